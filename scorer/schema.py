@@ -1,0 +1,239 @@
+"""Wire schema: the input reply, the scored output, and the record decoder.
+
+The field names and value sets are fixed by DESIGN.md; dashboards and downstream
+consumers depend on them. Decoding never raises anything but `InvalidRecord`, whose
+`reason` comes from a small fixed vocabulary (it becomes the `reason` label of
+`replies_invalid_total`, so it must never carry free text).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class Channel(StrEnum):
+    email = "email"
+    chat = "chat"
+    messenger = "messenger"
+
+
+#: Accepted spellings of a channel (compared lower-cased, stripped).
+CHANNEL_ALIASES: dict[str, Channel] = {
+    "email": Channel.email,
+    "e-mail": Channel.email,
+    "mail": Channel.email,
+    "epost": Channel.email,
+    "e-post": Channel.email,
+    "chat": Channel.chat,
+    "webchat": Channel.chat,
+    "web-chat": Channel.chat,
+    "livechat": Channel.chat,
+    "live_chat": Channel.chat,
+    "messenger": Channel.messenger,
+    "facebook": Channel.messenger,
+    "facebook_messenger": Channel.messenger,
+    "fb": Channel.messenger,
+    "fb_messenger": Channel.messenger,
+}
+
+Language = Literal["nb", "nn", "sv", "da", "en"]
+LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "en")
+#: Accepted spellings of a language code.
+LANGUAGE_ALIASES: dict[str, str] = {
+    "nb": "nb", "nob": "nb", "no": "nb", "nb-no": "nb", "no-nb": "nb",
+    "nn": "nn", "nno": "nn", "nn-no": "nn",
+    "sv": "sv", "swe": "sv", "sv-se": "sv", "se": "sv",
+    "da": "da", "dan": "da", "da-dk": "da", "dk": "da",
+    "en": "en", "eng": "en", "en-gb": "en", "en-us": "en",
+}
+
+Band = Literal["excellent", "good", "at_risk", "poor"]
+DIMENSIONS: tuple[str, ...] = ("greeting", "explanation", "closing")
+
+#: Reasons a record is dead-lettered (the `reason` label of `replies_invalid_total`).
+INVALID_REASONS: tuple[str, ...] = (
+    "empty_record",
+    "too_large",
+    "invalid_utf8",
+    "not_json",
+    "not_object",
+    "missing_field",
+    "wrong_type",
+    "unknown_channel",
+    "invalid_value",
+)
+
+
+class Reply(BaseModel):
+    """One message of a conversation, as produced to the input topic."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str = Field(min_length=1, max_length=256)
+    channel: Channel
+    text: str
+    content_type: Literal["text/plain", "text/html"] = "text/plain"
+    conversation_id: str | None = None
+    author: Literal["agent", "customer"] = "agent"
+    sent_at: datetime | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    language: Language | None = None
+    customer_name: str | None = None
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel_alias(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return CHANNEL_ALIASES.get(value.strip().lower(), value)
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_alias(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return LANGUAGE_ALIASES.get(value.strip().lower(), value)
+        return value
+
+    @field_validator("content_type", "author", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("sent_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Span(BaseModel):
+    """A piece of the reply's plain text that the scorer took as evidence.
+
+    `start`/`end` are character offsets into the reply's plain text: the text as sent
+    for `text/plain`, its rendered text for `text/html`. `text` is the span itself, so a
+    reader holding a differently rendered (e.g. redacted) copy can still find it.
+    """
+
+    start: int
+    end: int
+    text: str
+
+
+class Dimensions(BaseModel):
+    greeting: float
+    explanation: float
+    closing: float
+    length: float
+
+
+class ScoredReply(BaseModel):
+    """The scored output record (scored topic, `scorer score`, store)."""
+
+    id: str
+    channel: Channel
+    language: Language
+    total: int = Field(ge=0, le=100)
+    band: Band
+    dimensions: Dimensions
+    flagged: bool
+    reasons: list[str]
+    evidence: dict[str, Span | None] = Field(default_factory=dict)
+    word_count: int = 0
+    model_version: str
+    scored_at: datetime
+
+
+def band_for(total: int) -> Band:
+    """Kundeserviceprisen bands: 100, 80–99, 70–79, under 70."""
+    if total >= 100:
+        return "excellent"
+    if total >= 80:
+        return "good"
+    if total >= 70:
+        return "at_risk"
+    return "poor"
+
+
+class InvalidRecord(ValueError):
+    """A record that cannot be scored; `reason` is one of INVALID_REASONS."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+_TYPE_ERRORS = {
+    "string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type",
+    "model_type", "datetime_type", "string_sub_type", "is_instance_of",
+}
+
+
+def _reason_for(err: dict[str, Any]) -> tuple[str, str]:
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "record"
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "missing_field", f"missing required field '{loc}'"
+    if kind in _TYPE_ERRORS:
+        got = type(err.get("input")).__name__
+        return "wrong_type", f"field '{loc}' has the wrong type ({got}); {err.get('msg', '')}"
+    if loc == "channel":
+        shown = repr(err.get("input"))[:40]
+        return "unknown_channel", (
+            f"unknown channel {shown}; expected one of email, chat, messenger "
+            f"(aliases: {', '.join(sorted(CHANNEL_ALIASES))})"
+        )
+    return "invalid_value", f"field '{loc}': {err.get('msg', 'invalid value')}"
+
+
+def decode_reply(raw: bytes | None, *, max_record_bytes: int, max_text_chars: int) -> Reply:
+    """Decode one Kafka record value into a `Reply`, or raise `InvalidRecord`.
+
+    The checks run cheapest first, and the error message names the offending field and
+    what is expected, because it ends up on the dead-letter topic for a human to read.
+    Messages never quote the reply text itself.
+    """
+    if raw is None or len(raw) == 0:
+        raise InvalidRecord("empty_record", "record value is empty (tombstone or blank)")
+    if len(raw) > max_record_bytes:
+        raise InvalidRecord(
+            "too_large",
+            f"record is {len(raw)} bytes, over the limit of {max_record_bytes} "
+            "(SCORER_MAX_RECORD_BYTES)",
+        )
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            raise InvalidRecord(
+                "invalid_utf8", f"record is not valid UTF-8 at byte {uexc.start}"
+            ) from None
+        raise InvalidRecord("not_json", f"record is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise InvalidRecord(
+            "not_object", f"record must be a JSON object, got {type(obj).__name__}"
+        )
+    try:
+        reply = Reply.model_validate(obj)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False)
+        reason, message = _reason_for(errors[0])
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more problem(s))"
+        raise InvalidRecord(reason, message) from None
+    if len(reply.text) > max_text_chars:
+        raise InvalidRecord(
+            "too_large",
+            f"field 'text' is {len(reply.text)} characters, over the limit of "
+            f"{max_text_chars} (SCORER_MAX_TEXT_CHARS)",
+        )
+    return reply

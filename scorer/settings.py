@@ -1,0 +1,242 @@
+"""Settings: `SCORER_*` environment variables, optionally a TOML config file.
+
+Precedence (highest first): explicit keyword arguments, environment variables, the
+config file named by `SCORER_CONFIG` (or `--config`), defaults. Config-file keys are the
+setting names, with or without the `SCORER_` prefix, in any case
+(`kafka_bootstrap = "..."` and `SCORER_KAFKA_BOOTSTRAP = "..."` both work).
+
+A bad value stops startup with `SettingsError`, whose message names the environment
+variable, the bad value and what to set instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "SCORER_"
+#: The repository's `models/` folder; the Docker image copies it to the same relative place.
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "reply-model.skops"
+
+
+class SettingsError(ValueError):
+    """Raised for an unusable setting; the message is meant for the operator."""
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the config file, normalising `SCORER_FOO`/`foo` keys to field names."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self._data: dict[str, Any] = {}
+        if path is None:
+            return
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(
+                f"config file {str(path)!r} does not exist; fix SCORER_CONFIG / --config"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+        for key, value in raw.items():
+            name = key.lower()
+            if name.startswith(ENV_PREFIX.lower()):
+                name = name[len(ENV_PREFIX):]
+            if name not in settings_cls.model_fields:
+                raise SettingsError(
+                    f"config file {str(path)!r} has unknown key {key!r}; "
+                    "see README 'Settings' for the valid keys"
+                )
+            self._data[name] = value
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+_config_path: Path | None = None
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Names are DESIGN.md's `SCORER_*` variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, case_sensitive=False, extra="ignore", validate_default=True
+    )
+
+    # --- Kafka -----------------------------------------------------------------------
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    group_id: str = "reply-scorer"
+    topic_input: str = "replies"
+    topic_scored: str = "replies.scored"
+    topic_flagged: str = "replies.flagged"
+    topic_dlq: str = "replies.dlq"
+    batch_size: int = Field(default=1000, ge=1, le=100_000)
+    batch_max_wait_ms: int = Field(default=200, ge=1, le=60_000)
+    session_timeout_ms: int = Field(default=30_000, ge=6_000, le=300_000)
+    create_topics: bool = True
+    topic_partitions: int = Field(default=4, ge=1, le=1024)
+    client_id: str = "reply-scorer"
+
+    # Kafka security
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ssl_password: SecretStr | None = None
+    ssl_check_hostname: bool = True
+
+    # --- Input limits ------------------------------------------------------------------
+    max_record_bytes: int = Field(default=1_048_576, ge=1024)
+    max_text_chars: int = Field(default=200_000, ge=100)
+
+    # --- Metrics / health --------------------------------------------------------------
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped by Prometheus from other hosts
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
+
+    # --- Scoring -----------------------------------------------------------------------
+    flag_threshold: int = Field(default=70, ge=0, le=101)
+    model_path: Path = DEFAULT_MODEL_PATH
+    weight_greeting: float = Field(default=0.25, ge=0)
+    weight_explanation: float = Field(default=0.35, ge=0)
+    weight_closing: float = Field(default=0.25, ge=0)
+    weight_length: float = Field(default=0.15, ge=0)
+    #: Word-count target ranges per channel, "min-max" (see models/MODEL_CARD.md for why).
+    length_email: str = "40-250"
+    length_chat: str = "8-90"
+    length_messenger: str = "8-90"
+
+    # --- Flagged store and QA API ---------------------------------------------------------
+    store_url: str = "sqlite:///./flagged.db"
+    store_enabled: bool = True
+    redact: bool = True
+    retention_days: int | None = Field(default=None, ge=1)
+    api_tokens: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
+    # --- Logging -------------------------------------------------------------------------
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _config_path or (
+            Path(os.environ["SCORER_CONFIG"]) if os.environ.get("SCORER_CONFIG") else None
+        )
+        return (init_settings, env_settings, _TomlSource(settings_cls, path))
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("log_level", "security_protocol", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("length_email", "length_chat", "length_messenger")
+    @classmethod
+    def _range(cls, value: str) -> str:
+        lo, _, hi = value.partition("-")
+        if not (lo.strip().isdigit() and hi.strip().isdigit() and int(lo) < int(hi)):
+            raise ValueError(f"must be 'MIN-MAX' word counts with MIN < MAX, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _security_consistent(self) -> Settings:
+        sasl_complete = self.sasl_mechanism and self.sasl_username and self.sasl_password
+        if self.security_protocol.startswith("SASL") and not sasl_complete:
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs SCORER_SASL_MECHANISM, "
+                "SCORER_SASL_USERNAME and SCORER_SASL_PASSWORD"
+            )
+        for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise ValueError(f"{ENV_PREFIX}{name.upper()}={str(path)!r} is not a readable file")
+        if sum((self.weight_greeting, self.weight_explanation, self.weight_closing,
+                self.weight_length)) <= 0:
+            raise ValueError("the four SCORER_WEIGHT_* settings must not all be 0")
+        return self
+
+    # --- derived helpers -------------------------------------------------------------------
+    def length_range(self, channel: str) -> tuple[int, int]:
+        lo, _, hi = getattr(self, f"length_{channel}").partition("-")
+        return int(lo), int(hi)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Dimension weights normalised to sum to 1."""
+        raw = {
+            "greeting": self.weight_greeting,
+            "explanation": self.weight_explanation,
+            "closing": self.weight_closing,
+            "length": self.weight_length,
+        }
+        total = sum(raw.values())
+        return {k: v / total for k, v in raw.items()}
+
+    def token_values(self) -> list[str]:
+        return [t.get_secret_value() for t in self.api_tokens]
+
+    def kafka_client_config(self) -> dict[str, Any]:
+        """Common kafka-python keyword arguments (bootstrap + security)."""
+        cfg: dict[str, Any] = {
+            "bootstrap_servers": [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()],
+            "client_id": self.client_id,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol.startswith("SASL"):
+            cfg["sasl_mechanism"] = self.sasl_mechanism
+            cfg["sasl_plain_username"] = self.sasl_username
+            cfg["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        if self.security_protocol.endswith("SSL"):
+            cfg["ssl_check_hostname"] = self.ssl_check_hostname
+            for key in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+                if getattr(self, key) is not None:
+                    cfg[key] = str(getattr(self, key))
+            if self.ssl_password is not None:
+                cfg["ssl_password"] = self.ssl_password.get_secret_value()
+        return cfg
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings, turning validation errors into one operator-readable message."""
+    global _config_path
+    _config_path = Path(config_file) if config_file else None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            env = f"{ENV_PREFIX}{field.upper()}" if field != "settings" else "settings"
+            shown = "" if "password" in field or "token" in field else f" = {err.get('input')!r}"
+            lines.append(f"  {env}{shown}: {err['msg']}")
+        raise SettingsError(
+            "invalid settings (fix the environment variable or config file key):\n"
+            + "\n".join(lines)
+        ) from None
+    finally:
+        _config_path = None
