@@ -1,0 +1,139 @@
+"""The `scorer` console script.
+
+Each command parses its options, loads settings, and hands over to the module that
+owns the concern; no business logic lives here. Errors the operator can fix
+(`SettingsError`, bad files) exit with status 2 and a one-line message.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from scorer.settings import Settings, SettingsError, load_settings
+
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SCORER_CONFIG",
+    help="TOML config file with the same keys as the SCORER_* variables.",
+)
+
+
+def _settings(config_file: Path | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(config_file, **{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    # kafka-python is chatty at INFO and would drown the service's own progress lines.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+@click.group()
+@click.version_option(package_name="reply-scorer")
+def main() -> None:
+    """Score customer-service replies for greeting, explanation, closing and length."""
+
+
+# --- LEAD: run / score / traffic / demo ------------------------------------------------------
+
+
+@main.command()
+@_config_option
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes in the same consumer group.")
+def run(config_file: Path | None, workers: int) -> None:
+    """Run the streaming service (a consumer-group member)."""
+    settings = _settings(config_file)
+    _setup_logging(settings.log_level)
+    from scorer.service import run_service
+
+    sys.exit(run_service(settings, workers=workers))
+
+
+@main.command()
+@_config_option
+@click.argument("text", required=False)
+@click.option("--channel", type=click.Choice(["email", "chat", "messenger"]), default="chat",
+              show_default=True, help="Channel of TEXT.")
+@click.option("--language", type=click.Choice(["nb", "nn", "sv", "da", "en"]), default=None,
+              help="Language of TEXT (detected when omitted).")
+@click.option("--html", is_flag=True, help="TEXT is text/html.")
+@click.option("--jsonl", "jsonl", type=click.File("rb"), default=None,
+              help="Score many replies: a JSONL file of input records, or - for stdin.")
+def score(config_file: Path | None, text: str | None, channel: str, language: str | None,
+          html: bool, jsonl: click.utils.LazyFile | None) -> None:
+    """Score TEXT, or every record of --jsonl, and print one JSON object per line."""
+    settings = _settings(config_file)
+    _setup_logging("WARNING")
+    from scorer.offline import score_jsonl, score_text
+
+    if (text is None) == (jsonl is None):
+        raise click.UsageError("give either TEXT or --jsonl FILE (not both)")
+    if jsonl is not None:
+        sys.exit(score_jsonl(settings, jsonl, sys.stdout.buffer, sys.stderr))
+    score_text(settings, text or "", channel=channel, language=language,
+               content_type="text/html" if html else "text/plain", out=sys.stdout)
+
+
+# --- MODEL: train / evaluate ----------------------------------------------------------------
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Labelled corpus JSONL (default: models/corpus/replies.jsonl).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default: models/reply-model.skops).")
+def train(corpus: Path | None, out: Path | None) -> None:
+    """Train the model on the corpus's training split and write the model card."""
+    _setup_logging("INFO")
+    from scorer.training import train_command
+
+    sys.exit(train_command(corpus=corpus, out=out))
+
+
+@main.command()
+@_config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", default=None, help="Only records whose 'split' field equals this.")
+def evaluate(config_file: Path | None, file: Path, split: str | None) -> None:
+    """Print precision/recall/F1 per dimension and language, model vs keyword baseline."""
+    settings = _settings(config_file)
+    _setup_logging("WARNING")
+    from scorer.training import evaluate_command
+
+    sys.exit(evaluate_command(settings, file, split=split))
+
+
+# --- QA: serve / flagged / feedback ---------------------------------------------------------
+
+
+@main.command()
+@_config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--dev", is_flag=True,
+              help="Development only: allow running without SCORER_API_TOKENS on localhost.")
+def serve(config_file: Path | None, host: str, port: int, dev: bool) -> None:
+    """Serve the QA API and web page over the flagged store."""
+    settings = _settings(config_file)
+    _setup_logging(settings.log_level)
+    from scorer.api import serve as serve_api
+
+    sys.exit(serve_api(settings, host=host, port=port, dev=dev))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
