@@ -1,0 +1,204 @@
+"""Prometheus metrics (names fixed by DESIGN.md) and the /metrics, /healthz, /readyz server.
+
+Label values only ever come from closed vocabularies (channel, band, language,
+dimension, reason, topic, partition, model version) so cardinality stays bounded and no
+reply text, id, agent or customer ever reaches a label.
+
+Updates are aggregated per batch (`observe_batch`) instead of one library call per
+reply per metric: at thousands of replies per second the per-call locking of
+`prometheus_client` would otherwise show up in profiles.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from bisect import bisect_left
+from collections import Counter as TallyCounter
+from collections.abc import Callable, Iterable, Sequence
+from wsgiref.simple_server import make_server
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
+
+from scorer.schema import ScoredReply
+
+SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
+DIMENSION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+DIMENSION_NAMES = ("greeting", "explanation", "closing", "length")
+
+
+class Metrics:
+    """All service metrics, on their own registry (so tests and workers don't collide)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.reply_score = Histogram(
+            "reply_score", "Total reply score (0-100)", ["channel"],
+            buckets=SCORE_BUCKETS, registry=r,
+        )
+        self.dimension_score = Histogram(
+            "reply_dimension_score", "Per-dimension reply score (0-1)", ["channel", "dimension"],
+            buckets=DIMENSION_BUCKETS, registry=r,
+        )
+        self.scored = Counter(
+            "replies_scored", "Replies scored", ["channel", "band", "language"], registry=r
+        )
+        self.flagged = Counter(
+            "replies_flagged", "Flagged replies by reason", ["channel", "reason"], registry=r
+        )
+        self.invalid = Counter(
+            "replies_invalid", "Records sent to the dead-letter topic", ["reason"], registry=r
+        )
+        self.skipped = Counter(
+            "replies_skipped", "Records read but not scored (e.g. customer messages)",
+            ["reason"], registry=r,
+        )
+        self.batch_duration = Histogram(
+            "scorer_batch_duration_seconds", "Time to process one batch, poll to commit",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=r,
+        )
+        self.consumer_lag = Gauge(
+            "scorer_consumer_lag", "Records behind the partition end", ["topic", "partition"],
+            registry=r,
+        )
+        self.model_info = Gauge(
+            "scorer_model_info", "The loaded model (value 1)", ["version"], registry=r
+        )
+        self.store_errors = Counter(
+            "scorer_store_errors", "Failed flagged-store writes (retried)", registry=r
+        )
+        self.kafka_errors = Counter(
+            "scorer_kafka_errors", "Aborted batches because of Kafka errors (retried)", registry=r
+        )
+        self._lag_series: set[tuple[str, str]] = set()
+
+    def set_model(self, version: str) -> None:
+        self.model_info.clear()
+        self.model_info.labels(version=version).set(1)
+
+    def observe_batch(
+        self,
+        scored: Sequence[ScoredReply],
+        invalid_reasons: Iterable[str] = (),
+        skipped_reasons: Iterable[str] = (),
+    ) -> None:
+        """Record one committed batch: called only after its outputs are committed."""
+        tallies: TallyCounter[tuple[str, str, str]] = TallyCounter()
+        flags: TallyCounter[tuple[str, str]] = TallyCounter()
+        totals: dict[str, list[int]] = {}
+        dims: dict[tuple[str, str], list[float]] = {}
+        for s in scored:
+            ch = s.channel.value
+            tallies[(ch, s.band, s.language)] += 1
+            totals.setdefault(ch, []).append(s.total)
+            d = s.dimensions
+            for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
+                                ("closing", d.closing), ("length", d.length)):
+                dims.setdefault((ch, name), []).append(value)
+            if s.flagged:
+                for reason in s.reasons:
+                    flags[(ch, reason)] += 1
+        for (ch, band, lang), n in tallies.items():
+            self.scored.labels(channel=ch, band=band, language=lang).inc(n)
+        for (ch, reason), n in flags.items():
+            self.flagged.labels(channel=ch, reason=reason).inc(n)
+        for ch, values in totals.items():
+            _observe_many(self.reply_score.labels(channel=ch), values)
+        for (ch, name), values in dims.items():
+            _observe_many(self.dimension_score.labels(channel=ch, dimension=name), values)
+        for reason, n in TallyCounter(invalid_reasons).items():
+            self.invalid.labels(reason=reason).inc(n)
+        for reason, n in TallyCounter(skipped_reasons).items():
+            self.skipped.labels(reason=reason).inc(n)
+
+    def set_lag(self, lags: dict[tuple[str, int], int]) -> None:
+        """Replace the lag series with the current assignment's (revoked ones are removed)."""
+        current = {(t, str(p)) for (t, p) in lags}
+        for gone in self._lag_series - current:
+            self.consumer_lag.remove(*gone)
+        for (topic, partition), lag in lags.items():
+            self.consumer_lag.labels(topic=topic, partition=str(partition)).set(lag)
+        self._lag_series = current
+
+
+def _observe_many(child: Histogram, values: list[float] | list[int]) -> None:
+    """Observe a batch of values on one histogram child with one lock acquisition.
+
+    prometheus_client has no bulk observe; its child keeps `_buckets`, `_sum` and
+    `_upper_bounds`. We fall back to per-value `observe` if that layout ever changes.
+    """
+    buckets = getattr(child, "_buckets", None)
+    bounds = getattr(child, "_upper_bounds", None)
+    total = getattr(child, "_sum", None)
+    if buckets is None or bounds is None or total is None:
+        for v in values:
+            child.observe(v)
+        return
+    counts = [0] * len(bounds)
+    for v in values:
+        counts[bisect_left(bounds, v)] += 1
+    for i, n in enumerate(counts):
+        if n:
+            buckets[i].inc(n)
+    total.inc(sum(values))
+
+
+class Health:
+    """Liveness and readiness as seen by the service loop.
+
+    Live: the loop has ticked recently (a wedged loop is restarted by the orchestrator).
+    Ready: connected to the broker and holding a partition assignment.
+    """
+
+    def __init__(self, stall_seconds: float = 60.0) -> None:
+        self._lock = threading.Lock()
+        self._last_tick = time.monotonic()
+        self._ready = False
+        self._why = "starting"
+        self.stall_seconds = stall_seconds
+
+    def tick(self, ready: bool, why: str = "") -> None:
+        with self._lock:
+            self._last_tick = time.monotonic()
+            self._ready = ready
+            self._why = why
+
+    def live(self) -> tuple[bool, str]:
+        with self._lock:
+            age = time.monotonic() - self._last_tick
+        ok = age < self.stall_seconds
+        return ok, "ok" if ok else f"service loop stalled for {age:.0f}s"
+
+    def ready(self) -> tuple[bool, str]:
+        with self._lock:
+            return self._ready, ("ok" if self._ready else self._why or "not ready")
+
+
+def make_app(metrics: Metrics, health: Health) -> Callable:
+    """WSGI app: /metrics (Prometheus), /healthz (live), /readyz (ready)."""
+    metrics_app = make_wsgi_app(metrics.registry)
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        if path in ("/healthz", "/readyz"):
+            ok, why = health.live() if path == "/healthz" else health.ready()
+            status = "200 OK" if ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+            return [why.encode() + b"\n"]
+        if path == "/metrics":
+            return metrics_app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found; try /metrics, /healthz or /readyz\n"]
+
+    return app
+
+
+def start_server(metrics: Metrics, health: Health, host: str, port: int) -> ThreadingWSGIServer:
+    """Serve the endpoints on a daemon thread; port 0 picks a free port (see server_port)."""
+    server = make_server(host, port, make_app(metrics, health),
+                         ThreadingWSGIServer, handler_class=_SilentHandler)
+    thread = threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True)
+    thread.start()
+    return server
