@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     create_topics: bool = True
     topic_partitions: int = Field(default=4, ge=1, le=1024)
     client_id: str = "reply-scorer"
+    #: exactly_once: outputs + input offsets in one Kafka transaction per batch.
+    delivery: Literal["exactly_once", "at_least_once"] = "exactly_once"
+    #: Prefix of the producer's transactional.id (default: GROUP_ID-HOSTNAME); "-<worker>" is added.
+    transactional_id: str | None = None
+    transaction_timeout_ms: int = Field(default=60_000, ge=1_000, le=900_000)
+    compression: Literal["none", "gzip"] = "none"
 
     # Kafka security
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"

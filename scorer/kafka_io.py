@@ -1,0 +1,157 @@
+"""Kafka clients for the service: consumer, transactional producer, topics, dead letters.
+
+Delivery is exactly-once inside Kafka: each batch's outputs (scored, flagged and
+dead-letter records) and its input offsets are committed in one Kafka transaction, so a
+crash before the commit leaves nothing visible to `read_committed` readers and the batch
+is replayed; a crash after it replays nothing. `SCORER_DELIVERY=at_least_once` trades
+that for a plain flush-then-commit (for brokers or ACLs without transactions).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import (
+    KafkaError,
+    NoBrokersAvailable,
+    SaslAuthenticationFailedError,
+    TopicAlreadyExistsError,
+)
+
+from scorer.schema import InvalidRecord
+from scorer.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class KafkaSetupError(RuntimeError):
+    """The broker cannot be used as configured; the message says what to fix."""
+
+
+def _explain(exc: Exception, settings: Settings) -> KafkaSetupError:
+    if isinstance(exc, SaslAuthenticationFailedError) or "SASL" in type(exc).__name__:
+        return KafkaSetupError(
+            f"Kafka authentication failed for user {settings.sasl_username!r} "
+            f"({settings.sasl_mechanism}): check SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD"
+        )
+    if isinstance(exc, NoBrokersAvailable):
+        return KafkaSetupError(
+            f"no Kafka broker reachable at {settings.kafka_bootstrap!r}: check "
+            "SCORER_KAFKA_BOOTSTRAP and SCORER_SECURITY_PROTOCOL, or start a local broker "
+            "with `deploy/local/kafka start`"
+        )
+    return KafkaSetupError(f"Kafka setup failed ({type(exc).__name__}: {exc})")
+
+
+def transactional_id(settings: Settings, worker: int) -> str:
+    """A stable id per worker: a restarted worker fences its dead predecessor's transaction."""
+    if settings.transactional_id:
+        return f"{settings.transactional_id}-{worker}"
+    return f"{settings.group_id}-{socket.gethostname()}-{worker}"
+
+
+def make_consumer(settings: Settings) -> KafkaConsumer:
+    cfg = settings.kafka_client_config()
+    try:
+        consumer = KafkaConsumer(
+            **cfg,
+            group_id=settings.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=settings.batch_size,
+            session_timeout_ms=settings.session_timeout_ms,
+            heartbeat_interval_ms=max(1000, settings.session_timeout_ms // 10),
+            max_partition_fetch_bytes=max(1_048_576, settings.max_record_bytes),
+            fetch_max_bytes=max(52_428_800, settings.max_record_bytes),
+        )
+    except KafkaError as exc:
+        raise _explain(exc, settings) from exc
+    consumer.subscribe([settings.topic_input])
+    return consumer
+
+
+def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
+    cfg = settings.kafka_client_config()
+    extra: dict[str, Any] = {}
+    if settings.delivery == "exactly_once":
+        extra = {
+            "transactional_id": transactional_id(settings, worker),
+            "transaction_timeout_ms": settings.transaction_timeout_ms,
+            "enable_idempotence": True,
+        }
+    try:
+        producer = KafkaProducer(
+            **cfg,
+            acks="all",
+            linger_ms=5,
+            batch_size=256 * 1024,
+            max_request_size=max(1_048_576, settings.max_record_bytes + 65_536),
+            compression_type=None if settings.compression == "none" else settings.compression,
+            **extra,
+        )
+        if settings.delivery == "exactly_once":
+            producer.init_transactions()
+    except KafkaError as exc:
+        raise _explain(exc, settings) from exc
+    return producer
+
+
+def ensure_topics(settings: Settings) -> None:
+    """Create the four topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false)."""
+    if not settings.create_topics:
+        return
+    try:
+        admin = KafkaAdminClient(**settings.kafka_client_config())
+    except KafkaError as exc:
+        raise _explain(exc, settings) from exc
+    try:
+        existing = set(admin.list_topics())
+        wanted = [settings.topic_input, settings.topic_scored, settings.topic_flagged,
+                  settings.topic_dlq]
+        missing = [
+            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=-1)
+            for name in dict.fromkeys(wanted) if name not in existing
+        ]
+        if missing:
+            try:
+                admin.create_topics(missing)
+                log.info("created topics %s", ", ".join(t.name for t in missing))
+            except TopicAlreadyExistsError:
+                pass  # another worker won the race
+    except KafkaError as exc:
+        raise _explain(exc, settings) from exc
+    finally:
+        admin.close()
+
+
+def dead_letter_headers(record: ConsumerRecord, error: InvalidRecord) -> list[tuple[str, bytes]]:
+    """Headers carrying why and where from; the value stays the original bytes untouched."""
+    return [
+        ("error.reason", error.reason.encode()),
+        ("error.message", error.message.encode("utf-8", "replace")),
+        ("source.topic", record.topic.encode()),
+        ("source.partition", str(record.partition).encode()),
+        ("source.offset", str(record.offset).encode()),
+        ("source.timestamp", str(record.timestamp).encode()),
+    ]
+
+
+def broker_reachable(consumer: KafkaConsumer) -> bool:
+    """True when the consumer holds a live connection to at least one broker.
+
+    kafka-python has no public health call; `_client` is its network client, stable
+    across the 2.x/3.x lines. Used only for /readyz.
+    """
+    client = getattr(consumer, "_client", None)
+    if client is None:
+        return True
+    try:
+        return any(client.connected(b.nodeId) for b in client.cluster.brokers())
+    except Exception:  # readiness must never crash the loop
+        return False

@@ -1,0 +1,334 @@
+"""`scorer run`: the streaming service loop (one consumer-group member per worker).
+
+One batch = one poll. For each batch, in this order:
+
+1. decode every record (invalid ones become dead letters with a named reason);
+2. score the valid agent replies in one `score_batch` call;
+3. upsert the flagged ones into the store (idempotent by id; retried while the store is
+   down, with the partitions paused so the group membership survives);
+4. publish scored / flagged / dead-letter records and commit the input offsets — in one
+   Kafka transaction (exactly-once) or flush-then-commit (at-least-once);
+5. only then update the metrics, so a batch that is rolled back and replayed is
+   counted once.
+
+A failed Kafka step aborts the transaction and rewinds the consumer to the batch's first
+offsets, so nothing is lost; the next poll replays it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError, ProducerFencedError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from scorer import kafka_io
+from scorer.metrics import Health, Metrics, start_server
+from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
+from scorer.settings import Settings
+
+log = logging.getLogger("scorer.service")
+
+#: Backoff between retries of a failed store write or Kafka transaction (seconds).
+RETRY_BACKOFF = (0.5, 1, 2, 5, 10)
+
+
+@dataclass
+class Batch:
+    """One poll's worth of records, split by what happens to them."""
+
+    records: dict[TopicPartition, list[ConsumerRecord]]
+    valid: list[tuple[Reply, ConsumerRecord]] = field(default_factory=list)
+    invalid: list[tuple[InvalidRecord, ConsumerRecord]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    scored: list[ScoredReply] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(v) for v in self.records.values())
+
+    def next_offsets(self) -> dict[TopicPartition, OffsetAndMetadata]:
+        return {tp: OffsetAndMetadata(recs[-1].offset + 1, "", -1)
+                for tp, recs in self.records.items() if recs}
+
+    def first_offsets(self) -> dict[TopicPartition, int]:
+        return {tp: recs[0].offset for tp, recs in self.records.items() if recs}
+
+
+class Service:
+    """The consume → score → store → publish → commit loop of one worker."""
+
+    def __init__(self, settings: Settings, scorer, store, metrics: Metrics, health: Health,
+                 consumer: KafkaConsumer, producer: KafkaProducer, worker: int = 0) -> None:
+        self.settings = settings
+        self.scorer = scorer
+        self.store = store
+        self.metrics = metrics
+        self.health = health
+        self.consumer = consumer
+        self.producer = producer
+        self.worker = worker
+        self.transactional = settings.delivery == "exactly_once"
+        self._last_lag = 0.0
+        self._failures = 0
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> int:
+        log.info("worker %d consuming %s as group %s (%s)", self.worker,
+                 self.settings.topic_input, self.settings.group_id, self.settings.delivery)
+        while not stop.is_set():
+            polled = self.consumer.poll(timeout_ms=self.settings.batch_max_wait_ms,
+                                        max_records=self.settings.batch_size)
+            self._tick()
+            if polled:
+                try:
+                    self.process(Batch(polled), stop)
+                except ProducerFencedError:
+                    log.error("another worker took over transactional id %s; exiting",
+                              kafka_io.transactional_id(self.settings, self.worker))
+                    return 3
+            self._update_lag()
+        log.info("worker %d stopping: batch finished, leaving the group", self.worker)
+        return 0
+
+    def _tick(self) -> None:
+        assigned = bool(self.consumer.assignment())
+        reachable = kafka_io.broker_reachable(self.consumer)
+        why = "" if assigned and reachable else (
+            "no Kafka broker connection" if not reachable else "no partitions assigned yet")
+        self.health.tick(assigned and reachable, why)
+
+    # -- one batch ------------------------------------------------------------------------
+    def process(self, batch: Batch, stop: threading.Event) -> None:
+        started = time.perf_counter()
+        self._decode(batch)
+        batch.scored = self.scorer.score_batch([reply for reply, _ in batch.valid])
+        flagged = [(reply, s) for (reply, _), s in zip(batch.valid, batch.scored, strict=True)
+                   if s.flagged]
+        if flagged and self.store is not None:
+            self._store(flagged, stop)
+        try:
+            self._publish(batch)
+        except ProducerFencedError:
+            raise
+        except KafkaError as exc:
+            # Roll back and replay from the batch's first offsets: simpler and safer than
+            # retrying in place, because a rebalance may have moved some partitions away.
+            self.metrics.kafka_errors.inc()
+            self._failures += 1
+            delay = RETRY_BACKOFF[min(self._failures - 1, len(RETRY_BACKOFF) - 1)]
+            log.warning("publishing a batch of %d failed (%s); replaying it in %ss",
+                        batch.size, type(exc).__name__, delay)
+            self.health.tick(False, f"Kafka error: {type(exc).__name__}")
+            self._recover_producer()
+            self._rewind(batch)
+            stop.wait(delay)
+            return
+        self._failures = 0
+        self.metrics.observe_batch(
+            batch.scored,
+            invalid_reasons=[err.reason for err, _ in batch.invalid],
+            skipped_reasons=batch.skipped,
+        )
+        self.metrics.batch_duration.observe(time.perf_counter() - started)
+
+    def _decode(self, batch: Batch) -> None:
+        limit_bytes = self.settings.max_record_bytes
+        limit_chars = self.settings.max_text_chars
+        for recs in batch.records.values():
+            for rec in recs:
+                try:
+                    reply = decode_reply(rec.value, max_record_bytes=limit_bytes,
+                                         max_text_chars=limit_chars)
+                except InvalidRecord as err:
+                    batch.invalid.append((err, rec))
+                    continue
+                if reply.author == "customer":
+                    batch.skipped.append("customer_message")
+                    continue
+                batch.valid.append((reply, rec))
+
+    def _store(self, flagged: Sequence[tuple[Reply, ScoredReply]], stop: threading.Event) -> None:
+        """Write flagged replies; while the store is down, pause consumption and retry."""
+        from scorer.store import StoreUnavailable
+
+        attempt = 0
+        while True:
+            try:
+                self.store.upsert_flagged(flagged)
+                if attempt:
+                    log.info("flagged store is back; resuming")
+                    self.consumer.resume(*self.consumer.assignment())
+                return
+            except StoreUnavailable as exc:
+                self.metrics.store_errors.inc()
+                if attempt == 0:
+                    self.consumer.pause(*self.consumer.assignment())
+                delay = RETRY_BACKOFF[min(attempt, len(RETRY_BACKOFF) - 1)]
+                log.warning("flagged store unavailable (%s); pausing input, retry in %ss",
+                            exc, delay)
+                self.health.tick(False, "flagged store unavailable")
+                attempt += 1
+                deadline = time.monotonic() + delay
+                while time.monotonic() < deadline:
+                    # Polling while paused keeps the group membership alive and fetches nothing.
+                    self.consumer.poll(timeout_ms=200)
+                if stop.is_set():
+                    self.consumer.resume(*self.consumer.assignment())
+                    raise SystemExit(0) from None
+
+    def _publish(self, batch: Batch) -> None:
+        s = self.settings
+        send = self.producer.send
+        if self.transactional:
+            self.producer.begin_transaction()
+        futures = []
+        for (reply, _), scored in zip(batch.valid, batch.scored, strict=True):
+            key = reply.id.encode()
+            value = scored.model_dump_json().encode()
+            futures.append(send(s.topic_scored, key=key, value=value))
+            if scored.flagged:
+                futures.append(send(s.topic_flagged, key=key, value=value))
+        for err, rec in batch.invalid:
+            futures.append(send(s.topic_dlq, key=rec.key, value=rec.value,
+                                headers=kafka_io.dead_letter_headers(rec, err)))
+        offsets = batch.next_offsets()
+        if self.transactional:
+            self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
+            self.producer.commit_transaction()
+        else:
+            self.producer.flush()
+            for f in futures:
+                if f.failed():
+                    raise f.exception
+            self.consumer.commit(offsets)
+
+    def _recover_producer(self) -> None:
+        """After a failed transaction: abort it (or replace the producer) and rewind."""
+        if self.transactional:
+            try:
+                self.producer.abort_transaction()
+            except KafkaError:
+                log.warning("abort failed; replacing the producer (fences the old one)")
+                self.producer.close(timeout=1)
+                self.producer = kafka_io.make_producer(self.settings, self.worker)
+
+    def _rewind(self, batch: Batch) -> None:
+        assigned = self.consumer.assignment()
+        for tp, offset in batch.first_offsets().items():
+            if tp in assigned:
+                self.consumer.seek(tp, offset)
+
+    def _update_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._last_lag < 1.0:
+            return
+        self._last_lag = now
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self.consumer.assignment():
+            high = self.consumer.highwater(tp)
+            try:
+                pos = self.consumer.position(tp, timeout_ms=0)
+            except KafkaError:
+                pos = None
+            if high is not None and pos is not None:
+                lags[(tp.topic, tp.partition)] = max(0, high - pos)
+        self.metrics.set_lag(lags)
+
+    def close(self) -> None:
+        try:
+            self.consumer.close()  # leaves the group so partitions move at once
+        finally:
+            self.producer.close(timeout=5)
+            if self.store is not None:
+                self.store.close()
+
+
+# -- process entry points -------------------------------------------------------------------
+def _install_signal_handlers(stop: threading.Event) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None = None) -> int:
+    """Build the parts, serve health/metrics, and run the loop until stopped."""
+    from scorer.scoring import Scorer
+
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        _install_signal_handlers(stop)
+    metrics, health = Metrics(), Health()
+    server = start_server(metrics, health, settings.metrics_host,
+                          settings.metrics_port + worker if settings.metrics_port else 0)
+    log.info("worker %d: metrics on http://%s:%d/metrics", worker, settings.metrics_host,
+             server.server_port)
+    scorer = Scorer.from_settings(settings)
+    metrics.set_model(scorer.model_version)
+    store = None
+    if settings.store_enabled:
+        from scorer.store import FlaggedStore
+
+        store = FlaggedStore.from_settings(settings)
+    kafka_io.ensure_topics(settings)
+    consumer = kafka_io.make_consumer(settings)
+    producer = kafka_io.make_producer(settings, worker)
+    service = Service(settings, scorer, store, metrics, health, consumer, producer, worker)
+    try:
+        return service.run(stop)
+    finally:
+        service.close()
+        server.shutdown()
+
+
+def _worker_main(settings: Settings, worker: int) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format=f"%(asctime)s %(levelname)s worker-{worker} %(name)s %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    raise SystemExit(_guarded(settings, worker))
+
+
+def _guarded(settings: Settings, worker: int) -> int:
+    try:
+        return run_worker(settings, worker)
+    except kafka_io.KafkaSetupError as exc:
+        log.error("%s", exc)
+        return 2
+
+
+def run_service(settings: Settings, workers: int = 1) -> int:
+    """`scorer run`: one worker in-process, or N worker processes in one consumer group.
+
+    With N workers, worker i serves its metrics on SCORER_METRICS_PORT + i.
+    """
+    if workers == 1:
+        return _guarded(settings, 0)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(settings, i), name=f"scorer-worker-{i}")
+             for i in range(workers)]
+    for p in procs:
+        p.start()
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        for p in procs:
+            if p.pid is not None and p.is_alive():
+                os.kill(p.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for p in procs:
+        p.join()
+    return max((p.exitcode or 0) for p in procs)
