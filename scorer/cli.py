@@ -88,6 +88,32 @@ def score(config_file: Path | None, text: str | None, channel: str, language: st
                content_type="text/html" if html else "text/plain", out=sys.stdout)
 
 
+@main.command()
+@_config_option
+@click.option("--rate", type=float, default=50.0, show_default=True,
+              help="Records per second (0 = as fast as possible).")
+@click.option("--count", type=click.IntRange(min=1), default=None,
+              help="Stop after this many records (default: run until Ctrl-C).")
+@click.option("--invalid-share", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Share of deliberately invalid records (exercise the dead-letter topic).")
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="JSONL of input records to sample (default: the project corpus).")
+@click.option("--seed", type=int, default=None, help="Make the traffic reproducible.")
+def traffic(config_file: Path | None, rate: float, count: int | None, invalid_share: float,
+            corpus: Path | None, seed: int | None) -> None:
+    """Produce realistic replies (nb, nn, sv, da, en; all channels) to the input topic."""
+    settings = _settings(config_file)
+    _setup_logging("WARNING")
+    from scorer.traffic import DEFAULT_CORPUS, produce
+
+    try:
+        sent = produce(settings, rate=rate, count=count, invalid_share=invalid_share,
+                       corpus_path=corpus or DEFAULT_CORPUS, seed=seed)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"sent {sent} records to {settings.topic_input}", err=True)
+
+
 # --- MODEL: train / evaluate ----------------------------------------------------------------
 
 
