@@ -181,7 +181,7 @@ def _reason_for(err: dict[str, Any]) -> tuple[str, str]:
     kind = err.get("type", "")
     if kind == "missing":
         return "missing_field", f"missing required field '{loc}'"
-    if kind in _TYPE_ERRORS:
+    if kind in _TYPE_ERRORS or (loc == "channel" and not isinstance(err.get("input"), str)):
         got = type(err.get("input")).__name__
         return "wrong_type", f"field '{loc}' has the wrong type ({got}); {err.get('msg', '')}"
     if loc == "channel":
