@@ -1,0 +1,736 @@
+"""Reply preprocessing: plain text, the agent's own body, signature and sentence segments.
+
+The model scores greeting / explanation / closing on the agent's OWN words (LABELS.md), so
+before anything is scored a reply is reduced to:
+
+* ``plain``     - the reply as plain text (``text/html`` rendered; ``text/plain`` kept as is,
+  only ``\\r\\n``/``\\r`` normalised to ``\\n``). Every offset indexes into it.
+* ``body``      - the span of the agent's reply: quoted history (``On … wrote:``,
+  ``Den … skrev:``, ``-----Original Message-----``, forwarded blocks, Outlook ``From:/Sent:``
+  header blocks, ``>`` lines, HTML ``gmail_quote`` / ``blockquote`` …) and the signature
+  are outside it.
+* ``signature`` - the block after the body that only names the agent (name, title, company,
+  phone, e-mail, URL, "Sent from my iPhone", initials such as ``^AG``). Sign-offs such as
+  "Med vennlig hilsen" are CLOSINGS (LABELS.md): they stay in the body as its last segment.
+* ``segments``  - sentence/line spans of the body in reading order; lines are always a
+  boundary, sentences inside a line are split on ``. ! ? …`` unless the dot ends a known
+  abbreviation (``f.eks.``, ``t.ex.``, ``bl.a.`` … in ``scorer/data/abbreviations.txt``).
+
+Speed matters (the streaming scorer handles thousands of replies per second), so all regular
+expressions are compiled at import, ``text/plain`` never touches an HTML parser, and NLTK's
+Punkt tokenizer (built from shipped parameters, no downloaded data) only runs on lines where
+a dot follows an abbreviation-like token; every other line is split by one linear regex,
+which gives the same result there.
+
+Robustness: ``prepare`` never raises for any ``str`` (empty, whitespace, emoji, RTL text,
+control characters, megabyte-sized or unbalanced HTML); non-``str`` input is converted with
+``str()``. Every pattern is linear or bounded per line, so pathological input stays fast.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+__all__ = ["ABBREVIATIONS", "Prepared", "prepare", "prepare_many", "sentences"]
+
+
+# --------------------------------------------------------------------------- result type
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A reply reduced to the parts the model reads; all spans index into ``plain``."""
+
+    plain: str
+    body: tuple[int, int]
+    segments: tuple[tuple[int, int], ...]
+    signature: tuple[int, int] | None = None
+
+    def segment(self, i: int) -> str:
+        """Text of ``segments[i]`` (negative indexes work as for lists)."""
+        s, e = self.segments[i]
+        return self.plain[s:e]
+
+    @property
+    def body_text(self) -> str:
+        return self.plain[self.body[0] : self.body[1]]
+
+    @property
+    def signature_text(self) -> str:
+        return "" if self.signature is None else self.plain[self.signature[0] : self.signature[1]]
+
+    @property
+    def word_count(self) -> int:
+        """Words the agent wrote: whitespace tokens with a letter or digit, over the segments.
+
+        Counted over the segments (not the raw body span) so that inline ``>`` quotes inside
+        the body do not inflate the length score.
+        """
+        plain = self.plain
+        return sum(len(_WORD.findall(plain, s, e)) for s, e in self.segments)
+
+
+# --------------------------------------------------------------------------- sentence splitting
+
+
+def _load_abbreviations() -> frozenset[str]:
+    raw = resources.files("scorer").joinpath("data/abbreviations.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower().rstrip(".")
+        for line in raw.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+#: Abbreviations (lower case, without the final dot) that do not end a sentence.
+ABBREVIATIONS: frozenset[str] = _load_abbreviations()
+
+
+class _NordicLanguageVars(PunktLanguageVars):
+    """Punkt language variables with the ellipsis character as a sentence end."""
+
+    sent_end_chars = (".", "?", "!", "…")
+
+
+def _build_punkt() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params, lang_vars=_NordicLanguageVars())
+
+
+_PUNKT = _build_punkt()
+# A sentence end candidate: end punctuation (plus closing quotes/brackets) before whitespace.
+_SENT_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_LAST_TOKEN = re.compile(r"(\S+)$")
+_NUMBER = re.compile(r"^[\d.,:/-]+$")
+# Lines longer than this are split by the regex only: Punkt is too slow for megabyte lines.
+_PUNKT_MAX_LINE = 20_000
+
+
+def _needs_punkt(line: str) -> bool:
+    """True when a dot in ``line`` might not end a sentence (abbreviation, number, initial)."""
+    if ".." in line:
+        return True
+    for m in _SENT_END.finditer(line):
+        if "." not in m.group():
+            continue
+        tok = _LAST_TOKEN.search(line, max(0, m.start() - 40), m.start())
+        if tok is None:
+            continue
+        word = tok.group(1).lstrip("([\"'«“").lower()
+        if word in ABBREVIATIONS or len(word) <= 1 or "." in word or _NUMBER.match(word):
+            return True
+    return False
+
+
+def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentence spans (stripped, non-empty) of ``text[start:end]``, one line without ``\\n``."""
+    line = text[start:end]
+    if len(line) <= _PUNKT_MAX_LINE and _needs_punkt(line):
+        pieces = ((start + s, start + e) for s, e in _PUNKT.span_tokenize(line))
+    else:
+        pieces_list: list[tuple[int, int]] = []
+        pos = 0
+        for m in _SENT_END.finditer(line):
+            pieces_list.append((start + pos, start + m.end()))
+            pos = m.end()
+        pieces_list.append((start + pos, end))
+        pieces = iter(pieces_list)
+    for s, e in pieces:
+        s, e = _strip_span(text, s, e)
+        if s < e:
+            yield s, e
+
+
+def sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``: every line break is a boundary, then ``. ! ? …``.
+
+    ``language`` is accepted for the interface; the shipped abbreviation list covers all five
+    languages at once, so the result does not depend on it today.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    out: list[tuple[int, int]] = []
+    for s, e in _lines(text, 0, len(text)):
+        out.extend(_split_line(text, s, e))
+    return out
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _wordset(words: str) -> frozenset[str]:
+    """A frozenset from a whitespace-separated word list (keeps long lists legible)."""
+    return frozenset(words.split())
+
+
+_WORD = re.compile(r"\S*[^\W_]\S*")
+_ALNUM = re.compile(r"[^\W_]")
+_SEPARATOR_LINE = re.compile(r"^[\s\-_=*~#.·•|]*$")
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line in ``text[start:end]``, without the ``\\n``."""
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            yield pos, end
+            return
+        yield pos, nl
+        pos = nl + 1
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+# --------------------------------------------------------------------------- quoted history
+
+# Cheap pre-filter: replies without any of these cannot contain quoted history.
+_QUOTE_HINT = re.compile(
+    r"wrote|skrev|skreiv|schrieb|-{5}|^[ \t]*>|^[ \t*]*(?:from|fra|från|frå|von|de)[ \t*]*:"
+    r"|forwarded|videresend|vidarebefordra|original",
+    re.I | re.M,
+)
+# Headers after which everything is history.
+_HARD_HEADER = re.compile(
+    r"^[ \t>]*-{2,}[ \t]*(?:original message|opprinnelig melding|opphavleg melding"
+    r"|ursprungligt meddelande|oprindelig meddelelse|forwarded message|videresendt melding"
+    r"|videresendt meddelelse|vidarebefordrat meddelande|weitergeleitete nachricht"
+    r"|ursprüngliche nachricht)[ \t]*-*[ \t]*$"
+    r"|^[ \t>]*(?:begin forwarded message|start på videresendt melding"
+    r"|vidarebefordrat brev|videresendt besked|start på videresendt meddelelse)[ \t]*:[ \t]*$"
+    r"|^[ \t>]*\*?(?:from|fra|från|frå|von|de)\*?[ \t]*:[^\n]*\n(?:[^\n]*\n){0,3}?"
+    r"[ \t>]*\*?(?:sent|sendt|skickat|date|dato|datum|gesendet|envoyé|send)\*?[ \t]*:",
+    re.I | re.M,
+)
+# Attribution line ("On … wrote:", "Den … skrev:", "tir. 3. mar. 2024 kl. 10:12 skrev …:"),
+# possibly wrapped over two lines by the mail client. Checked for a date/time in code.
+_ATTRIBUTION = re.compile(
+    r"^[^\n]{0,250}?(?:\n[^\n]{0,250}?)?\b(?:wrote|skrev|skreiv|skriver|schrieb|a écrit)\b"
+    r"[^\n]{0,150}?:[ \t]*$",
+    re.I | re.M,
+)
+_DATE_OR_TIME = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|@")
+_QUOTED_LINE = re.compile(r"^[ \t]*>")
+
+
+def _attribution_at(text: str, start: int, end: int) -> re.Match[str] | None:
+    for m in _ATTRIBUTION.finditer(text, start, end):
+        if _DATE_OR_TIME.search(m.group()):
+            return m
+    return None
+
+
+def _quote_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of consecutive ``>`` lines (blank lines inside a run are part of it)."""
+    runs: list[tuple[int, int]] = []
+    run_start = -1
+    run_end = -1
+    for s, e in _lines(text, start, end):
+        if _QUOTED_LINE.match(text, s, e):
+            if run_start < 0:
+                run_start = s
+            run_end = e
+        elif run_start >= 0 and text[s:e].strip():
+            runs.append((run_start, run_end))
+            run_start = -1
+    if run_start >= 0:
+        runs.append((run_start, run_end))
+    return runs
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Intermediate result of the history analysis, before signature detection."""
+
+    start: int
+    end: int
+    skips: list[tuple[int, int]]
+
+
+def _history(
+    text: str,
+    hard_cut: int | None,
+    blocks: list[tuple[int, int]],
+) -> _Layout:
+    """Find where the agent's reply starts and ends, and inline quotes to skip.
+
+    ``hard_cut``: position after which everything is history (from HTML quote elements);
+    ``blocks``: quote-like spans from HTML (``blockquote``) handled like ``>`` runs.
+    """
+    n = len(text)
+    end = n if hard_cut is None else hard_cut
+    runs = list(blocks)
+    if _QUOTE_HINT.search(text, 0, end):
+        m = _HARD_HEADER.search(text, 0, end)
+        # A header at the very start (bottom-posted reply) is not a cut.
+        while m is not None and not text[:m.start()].strip():
+            m = _HARD_HEADER.search(text, m.end(), end)
+        if m is not None:
+            end = _line_start(text, m.start())
+        runs.extend(_quote_runs(text, 0, end))
+        # Attribution lines: attach to the run that follows; else they cut like a header.
+        pos = 0
+        while True:
+            a = _attribution_at(text, pos, end)
+            if a is None:
+                break
+            nxt = a.end()
+            while nxt < end and text[nxt].isspace():
+                nxt += 1
+            follow = next((r for r in runs if r[0] == _line_start(text, nxt)), None)
+            if follow is not None and nxt < end:
+                runs.append((a.start(), a.end()))
+                pos = a.end()
+                continue
+            if text[: a.start()].strip():
+                end = a.start()
+                break
+            pos = a.end()
+    runs.sort()
+    start = 0
+    skips: list[tuple[int, int]] = []
+    for rs, re_ in runs:
+        if rs >= end:
+            continue
+        if not text[start:rs].strip():  # leading quote: the reply starts after it
+            start = max(start, re_)
+        elif not text[re_:end].strip():  # trailing quote: the reply ends before it
+            end = rs
+            break
+        else:
+            skips.append((rs, re_))
+    return _Layout(start, max(start, end), skips)
+
+
+# --------------------------------------------------------------------------- signature
+
+_SIG_DELIMITER = re.compile(r"^(?:-- ?|--|__+)[ \t]*$", re.M)
+_MOBILE = re.compile(
+    r"^[ \t]*(?:sent from my|sendt fra min|sendt fra|skickat från min|skickat från|sendt frå"
+    r"|get outlook for|hent outlook for|sent from|sendt fra mi|sendt från)\b[^\n]{0,60}$",
+    re.I,
+)
+_SIGNOFF_ONLY = re.compile(
+    r"""^[ \t]*(?:
+        (?:med\s+)?(?:(?:vennlig|vennleg|venleg|venlig|vänlig|vänliga|beste|bästa|varm|varme
+            |varmaste|hjertelig|hjärtliga|kjærlig|god|gode|mange|många)\s+)?
+          (?:hilsen|hilsener|hilsner|helsing|helsingar|helsinger|hälsning|hälsningar)
+      | m\.?v\.?h\.? | vh | bh | mvh\.?
+      | (?:with\s+)?(?:best|kind|warm|warmest|kindest|many)?\s*(?:regards|wishes)
+      | cheers | best | all\s+the\s+best | (?:yours\s+)?(?:sincerely|truly|faithfully)
+      | thanks(?:\s+again)? | thank\s+you | many\s+thanks | takk(?:\s+igjen|\s+skal\s+du\s+ha)?
+      | tack(?:\s+igen|\s+ska\s+du\s+ha)? | tak(?:\s+igen)? | lycka\s+till
+      | ha\s+det(?:\s+bra|\s+godt)? | hej\s+då | vi\s+ses | take\s+care | hilsen
+    )[\s,.!:;-]*$""",
+    re.I | re.X,
+)
+# Initials or name after a marker: "^AG", "*MS", "/Kari", "//Team Kundeservice", "~Kari".
+_INITIALS = re.compile(r"^[ \t]*(?:\^|\*|/{1,2}|\\|~)[ \t]*[^\W\d_][^\n.!?]{0,40}$")
+_DASH_NAME = re.compile(
+    r"^[ \t]*[-–—][ \t]*[A-ZÆØÅÄÖÜ][\w'’-]*(?:[ \t]+[A-ZÆØÅÄÖÜ][\w'’-]*){0,2}[ \t]*$"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_PHONE = re.compile(r"(?:\+|\b00)?\d[\d \-().]{6,}\d")
+_CONTACT_LABEL = re.compile(
+    r"\b(?:tlf|tel|telefon|telephone|phone|mobil|mob|mobile|e-post|epost|e-postadresse|e-mail"
+    r"|email|mail|web|fax|faks|direkte|direct|sentralbord|växel|org\.?\s*nr|org|nr|adr|adresse"
+    r"|address|adress|besøksadresse|postadresse|m|t|e|w)\b\.?[ \t]*:?",
+    re.I,
+)
+_TITLE_WORDS = _wordset(
+    """kundeservice kundeservicen kundesenter kundesenteret kundesenteret kundtjänst
+    kundtjänsten kundservice kundeteam kundestøtte kundestøtten brukerstøtte kundeservicerådgiver
+    kundebehandler kundeveileder kundeveiledar kunderådgiver kunderådgivar kundrådgivare
+    kundtjänstmedarbetare rådgiver rådgivar rådgivare konsulent saksbehandler sakshandsamar
+    handläggare sagsbehandler medarbeider medarbeidar medarbetare medarbejder agent advisor
+    adviser manager leder chef team support service customer care desk helpdesk specialist
+    representative rep officer assistant koordinator coordinator avdeling avdelning afdeling
+    as asa ab a/s aps ltd inc gmbh oy"""
+)
+_CONNECTORS = _wordset("i hos at for og och and & av af of the von van de der | - – — , /")
+# First words that make a capitalised line content, not a name ("Happy Holidays", "Hei Ola").
+_NOT_NAME_START = _wordset(
+    """hei hi hello hey hallo heisann hejsan hej dear kjære kære god good goddag morn morning
+    takk tack tak thanks thank ok okay yes ja nei nej no nope perfect perfekt great super flott
+    fint bra happy merry glad gledelig god jul have ha hav see vi we i you du sorry beklager
+    ursäkta undskyld mvh vh hilsen regards best cheers med vennlig venlig vänliga vänlig kind
+    warm all welcome velkommen välkommen"""
+)
+_WORD_SPLIT = re.compile(r"[\s,|/]+")
+_SIG_SCAN_LINES = 15
+
+
+def _label_words(line: str) -> list[str] | None:
+    """Words of a label-like line (name, title, company, address), or None if it reads as text."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 80 or stripped[-1] in ".!?:;":
+        return None
+    words = [w for w in _WORD_SPLIT.split(stripped) if w]
+    if not words or len(words) > 6:
+        return None
+    if words[0].lower().strip(",") in _NOT_NAME_START:
+        return None
+    for w in words:
+        low = w.lower()
+        if low in _CONNECTORS or low in _TITLE_WORDS or not _ALNUM.search(w):
+            continue
+        if w[0].isupper() or w[0].isdigit():
+            continue
+        return None
+    return words
+
+
+def _sig_line_kind(line: str) -> str | None:
+    """Classify one line for the backward signature scan.
+
+    Returns "strong" (certainly signature: initials, team/title, phone, e-mail, mobile footer),
+    "name" (a capitalised name such as "Kari Nordmann"), "weak" (URL or address alone), or
+    None (ordinary reply text).
+    """
+    if _MOBILE.match(line) or _INITIALS.match(line) or _DASH_NAME.match(line):
+        return "strong"
+    has_contact = bool(_EMAIL.search(line) or _PHONE.search(line))
+    has_url = bool(_URL.search(line))
+    if has_contact or has_url:
+        rest = _PHONE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", line)))
+        rest = _CONTACT_LABEL.sub(" ", rest).strip(" \t,;:|-–()")
+        if rest and _label_words(rest) is None:
+            return None
+        return "strong" if has_contact else "weak"
+    words = _label_words(line)
+    if words is None:
+        return None
+    if any(w.lower() in _TITLE_WORDS for w in words):
+        return "strong"
+    if any(_ALNUM.search(w) and w[0].isdigit() for w in words):
+        return "weak"  # address-like ("Storgata 1", "0150 Oslo")
+    return "name"
+
+
+def _signature_start(text: str, start: int, end: int, explicit: int | None) -> int | None:
+    """Where the signature begins inside ``text[start:end]``, or None.
+
+    ``explicit``: a start known from markup (HTML signature element) or found via a
+    ``-- `` delimiter. Sign-off lines right after it still belong to the body.
+    """
+    cut = explicit
+    m = _SIG_DELIMITER.search(text, start, end)
+    while m is not None and not text[start : m.start()].strip():
+        m = _SIG_DELIMITER.search(text, m.end(), end)
+    if m is not None and (cut is None or m.start() < cut):
+        cut = m.start()
+    if cut is not None:
+        # Keep sign-off lines that directly follow the delimiter in the body.
+        region_end = end
+        for s, e in _lines(text, cut, end):
+            line = text[s:e]
+            if not line.strip() or _SIG_DELIMITER.match(line):
+                continue
+            if _SIGNOFF_ONLY.match(line):
+                region_end = e
+                continue
+            break
+        if region_end != end:
+            cut = region_end
+        end = cut
+    # Backward scan over the last lines of what is left.
+    lines = [(s, e) for s, e in _lines(text, start, end) if text[s:e].strip()]
+    collected: list[str] = []
+    sig_from: int | None = None
+    terminated_by_signoff = False
+    for s, e in reversed(lines[-_SIG_SCAN_LINES:]):
+        line = text[s:e]
+        if _SIGNOFF_ONLY.match(line):
+            terminated_by_signoff = True
+            break
+        kind = _sig_line_kind(line)
+        if kind is None:
+            break
+        collected.append(kind)
+        sig_from = s
+    if sig_from is not None and collected and len(collected) < len(lines):
+        accept = (
+            terminated_by_signoff
+            or "strong" in collected
+            or (set(collected) == {"name"} and len(collected) <= 2)
+        )
+        if accept:
+            return sig_from
+    return cut
+
+
+# --------------------------------------------------------------------------- HTML rendering
+
+_HTML_BLOCK = _wordset(
+    """p div li ul ol dl dt dd tr table tbody thead tfoot h1 h2 h3 h4 h5 h6 pre blockquote
+    hr section article header footer address center form fieldset figure figcaption main nav
+    aside details summary title"""
+)
+_HTML_PARAGRAPH = _wordset("p h1 h2 h3 h4 h5 h6 table ul ol blockquote pre")
+_HTML_DROP = _wordset("style script head template noscript svg object iframe math")
+_QUOTE_MARKERS = (
+    "gmail_quote",
+    "divrplyfwdmsg",
+    "moz-cite-prefix",
+    "yahoo_quoted",
+    "protonmail_quote",
+    "outlookmessageheader",
+    "appendonsend",
+    "zmail_extra",
+    "mail_android_quote",
+    "ms-outlook-mobile-reference-message",
+)
+_WS = re.compile(r"\s+")
+
+
+class _Emitter:
+    """Builds plain text from HTML pieces with browser-like whitespace handling."""
+
+    __slots__ = ("length", "parts", "pending", "started")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.pending = 0  # line breaks owed before the next text
+        self.started = False
+
+    def text(self, s: str, pre: bool = False) -> None:
+        if not pre:
+            s = _WS.sub(" ", s)
+            if self.pending or not self.started or (self.parts and self.parts[-1].endswith(" ")):
+                s = s.lstrip(" ")
+        if not s:
+            return
+        if self.pending and self.started:
+            self._put("\n" * min(self.pending, 2))
+        self.pending = 0
+        self.started = True
+        self._put(s)
+
+    def newline(self, n: int = 1, additive: bool = False) -> None:
+        if not self.started:
+            return
+        if self.parts and self.parts[-1].endswith(" "):
+            trimmed = self.parts[-1].rstrip(" ")
+            self.length -= len(self.parts[-1]) - len(trimmed)
+            self.parts[-1] = trimmed
+        self.pending = self.pending + n if additive else max(self.pending, n)
+
+    def _put(self, s: str) -> None:
+        self.parts.append(s)
+        self.length += len(s)
+
+    def position(self) -> int:
+        """Offset where the next text will start (after owed line breaks)."""
+        if self.pending and self.started:
+            return self.length + min(self.pending, 2)
+        return self.length
+
+    def result(self) -> str:
+        return "".join(self.parts)
+
+
+@dataclass(slots=True)
+class _Html:
+    plain: str
+    hard_cut: int | None
+    blocks: list[tuple[int, int]]
+    signature: int | None
+
+
+def _marker_tokens(tag: object) -> str:
+    attrs = getattr(tag, "attrs", None) or {}
+    cls = attrs.get("class") or ()
+    if isinstance(cls, str):
+        cls = (cls,)
+    extra = (str(attrs.get("id") or ""), str(attrs.get("data-smartmail") or ""))
+    return " ".join([*cls, *extra]).lower()
+
+
+def _render_html(markup: str) -> _Html:
+    """Render HTML to text, noting quoted-history elements and the signature element.
+
+    Iterative (no recursion), so deeply nested or unbalanced markup cannot overflow the stack.
+    """
+    from bs4 import BeautifulSoup  # imported lazily: text/plain never needs it
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    soup = BeautifulSoup(markup, "html.parser")
+    out = _Emitter()
+    hard_cut: int | None = None
+    blocks: list[tuple[int, int]] = []
+    signature: int | None = None
+    pre_depth = 0
+    # Stack items: a node to visit, or a ("close", tag, start) tuple for an element's end.
+    stack: list[object] = [soup]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            _, name, start, kind = item
+            if name in _HTML_BLOCK:
+                out.newline(2 if name in _HTML_PARAGRAPH else 1)
+            if name == "pre":
+                pre_depth -= 1
+            if kind == "block":
+                blocks.append((start, out.length))
+            continue
+        if isinstance(item, NavigableString):
+            if not isinstance(item, PreformattedString):
+                out.text(str(item), pre=pre_depth > 0)
+            continue
+        if not isinstance(item, Tag):
+            continue
+        name = (item.name or "").lower()
+        if name in _HTML_DROP:
+            continue
+        if name == "br":
+            out.newline(1, additive=True)
+            continue
+        if name in _HTML_BLOCK:
+            out.newline(2 if name in _HTML_PARAGRAPH else 1)
+        if name == "pre":
+            pre_depth += 1
+        kind = ""
+        markers = _marker_tokens(item)
+        if markers.strip():
+            if hard_cut is None and any(k in markers for k in _QUOTE_MARKERS):
+                hard_cut = out.position() if out.started else 0
+            elif signature is None and "signature" in markers:
+                signature = out.position()
+        if name == "blockquote":
+            kind = "block"
+        start = out.position()
+        stack.append(("close", name, start, kind))
+        stack.extend(reversed(item.contents))
+    plain = out.result()
+    n = len(plain)
+    blocks = [(min(s, n), min(e, n)) for s, e in blocks if s < e]
+    # Only the outermost blockquotes matter.
+    blocks.sort()
+    outer: list[tuple[int, int]] = []
+    for s, e in blocks:
+        if outer and s < outer[-1][1]:
+            continue
+        outer.append((s, e))
+    if hard_cut is not None:
+        hard_cut = min(hard_cut, n)
+    if signature is not None:
+        signature = min(signature, n)
+    return _Html(plain, hard_cut, outer, signature)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _is_html(content_type: str | None) -> bool:
+    return bool(content_type) and str(content_type).strip().lower().startswith("text/html")
+
+
+def _segments(
+    text: str, start: int, end: int, skips: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in _lines(text, start, end):
+        if any(ks <= s < ke for ks, ke in skips):
+            continue
+        if _SEPARATOR_LINE.match(text, s, e) and not _ALNUM.search(text, s, e):
+            # "--", "____" and blank lines are layout, not words. A line of only emoji is
+            # not matched by the separator pattern, so it stays a segment.
+            continue
+        out.extend(_split_line(text, s, e))
+    return out
+
+
+def _prepare(text: str, content_type: str | None) -> Prepared:
+    explicit_sig: int | None = None
+    hard_cut: int | None = None
+    blocks: list[tuple[int, int]] = []
+    if _is_html(content_type):
+        rendered = _render_html(text)
+        plain = rendered.plain
+        hard_cut = rendered.hard_cut
+        blocks = rendered.blocks
+        explicit_sig = rendered.signature
+    else:
+        plain = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    layout = _history(plain, hard_cut, blocks)
+    start, end = layout.start, layout.end
+    if explicit_sig is not None and not (start < explicit_sig < end):
+        explicit_sig = None
+    sig_start = _signature_start(plain, start, end, explicit_sig)
+    signature: tuple[int, int] | None = None
+    body_end = end
+    if sig_start is not None and start < sig_start < end:
+        ss, se = _strip_span(plain, sig_start, end)
+        if ss < se:
+            signature = (ss, se)
+        body_end = sig_start
+    segs = _segments(plain, start, body_end, layout.skips)
+    if segs:
+        body = (segs[0][0], segs[-1][1])
+    else:
+        s, e = _strip_span(plain, start, body_end)
+        body = (s, s) if s >= e else (s, e)
+    return Prepared(plain=plain, body=body, segments=tuple(segs), signature=signature)
+
+
+def prepare(text: str, content_type: str = "text/plain", language: str | None = None) -> Prepared:
+    """Reduce one reply to plain text, body span, signature span and sentence segments.
+
+    Never raises for any ``str`` input; a non-``str`` ``text`` is converted with ``str()``
+    (``None`` becomes the empty reply). ``content_type`` other than ``text/html``
+    (case-insensitive, parameters such as ``; charset=utf-8`` allowed) is treated as plain
+    text, so "&amp;" in a plain reply stays as written. ``language`` is accepted for the
+    interface; the rules cover all five languages at once.
+    """
+    if text is None:
+        text = ""
+    elif not isinstance(text, str):
+        text = str(text)
+    try:
+        return _prepare(text, content_type)
+    except Exception:  # a bug on exotic input must not stop the stream: degrade to lines
+        plain = text.replace("\r\n", "\n").replace("\r", "\n")
+        if _is_html(content_type):
+            plain = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", plain))
+        segs = [span for s, e in _lines(plain, 0, len(plain)) for span in [_strip_span(plain, s, e)]
+                if span[0] < span[1]]
+        body = (segs[0][0], segs[-1][1]) if segs else (0, 0)
+        return Prepared(plain=plain, body=body, segments=tuple(segs), signature=None)
+
+
+def prepare_many(
+    texts: Iterable[str],
+    content_types: Iterable[str | None] | None = None,
+    languages: Iterable[str | None] | None = None,
+) -> list[Prepared]:
+    """``prepare`` over a batch; ``content_types``/``languages`` default to plain text / None."""
+    texts = list(texts)
+    cts = list(content_types) if content_types is not None else ["text/plain"] * len(texts)
+    langs = list(languages) if languages is not None else [None] * len(texts)
+    if len(cts) != len(texts) or len(langs) != len(texts):
+        raise ValueError(
+            f"prepare_many got {len(texts)} texts, {len(cts)} content types and {len(langs)} "
+            "languages; pass one content type and one language (or None) per text"
+        )
+    return [
+        prepare(t, c or "text/plain", lang) for t, c, lang in zip(texts, cts, langs, strict=True)
+    ]
