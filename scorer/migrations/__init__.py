@@ -1,0 +1,1 @@
+"""Alembic migrations of the flagged store (run by `FlaggedStore` at open)."""

@@ -1,0 +1,674 @@
+"""The flagged-reply store: what QA teams query, review and export.
+
+SQLAlchemy Core over SQLite (the embedded default) or PostgreSQL (`postgresql://…`).
+The schema is owned by the Alembic migrations in `scorer/migrations/`, which run when a
+store is opened; concurrent openers (several service workers, the API) serialise on an
+advisory lock (PostgreSQL) or a lock file (SQLite) so a schema is never created twice.
+
+Writes are idempotent by reply id: a redelivered Kafka record updates its row in place,
+and reviews hang off the id in their own table, so a rewrite never drops them. Text is
+redacted (scorer.redact) before it reaches the database when `settings.redact` is on.
+
+Errors that a retry can cure (server down, lock timeout, dropped connection) surface as
+`StoreUnavailable`; the streaming service retries those without committing offsets.
+Reply text never appears in log lines or exception messages raised from here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import fcntl
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from scorer.redact import redact
+from scorer.schema import DIMENSIONS, Reply, ScoredReply
+from scorer.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MAX_PAGE_SIZE = 200
+_PG_MIGRATION_LOCK = 0x5C0_4E5  # arbitrary constant key for pg_advisory_lock
+_AUTO_PURGE_EVERY_S = 3600.0
+_CHUNK = 500
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or a write failed transiently; retry later."""
+
+
+class InvalidQuery(ValueError):
+    """A filter, sort or cursor the caller sent cannot be used; the message says why."""
+
+
+class NotFound(LookupError):
+    """No flagged reply with that id."""
+
+
+# --- schema (mirrors migrations/versions; the migrations are the source of truth) -------------
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware.
+
+    SQLite has no timezone type, so values are normalised to naive UTC there; that keeps
+    its string comparisons (filters, keyset pagination) in chronological order.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+replies_t = sa.Table(
+    "flagged_replies", metadata,
+    sa.Column("id", sa.String(256), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("band", sa.String(16), nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("event_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("scored_at", UTCDateTime, nullable=False),
+    sa.Column("stored_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("team", sa.String(256)),
+    sa.Column("agent_id", sa.String(256)),
+    sa.Column("conversation_id", sa.String(256)),
+    sa.Column("model_version", sa.String(128), nullable=False),
+    sa.Column("content_type", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("redacted", sa.Boolean, nullable=False),
+    sa.Column("record", sa.JSON, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+)
+reasons_t = sa.Table(
+    "flagged_reasons", metadata,
+    sa.Column("reply_id", sa.String(256), sa.ForeignKey("flagged_replies.id"), primary_key=True),
+    sa.Column("reason", sa.String(64), primary_key=True),
+)
+reviews_t = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reply_id", sa.String(256), sa.ForeignKey("flagged_replies.id"), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("labels", sa.JSON, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("reviewer", sa.String(128), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# --- engine and migrations ------------------------------------------------------------------
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Map the user-facing `postgresql://` (or `postgres://`) URL to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if not (url.startswith("sqlite") or url.startswith("postgresql+")):
+        raise ValueError(
+            f"SCORER_STORE_URL must start with sqlite:/// or postgresql://, got scheme "
+            f"{url.split(':', 1)[0]!r}"
+        )
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the connection settings the store relies on."""
+    real = sqlalchemy_url(url)
+    if real.startswith("sqlite"):
+        engine = sa.create_engine(real, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            # WAL lets the API read while the service writes; foreign keys are off by default.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return sa.create_engine(
+        real, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        connect_args={"connect_timeout": 10, "application_name": "reply-scorer"},
+    )
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            conn.commit()
+        return
+    db = engine.url.database
+    if not db or db == ":memory:":
+        yield
+        return
+    with open(f"{db}.migrate-lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (a no-op when it is current)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.connect() as conn, _migration_lock(engine, conn):
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+
+
+@contextlib.contextmanager
+def _guard(action: str) -> Iterator[None]:
+    """Turn errors a retry can cure into StoreUnavailable (message without data values)."""
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as exc:
+        raise StoreUnavailable(
+            f"flagged store unavailable while {action}: {type(exc.orig or exc).__name__}; "
+            "check SCORER_STORE_URL and that the database is up"
+        ) from exc
+    except sa_exc.DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(
+                f"flagged store connection lost while {action}; it will be retried"
+            ) from exc
+        raise
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+SortName = Literal["total", "-total", "event_at", "-event_at"]
+#: Sort keys (column, ascending?) — every sort ends with the id so the order is total.
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    "total": [("total", True), ("event_at", False), ("id", True)],
+    "-total": [("total", False), ("event_at", False), ("id", True)],
+    "event_at": [("event_at", True), ("id", True)],
+    "-event_at": [("event_at", False), ("id", True)],
+}
+DEFAULT_SORT: SortName = "total"
+
+
+@dataclass
+class FlaggedQuery:
+    """Filters, sort and page of a flagged-reply listing. `since`/`until` bound `event_at`."""
+
+    channel: str | None = None
+    language: str | None = None
+    band: str | None = None
+    reason: str | None = None
+    team: str | None = None
+    agent_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    reviewed: bool | None = None
+    sort: str = DEFAULT_SORT
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def _encode_cursor(sort: str, row: sa.Row[Any]) -> str:
+    keys = []
+    for col, _asc in SORTS[sort]:
+        value = row._mapping[col]
+        keys.append(value.isoformat() if isinstance(value, datetime) else value)
+    raw = json.dumps({"s": sort, "k": keys}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(sort: str, cursor: str) -> list[Any]:
+    bad = InvalidQuery("cursor is not one this server issued; start again without a cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(data, dict) or not isinstance(data.get("k"), list):
+        raise bad
+    if data.get("s") != sort:
+        raise InvalidQuery(f"cursor was issued for sort {data.get('s')!r}, not {sort!r}; "
+                           "keep the sort unchanged while paging")
+    keys = data["k"]
+    spec = SORTS[sort]
+    if len(keys) != len(spec):
+        raise bad
+    out: list[Any] = []
+    for (col, _asc), value in zip(spec, keys, strict=True):
+        is_total = col == "total" and type(value) is int
+        if is_total or (col == "id" and isinstance(value, str)):
+            out.append(value)
+        elif col == "event_at" and isinstance(value, str):
+            try:
+                out.append(datetime.fromisoformat(value))
+            except ValueError:
+                raise bad from None
+        else:
+            raise bad
+    return out
+
+
+def _keyset(sort: str, values: list[Any]) -> sa.ColumnElement[bool]:
+    """Rows strictly after `values` in the sort order (lexicographic over mixed directions)."""
+    spec = SORTS[sort]
+    ors = []
+    for i, (col, asc) in enumerate(spec):
+        column = replies_t.c[col]
+        ands = [replies_t.c[c] == values[j] for j, (c, _a) in enumerate(spec[:i])]
+        ands.append(column > values[i] if asc else column < values[i])
+        ors.append(sa.and_(*ands))
+    return sa.or_(*ors)
+
+
+def _filters(q: FlaggedQuery) -> list[sa.ColumnElement[bool]]:
+    c = replies_t.c
+    conds: list[sa.ColumnElement[bool]] = []
+    for name in ("channel", "language", "band", "team", "agent_id"):
+        value = getattr(q, name)
+        if value is not None:
+            conds.append(c[name] == value)
+    if q.since is not None:
+        conds.append(c.event_at >= q.since)
+    if q.until is not None:
+        conds.append(c.event_at < q.until)
+    if q.min_score is not None:
+        conds.append(c.total >= q.min_score)
+    if q.max_score is not None:
+        conds.append(c.total <= q.max_score)
+    if q.reason is not None:
+        conds.append(sa.exists().where(reasons_t.c.reply_id == c.id,
+                                       reasons_t.c.reason == q.reason))
+    if q.reviewed is not None:
+        has = sa.exists().where(reviews_t.c.reply_id == c.id)
+        conds.append(has if q.reviewed else ~has)
+    return conds
+
+
+_REPLY_COLS = [replies_t.c[n] for n in (
+    "id", "record", "text", "content_type", "agent_id", "team", "conversation_id",
+    "sent_at", "event_at", "total", "redacted")]
+
+
+def _review_dict(row: sa.Row[Any]) -> dict[str, Any]:
+    return {"id": row.id, "verdict": row.verdict, "labels": row.labels or {},
+            "comment": row.comment, "reviewer": row.reviewer,
+            "created_at": row.created_at.isoformat()}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _item(row: sa.Row[Any], reviews: list[dict[str, Any]]) -> dict[str, Any]:
+    item = dict(row.record)
+    item.update(
+        text=row.text, content_type=row.content_type, agent_id=row.agent_id, team=row.team,
+        conversation_id=row.conversation_id, sent_at=_iso(row.sent_at),
+        event_at=_iso(row.event_at), redacted=row.redacted, reviews=reviews,
+    )
+    return item
+
+
+def _clean(value: str | None, limit: int | None = None) -> str | None:
+    """Make a string storable everywhere: no NUL (PostgreSQL rejects it), valid UTF-8,
+    and within the column width (a too-long team name must not wedge the pipeline)."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return value[:limit] if limit is not None else value
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90d', '12h', '30m', '2w', '45s' → timedelta (used by --since and --older-than)."""
+    m = re.fullmatch(r"\s*(\d{1,6})\s*([smhdw])\s*", text or "")
+    if not m:
+        raise InvalidQuery(f"duration {text!r} is not like 90d, 12h, 30m, 2w or 45s")
+    n, unit = int(m.group(1)), m.group(2)
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+    return timedelta(seconds=n * seconds)
+
+
+def parse_time(text: str, *, now: datetime | None = None) -> datetime:
+    """A point in time: a duration back from now ('1d') or an RFC 3339 timestamp."""
+    now = now or datetime.now(UTC)
+    if re.fullmatch(r"\s*\d{1,6}\s*[smhdw]\s*", text or ""):
+        return now - parse_duration(text)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError, AttributeError):
+        raise InvalidQuery(
+            f"time {text!r} is neither a duration like 1d/12h nor an RFC 3339 timestamp "
+            "like 2026-11-23T10:00:00Z") from None
+    if not 1970 <= value.year <= 9998:
+        raise InvalidQuery(f"time {text!r} is outside the years 1970–9998")
+    return value
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+class FlaggedStore:
+    """Flagged replies with their QA reviews. Thread-safe (one engine, pooled connections)."""
+
+    def __init__(self, engine: Engine, *, redact_text: bool = True,
+                 retention_days: int | None = None) -> None:
+        self.engine = engine
+        self.redact_text = redact_text
+        self.retention_days = retention_days
+        self._last_purge = 0.0
+        self._purge_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FlaggedStore:
+        """Open the store at `settings.store_url`, migrating its schema first."""
+        engine = make_engine(settings.store_url)
+        try:
+            with _guard("migrating the schema"):
+                migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        store = cls(engine, redact_text=settings.redact, retention_days=settings.retention_days)
+        store.maybe_purge()
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def _row(self, reply: Reply, scored: ScoredReply, now: datetime) -> dict[str, Any]:
+        text = _clean(reply.text) or ""
+        redaction = redact(text) if self.redact_text else None
+        plain = reply.content_type == "text/plain"
+        evidence: dict[str, Any] = {}
+        for dim, span in scored.evidence.items():
+            if span is None:
+                evidence[dim] = None
+                continue
+            span_text = _clean(span.text) or ""
+            if redaction is not None:
+                if plain and text[span.start:span.end] == span_text:
+                    # Cut the span out of the redacted whole so it matches the stored text.
+                    s, e = redaction.map_span(span.start, span.end)
+                    span_text = redaction.text[s:e]
+                else:
+                    span_text = redact(span_text).text
+            evidence[dim] = {"start": span.start, "end": span.end, "text": span_text}
+        record = scored.model_dump(mode="json")
+        record["evidence"] = evidence
+        record["reasons"] = [_clean(r, 64) for r in scored.reasons]
+        scored_at = scored.scored_at if scored.scored_at.tzinfo else scored.scored_at.replace(
+            tzinfo=UTC)
+        return {
+            "id": reply.id,
+            "channel": scored.channel.value,
+            "language": scored.language,
+            "band": scored.band,
+            "total": scored.total,
+            "event_at": reply.sent_at or scored_at,
+            "sent_at": reply.sent_at,
+            "scored_at": scored_at,
+            "stored_at": now,
+            "updated_at": now,
+            "team": _clean(reply.team, 256),
+            "agent_id": _clean(reply.agent_id, 256),
+            "conversation_id": _clean(reply.conversation_id, 256),
+            "model_version": _clean(scored.model_version, 128) or "",
+            "content_type": reply.content_type,
+            "text": redaction.text if redaction is not None else text,
+            "redacted": redaction is not None,
+            "record": record,
+            "evidence": evidence,
+        }
+
+    def upsert_flagged(self, items: Sequence[tuple[Reply, ScoredReply]]) -> int:
+        """Insert or update flagged replies by id in one transaction; returns rows written.
+
+        A second write of the same id updates the row in place (a re-scored reply shows
+        its newest score) and keeps its first `stored_at` and all its reviews.
+        """
+        if not items:
+            return 0
+        now = datetime.now(UTC)
+        by_id: dict[str, dict[str, Any]] = {}
+        for reply, scored in items:
+            by_id[reply.id] = self._row(reply, scored, now)  # last write of an id wins
+        rows = list(by_id.values())
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql"
+                  else sqlite.insert)
+        stmt = insert(replies_t)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[replies_t.c.id],
+            set_={c.name: stmt.excluded[c.name] for c in replies_t.c
+                  if c.name not in ("id", "stored_at")},
+        )
+        reason_rows = [{"reply_id": r["id"], "reason": reason}
+                       for r in rows for reason in dict.fromkeys(r["record"]["reasons"])]
+        with _guard("writing flagged replies"), self.engine.begin() as conn:
+            for i in range(0, len(rows), _CHUNK):
+                chunk = rows[i:i + _CHUNK]
+                conn.execute(stmt, chunk)
+                conn.execute(reasons_t.delete().where(
+                    reasons_t.c.reply_id.in_([r["id"] for r in chunk])))
+            for i in range(0, len(reason_rows), _CHUNK):
+                conn.execute(reasons_t.insert(), reason_rows[i:i + _CHUNK])
+        self.maybe_purge()
+        return len(rows)
+
+    def add_review(self, reply_id: str, *, verdict: str, labels: dict[str, int],
+                   comment: str, reviewer: str) -> dict[str, Any]:
+        """Record a QA review of a stored reply; raises NotFound for an unknown id."""
+        if verdict not in ("agree", "disagree"):
+            raise InvalidQuery(f"verdict {verdict!r} must be 'agree' or 'disagree'")
+        unknown = set(labels) - set(DIMENSIONS)
+        if unknown:
+            raise InvalidQuery(f"labels {sorted(unknown)} are not dimensions; use "
+                               f"{', '.join(DIMENSIONS)}")
+        row = {"reply_id": reply_id, "verdict": verdict,
+               "labels": {k: int(v) for k, v in labels.items()},
+               "comment": _clean(comment) or "", "reviewer": _clean(reviewer, 128) or "",
+               "created_at": datetime.now(UTC)}
+        with _guard("saving a review"), self.engine.begin() as conn:
+            exists = conn.execute(sa.select(replies_t.c.id).where(replies_t.c.id == reply_id))
+            if exists.first() is None:
+                raise NotFound(reply_id)
+            new_id = conn.execute(reviews_t.insert().returning(reviews_t.c.id), row).scalar_one()
+        row["id"] = new_id
+        return {"id": new_id, "verdict": verdict, "labels": row["labels"],
+                "comment": row["comment"], "reviewer": row["reviewer"],
+                "created_at": row["created_at"].isoformat()}
+
+    def purge(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        """Delete replies (with their reasons and reviews) whose event time is older than
+        `older_than`; returns the number of replies deleted."""
+        cutoff = (now or datetime.now(UTC)) - older_than
+        old = sa.select(replies_t.c.id).where(replies_t.c.event_at < cutoff)
+        with _guard("purging old replies"), self.engine.begin() as conn:
+            conn.execute(reviews_t.delete().where(reviews_t.c.reply_id.in_(old)))
+            conn.execute(reasons_t.delete().where(reasons_t.c.reply_id.in_(old)))
+            deleted = conn.execute(replies_t.delete().where(replies_t.c.event_at < cutoff))
+        count = deleted.rowcount or 0
+        if count:
+            log.info("retention: purged %d flagged replies older than %s", count, older_than)
+        return count
+
+    def maybe_purge(self) -> int:
+        """Apply `retention_days` at most once an hour; never raises (next call retries)."""
+        if not self.retention_days:
+            return 0
+        with self._purge_lock:
+            if time.monotonic() - self._last_purge < _AUTO_PURGE_EVERY_S and self._last_purge:
+                return 0
+            try:
+                count = self.purge(timedelta(days=self.retention_days))
+            except StoreUnavailable as exc:
+                log.warning("retention purge skipped: %s", exc)
+                return 0
+            self._last_purge = time.monotonic()
+            return count
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def _reviews_for(self, conn: Connection, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for i in range(0, len(ids), _CHUNK):
+            rows = conn.execute(sa.select(reviews_t).where(
+                reviews_t.c.reply_id.in_(ids[i:i + _CHUNK])).order_by(reviews_t.c.id))
+            for row in rows:
+                out[row.reply_id].append(_review_dict(row))
+        return out
+
+    def get(self, reply_id: str) -> dict[str, Any]:
+        """One stored reply with its reviews; raises NotFound."""
+        with _guard("reading a reply"), self.engine.connect() as conn:
+            row = conn.execute(sa.select(*_REPLY_COLS).where(replies_t.c.id == reply_id)).first()
+            if row is None:
+                raise NotFound(reply_id)
+            return _item(row, self._reviews_for(conn, [reply_id])[reply_id])
+
+    def list_flagged(self, q: FlaggedQuery) -> Page:
+        """One page of replies matching `q`, in `q.sort` order, with a cursor to the next."""
+        if q.sort not in SORTS:
+            raise InvalidQuery(f"sort {q.sort!r} is not one of {', '.join(SORTS)}")
+        if not 1 <= q.limit <= MAX_PAGE_SIZE:
+            raise InvalidQuery(f"limit {q.limit} must be between 1 and {MAX_PAGE_SIZE}")
+        conds = _filters(q)
+        if q.cursor:
+            conds.append(_keyset(q.sort, _decode_cursor(q.sort, q.cursor)))
+        order = [replies_t.c[col].asc() if asc else replies_t.c[col].desc()
+                 for col, asc in SORTS[q.sort]]
+        stmt = sa.select(*_REPLY_COLS).where(*conds).order_by(*order).limit(q.limit + 1)
+        with _guard("listing replies"), self.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+            more = len(rows) > q.limit
+            rows = rows[:q.limit]
+            reviews = self._reviews_for(conn, [r.id for r in rows])
+        items = [_item(r, reviews[r.id]) for r in rows]
+        return Page(items, _encode_cursor(q.sort, rows[-1]) if more and rows else None)
+
+    def iter_flagged(self, q: FlaggedQuery, *, max_rows: int = 100_000) -> Iterator[dict[str, Any]]:
+        """Every reply matching `q` (page by page, so memory stays flat), up to max_rows."""
+        seen = 0
+        cursor = q.cursor
+        while seen < max_rows:
+            page = self.list_flagged(FlaggedQuery(**{**q.__dict__, "cursor": cursor,
+                                                     "limit": MAX_PAGE_SIZE}))
+            for item in page.items[:max_rows - seen]:
+                yield item
+                seen += 1
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def stats(self, since: datetime, until: datetime) -> dict[str, Any]:
+        """Counts per channel, band and reason of replies whose event time is in the window."""
+        c = replies_t.c
+        window = [c.event_at >= since, c.event_at < until]
+        with _guard("computing stats"), self.engine.connect() as conn:
+            def grouped(col: sa.ColumnElement[Any], *extra: Any) -> dict[str, int]:
+                stmt = sa.select(col, sa.func.count()).where(*window, *extra).group_by(col)
+                return {str(k): int(n) for k, n in conn.execute(stmt)}
+
+            total = conn.execute(sa.select(sa.func.count()).where(*window)).scalar_one()
+            by_reason = grouped(reasons_t.c.reason, reasons_t.c.reply_id == c.id)
+            reviewed = conn.execute(sa.select(sa.func.count()).where(
+                *window, sa.exists().where(reviews_t.c.reply_id == c.id))).scalar_one()
+            return {
+                "since": since.isoformat(), "until": until.isoformat(), "total": int(total),
+                "by_channel": grouped(c.channel), "by_band": grouped(c.band),
+                "by_reason": by_reason, "reviewed": int(reviewed),
+            }
+
+    def export_feedback(self, out: IO[str], *, since: datetime | None = None) -> tuple[int, int]:
+        """Write labelled training JSONL from QA reviews; returns (written, skipped).
+
+        One line per reviewed reply, from its latest review: the reviewer's corrected
+        labels over the model's own present/absent verdicts (score ≥ 0.5), or the model's
+        verdicts unchanged when the reviewer agreed. A disagreement without any corrected
+        label says nothing trainable and is skipped.
+        """
+        latest = (sa.select(reviews_t.c.reply_id, sa.func.max(reviews_t.c.id).label("rid"))
+                  .group_by(reviews_t.c.reply_id).subquery())
+        stmt = (sa.select(*_REPLY_COLS, reviews_t.c.verdict, reviews_t.c.labels,
+                          reviews_t.c.created_at.label("reviewed_at"))
+                .join(latest, latest.c.reply_id == replies_t.c.id)
+                .join(reviews_t, reviews_t.c.id == latest.c.rid)
+                .order_by(replies_t.c.id))
+        if since is not None:
+            stmt = stmt.where(reviews_t.c.created_at >= since)
+        written = skipped = 0
+        with _guard("exporting feedback"), self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=_CHUNK).execute(stmt):
+                record = row.record
+                labels = {d: int(float(record["dimensions"].get(d, 0.0)) >= 0.5)
+                          for d in DIMENSIONS}
+                corrected = row.labels or {}
+                if row.verdict == "disagree":
+                    if not corrected:
+                        skipped += 1
+                        continue
+                    labels.update({d: int(v) for d, v in corrected.items() if d in labels})
+                line = {
+                    "id": row.id, "channel": record["channel"], "text": row.text,
+                    "content_type": row.content_type, "language": record["language"],
+                    "conversation_id": row.conversation_id, "agent_id": row.agent_id,
+                    "team": row.team, "sent_at": _iso(row.sent_at), "labels": labels,
+                    "source": "qa_review", "review_verdict": row.verdict,
+                    "model_version": record.get("model_version"),
+                }
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                written += 1
+        return written, skipped
