@@ -1,0 +1,315 @@
+"""Throughput and latency benchmark: the scorer against the raw Kafka client, in ONE run.
+
+    .venv/bin/python bench/bench.py --n 100000    # (a), (b) with 1 and 2 workers, (c)
+    .venv/bin/python bench/bench.py --latency --rate 1000 --seconds 30
+    .venv/bin/python bench/bench.py --n 100000 --json out.json
+
+Throughput mode fills a topic (4 partitions) with N realistic replies (the corpus: five
+languages, three channels, e-mail HTML) and measures, side by side on the same broker:
+
+  (a) raw kafka-python consume + JSON decode of that topic — the ceiling for this client;
+  (b) `scorer run` end to end (consume → validate → score → store → publish → commit) until
+      every record is committed, with 1 worker and with 2 workers in one consumer group;
+  (c) offline `scorer score --jsonl` on the same replies.
+
+It prints replies/s for each, the ratio b/a, batch latency p50/p99 (from the scorer's
+`scorer_batch_duration_seconds` histogram) and peak RSS per worker. Figures on a shared
+2-core machine are noisy; compare ratios measured in the same run.
+
+Latency mode produces at a fixed rate and reports produce → scored-topic latency p50/p99
+from the Kafka timestamps of each input record and its scored record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from scorer.traffic import DEFAULT_CORPUS, generate, load_corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+KAFKA = ROOT / "deploy" / "local" / "kafka"
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:  # noqa: S310 - local URL
+            return resp.read().decode()
+    except OSError:
+        return ""
+
+
+# -- broker and topics -----------------------------------------------------------------------
+def start_broker(data: Path) -> str:
+    port = free_port()
+    out = subprocess.run([str(KAFKA), "start", "--port", str(port), "--data", str(data)],
+                         check=True, stdout=subprocess.PIPE, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def fill_topic(bootstrap: str, topic: str, n: int, partitions: int) -> list[bytes]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, partitions, 1)])
+    admin.close()
+    corpus = load_corpus(DEFAULT_CORPUS)
+    values = []
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=20,
+                             batch_size=512 * 1024)
+    for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0, seed=7)):
+        if i >= n:
+            break
+        producer.send(topic, key=key, value=value)
+        values.append(value)
+    producer.flush()
+    producer.close()
+    return values
+
+
+# -- (a) raw consume ------------------------------------------------------------------------
+def raw_consume(bootstrap: str, topic: str, n: int) -> float:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:6]}",
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             max_poll_records=2000)
+    consumer.subscribe([topic])
+    seen = 0
+    started = None
+    while seen < n:
+        batch = consumer.poll(timeout_ms=1000)
+        if batch and started is None:
+            started = time.perf_counter()
+        for records in batch.values():
+            for r in records:
+                orjson.loads(r.value)
+                seen += 1
+    elapsed = time.perf_counter() - (started or time.perf_counter())
+    consumer.close()
+    return n / elapsed
+
+
+# -- (b) the scorer end to end ------------------------------------------------------------------
+def committed_total(bootstrap: str, group: str, topic: str) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        offsets = admin.list_consumer_group_offsets(group)
+    finally:
+        admin.close()
+    return sum(o.offset for tp, o in offsets.items() if tp.topic == topic)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a process and its children, in MB."""
+    pids = [pid]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(k) for k in kids]
+    except OSError:
+        pass
+    peak = 0.0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+    return peak
+
+
+def batch_quantiles(metrics_ports: list[int]) -> tuple[float, float]:
+    """p50/p99 of scorer_batch_duration_seconds, interpolated from the summed histograms."""
+    buckets: dict[float, float] = {}
+    for port in metrics_ports:
+        text = http_get(f"http://127.0.0.1:{port}/metrics")
+        for fam in text_string_to_metric_families(text):
+            if fam.name == "scorer_batch_duration_seconds":
+                for s in fam.samples:
+                    if s.name.endswith("_bucket"):
+                        le = float(s.labels["le"])
+                        buckets[le] = buckets.get(le, 0) + s.value
+    if not buckets:
+        return float("nan"), float("nan")
+    bounds = sorted(buckets)
+    total = buckets[bounds[-1]]
+
+    def q(phi: float) -> float:
+        rank = phi * total
+        prev_b, prev_c = 0.0, 0.0
+        for b in bounds:
+            if buckets[b] >= rank:
+                if b == float("inf"):
+                    return prev_b
+                span = buckets[b] - prev_c
+                return prev_b + (b - prev_b) * ((rank - prev_c) / span if span else 1)
+            prev_b, prev_c = b, buckets[b]
+        return bounds[-1]
+
+    return q(0.5), q(0.99)
+
+
+def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, tmp: Path) -> dict:
+    group = f"bench-{workers}w-{uuid.uuid4().hex[:6]}"
+    port = free_port()
+    env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap, SCORER_TOPIC_INPUT=topic,
+               SCORER_TOPIC_SCORED=f"{topic}.scored.{group}",
+               SCORER_TOPIC_FLAGGED=f"{topic}.flagged.{group}",
+               SCORER_TOPIC_DLQ=f"{topic}.dlq.{group}", SCORER_GROUP_ID=group,
+               SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
+               SCORER_STORE_URL=f"sqlite:///{tmp / (group + '.db')}")
+    proc = subprocess.Popen([str(BIN / "scorer"), "run", "--workers", str(workers)], env=env)
+    started = None
+    rss = 0.0
+    try:
+        while True:
+            time.sleep(0.5)
+            if proc.poll() is not None:
+                raise SystemExit(f"scorer exited with {proc.returncode}")
+            done = committed_total(bootstrap, group, topic)
+            rss = max(rss, peak_rss_mb(proc.pid))
+            if started is None and done > 0:
+                started = (time.perf_counter(), done)
+            if done >= n:
+                break
+        t0, d0 = started or (time.perf_counter(), 0)
+        rate = (n - d0) / (time.perf_counter() - t0)
+        p50, p99 = batch_quantiles([port + i for i in range(workers)])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    return {"replies_per_s": rate, "batch_p50_s": p50, "batch_p99_s": p99, "peak_rss_mb": rss}
+
+
+# -- (c) offline ------------------------------------------------------------------------------
+def offline(values: list[bytes], tmp: Path) -> float:
+    path = tmp / "replies.jsonl"
+    path.write_bytes(b"\n".join(values) + b"\n")
+    started = time.perf_counter()
+    with path.open("rb") as fh:
+        subprocess.run([str(BIN / "scorer"), "score", "--jsonl", "-"], stdin=fh,
+                       stdout=subprocess.DEVNULL, check=True)
+    return len(values) / (time.perf_counter() - started)
+
+
+# -- latency mode -------------------------------------------------------------------------------
+def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
+    topic = f"lat-{uuid.uuid4().hex[:6]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 4, 1), NewTopic(topic + ".scored", 4, 1)])
+    admin.close()
+    port = free_port()
+    env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap, SCORER_TOPIC_INPUT=topic,
+               SCORER_TOPIC_SCORED=topic + ".scored", SCORER_TOPIC_FLAGGED=topic + ".flagged",
+               SCORER_TOPIC_DLQ=topic + ".dlq", SCORER_GROUP_ID=topic,
+               SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
+               SCORER_BATCH_MAX_WAIT_MS="50", SCORER_STORE_URL=f"sqlite:///{tmp / 'lat.db'}")
+    proc = subprocess.Popen([str(BIN / "scorer"), "run"], env=env)
+    try:
+        while http_get(f"http://127.0.0.1:{port}/readyz") != "ok\n":
+            time.sleep(0.3)
+        corpus = load_corpus(DEFAULT_CORPUS)
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=1)
+        sent_at: dict[bytes, int] = {}
+        n = rate * seconds
+        t0 = time.perf_counter()
+        for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0)):
+            if i >= n:
+                break
+            fut = producer.send(topic, key=key, value=value)
+            sent_at[key] = fut
+            delay = t0 + (i + 1) / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        producer.flush()
+        input_ts = {k: f.get().timestamp for k, f in sent_at.items()}
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
+        parts = [TopicPartition(topic + ".scored", p) for p in range(4)]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        lat = []
+        deadline = time.monotonic() + 60
+        while len(lat) < n and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                lat.extend(r.timestamp - input_ts[r.key] for r in records if r.key in input_ts)
+        consumer.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    lat.sort()
+    return {"rate": rate, "count": len(lat), "p50_ms": lat[len(lat) // 2],
+            "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--bootstrap", help="use this broker instead of starting one")
+    ap.add_argument("--latency", action="store_true")
+    ap.add_argument("--rate", type=int, default=1000)
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="reply-scorer-bench-"))
+    bootstrap = args.bootstrap
+    if not bootstrap:
+        log("starting a local broker")
+        bootstrap = start_broker(tmp / "kafka")
+    result: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                                "python": platform.python_version()}}
+    try:
+        if args.latency:
+            log(f"latency: producing {args.rate}/s for {args.seconds}s")
+            result["latency"] = latency(bootstrap, args.rate, args.seconds, tmp)
+        else:
+            topic = f"bench-{uuid.uuid4().hex[:6]}"
+            log(f"filling {topic} ({args.partitions} partitions) with {args.n} replies")
+            values = fill_topic(bootstrap, topic, args.n, args.partitions)
+            log("(a) raw kafka-python consume + JSON decode")
+            result["raw_consume_per_s"] = raw_consume(bootstrap, topic, args.n)
+            for workers in (1, 2):
+                log(f"(b) scorer run, {workers} worker(s)")
+                result[f"scorer_{workers}w"] = scorer_end_to_end(bootstrap, topic, args.n,
+                                                                 workers, tmp)
+            log("(c) scorer score --jsonl")
+            result["offline_per_s"] = offline(values, tmp)
+            result["ratio_b1_over_a"] = (result["scorer_1w"]["replies_per_s"]
+                                         / result["raw_consume_per_s"])
+    finally:
+        if not args.bootstrap:
+            subprocess.run([str(KAFKA), "stop", "--data", str(tmp / "kafka")], check=False)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
