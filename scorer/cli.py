@@ -161,5 +161,72 @@ def serve(config_file: Path | None, host: str, port: int, dev: bool) -> None:
     sys.exit(serve_api(settings, host=host, port=port, dev=dev))
 
 
+@main.group(invoke_without_command=True)
+@_config_option
+@click.option("--channel", type=click.Choice(["email", "chat", "messenger"]), default=None)
+@click.option("--language", type=click.Choice(["nb", "nn", "sv", "da", "en"]), default=None)
+@click.option("--band", type=click.Choice(["excellent", "good", "at_risk", "poor"]), default=None)
+@click.option("--reason", default=None, help="e.g. missing_greeting")
+@click.option("--team", default=None)
+@click.option("--agent-id", default=None)
+@click.option("--since", default=None, help="Duration back from now (1d, 12h) or RFC 3339 time.")
+@click.option("--until", default=None, help="Duration back from now or RFC 3339 time.")
+@click.option("--sort", type=click.Choice(["total", "-total", "event_at", "-event_at"]),
+              default="total", show_default=True, help="total = worst first.")
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.pass_context
+def flagged(ctx: click.Context, config_file: Path | None, limit: int,
+            **filters: str | None) -> None:
+    """List flagged replies as a table (or run a subcommand such as `purge`)."""
+    ctx.obj = {"config_file": config_file}
+    if ctx.invoked_subcommand is not None:
+        return
+    from scorer.store import InvalidQuery, StoreUnavailable, flagged_table
+
+    settings = _settings(config_file)
+    try:
+        click.echo(flagged_table(settings, limit=limit, **filters))
+    except (InvalidQuery, StoreUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@flagged.command("purge")
+@click.option("--older-than", required=True, help="Age limit, e.g. 90d, 12w, 36h.")
+@click.pass_context
+def flagged_purge(ctx: click.Context, older_than: str) -> None:
+    """Delete stored replies (and their reviews) older than --older-than."""
+    from scorer.store import InvalidQuery, StoreUnavailable, purge_command
+
+    settings = _settings(ctx.obj["config_file"])
+    try:
+        click.echo(purge_command(settings, older_than))
+    except (InvalidQuery, StoreUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group()
+def feedback() -> None:
+    """QA feedback: turn reviews into training data."""
+
+
+@feedback.command("export")
+@_config_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write JSONL here (default: stdout).")
+@click.option("--since", default=None, help="Only reviews since (1d, 12h or RFC 3339).")
+def feedback_export(config_file: Path | None, out: Path | None, since: str | None) -> None:
+    """Export reviewed replies as labelled training JSONL (input fields + "labels")."""
+    from scorer.store import InvalidQuery, StoreUnavailable, export_feedback_command
+
+    settings = _settings(config_file)
+    try:
+        written, skipped = export_feedback_command(settings, out, since=since,
+                                                   stdout=sys.stdout)
+    except (InvalidQuery, StoreUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {written} labelled replies ({skipped} skipped: disagreement "
+               "without corrected labels)", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

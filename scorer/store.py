@@ -672,3 +672,69 @@ class FlaggedStore:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 written += 1
         return written, skipped
+
+
+# --- command helpers (the CLI stays thin) ------------------------------------------------------
+
+
+def _cell(value: Any, width: int) -> str:
+    text = "" if value is None else " ".join(str(value).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def flagged_table(settings: Settings, *, limit: int = 20, sort: str = DEFAULT_SORT,
+                  since: str | None = None, until: str | None = None,
+                  **filters: str | None) -> str:
+    """`scorer flagged`: a fixed-width table of the matching replies, worst first."""
+    q = FlaggedQuery(sort=sort, limit=limit,
+                     since=parse_time(since) if since else None,
+                     until=parse_time(until) if until else None,
+                     **{k: v for k, v in filters.items() if v is not None})
+    store = FlaggedStore.from_settings(settings)
+    try:
+        page = store.list_flagged(q)
+    finally:
+        store.close()
+    cols = (("when", 16), ("id", 14), ("channel", 9), ("lang", 4), ("total", 5),
+            ("band", 7), ("reasons", 28), ("team", 10), ("agent", 10), ("rev", 3),
+            ("text", 48))
+    lines = ["  ".join(name.ljust(w) for name, w in cols).rstrip()]
+    lines.append("  ".join("-" * w for _, w in cols))
+    for it in page.items:
+        values = (it["event_at"][:16].replace("T", " "), it["id"], it["channel"],
+                  it["language"], it["total"], it["band"], ",".join(it["reasons"]),
+                  it["team"], it["agent_id"], len(it["reviews"]), it["text"])
+        lines.append("  ".join(_cell(v, w).ljust(w) for v, (_, w) in zip(values, cols,
+                                                                       strict=True)).rstrip())
+    lines.append(f"({len(page.items)} shown" + (", more available)" if page.next_cursor
+                                                 else ")"))
+    return "\n".join(lines)
+
+
+def purge_command(settings: Settings, older_than: str) -> str:
+    """`scorer flagged purge --older-than 90d`."""
+    age = parse_duration(older_than)
+    store = FlaggedStore.from_settings(settings)
+    try:
+        count = store.purge(age)
+    finally:
+        store.close()
+    return f"purged {count} flagged replies older than {older_than.strip()}"
+
+
+def export_feedback_command(settings: Settings, out: Path | None, *, since: str | None,
+                            stdout: IO[str]) -> tuple[int, int]:
+    """`scorer feedback export [--out FILE]`; writes to a temp file and renames, so a
+    half-written export never replaces a good one."""
+    start = parse_time(since) if since else None
+    store = FlaggedStore.from_settings(settings)
+    try:
+        if out is None:
+            return store.export_feedback(stdout, since=start)
+        tmp = out.with_name(out.name + ".part")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            result = store.export_feedback(fh, since=start)
+        tmp.replace(out)
+        return result
+    finally:
+        store.close()
