@@ -1,0 +1,196 @@
+"""From replies to scored replies: the model's dimensions, length, total, band, reasons, evidence.
+
+Scoring rules (documented in README/MODEL_CARD; the numbers come from Settings):
+
+- greeting / explanation / closing: the model's probability that the reply has it
+  (present when >= 0.5, as DESIGN says).
+- length: 1.0 when the body's word count is inside the channel's target range
+  (Settings.length_<channel>, "MIN-MAX"); below it the score falls linearly to 0 at 0
+  words (`words / MIN`); above it, it decays as `MAX / words` (twice too long -> 0.5).
+- total: round(100 * sum(weight_d * credit_d)) with the normalised Settings.weights, where
+  credit is the length score for length and, for the three model dimensions,
+  clip((p - 0.1) / 0.8, 0, 1): a dimension the model is at least 90 % sure about earns full
+  credit and one it is at most 10 % sure about earns none, so "excellent" (100) is
+  reachable and borderline probabilities earn partial credit.
+- band: `schema.band_for(total)`; flagged: total < Settings.flag_threshold.
+- reasons (closed vocabulary `REASONS`): missing_<dim> when its probability is < 0.5,
+  too_short / too_long when the word count is outside the range. A flagged reply with
+  none of these (borderline probabilities everywhere) gets the reason of the dimension
+  that cost the most points, so every flagged reply says why.
+- evidence: the greeting span (the opener of the first body segment, up to its first
+  comma/exclamation/colon), the explanation segment that contributed most, and the last
+  body segment as closing, each only when the dimension is present; offsets index
+  `Prepared.plain`, and span.text == plain[start:end].
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+
+from scorer.model import ModelLoadError, ReplyModel
+from scorer.schema import LANGUAGES, Dimensions, Reply, ScoredReply, Span, band_for
+from scorer.settings import Settings
+from scorer.text import Prepared, prepare, prepare_many
+
+log = logging.getLogger(__name__)
+
+#: Every reason the scorer can emit (the `reason` label of replies_flagged_total).
+REASONS: tuple[str, ...] = (
+    "missing_greeting", "missing_explanation", "missing_closing", "too_short", "too_long",
+)
+_MODEL_DIMS = ("greeting", "explanation", "closing")
+_GREETING_END = re.compile(r"[,!:;.\n]")
+_GREETING_MAX_CHARS = 80
+
+
+def length_scores(words: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Vectorised length score: 1 inside [lo, hi], words/lo below, hi/words above."""
+    w = words.astype(np.float64)
+    below = np.where(lo > 0, w / np.maximum(lo, 1), 1.0)
+    above = hi / np.maximum(w, 1.0)
+    return np.where(w < lo, below, np.where(w > hi, above, 1.0)).clip(0.0, 1.0)
+
+
+def credit(p: np.ndarray) -> np.ndarray:
+    """Points a model dimension earns towards the total (see module docstring)."""
+    return np.clip((p - 0.1) / 0.8, 0.0, 1.0)
+
+
+def _greeting_span(p: Prepared) -> tuple[int, int]:
+    a, b = p.segments[0]
+    m = _GREETING_END.search(p.plain, a, min(b, a + _GREETING_MAX_CHARS))
+    if m is not None and m.start() > a:
+        end = m.end() if m.group() in "!,:" else m.start()
+        return a, end
+    return a, b
+
+
+def _span(plain: str, a: int, b: int) -> Span:
+    return Span.model_construct(start=a, end=b, text=plain[a:b])
+
+
+class Scorer:
+    """Scores batches of replies with the trained model. Thread-compatible, not thread-safe."""
+
+    model_version: str
+
+    def __init__(self, model: ReplyModel, settings: Settings) -> None:
+        self.model = model
+        self.model_version = model.version
+        self.flag_threshold = settings.flag_threshold
+        w = settings.weights
+        self.weights = np.array([w["greeting"], w["explanation"], w["closing"], w["length"]])
+        self.ranges = {ch: settings.length_range(ch) for ch in ("email", "chat", "messenger")}
+        self._detector = None
+        if model.langid is not None:
+            from scorer.langid import LanguageDetector
+
+            self._detector = LanguageDetector(model.langid)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Scorer:
+        """Load `settings.model_path`; raises ModelLoadError naming the file and the fix."""
+        return cls(ReplyModel.load(settings.model_path), settings)
+
+    # --- helpers ---------------------------------------------------------------------
+    def _prepare(self, replies: Sequence[Reply]) -> list[Prepared]:
+        texts = [r.text for r in replies]
+        ctypes = [r.content_type for r in replies]
+        langs = [r.language for r in replies]
+        try:
+            return prepare_many(texts, ctypes, langs)
+        except Exception:
+            log.exception("batch preprocessing failed; preparing replies one by one")
+        out = []
+        for t, c, lang in zip(texts, ctypes, langs, strict=True):
+            try:
+                out.append(prepare(t, c, lang))
+            except Exception:
+                log.exception("preprocessing failed for one reply; scoring it as empty text")
+                out.append(prepare("", "text/plain", lang))
+        return out
+
+    def _languages(self, replies: Sequence[Reply], prepared: Sequence[Prepared]) -> list[str]:
+        langs: list[str | None] = [r.language for r in replies]
+        missing = [i for i, lang in enumerate(langs) if lang is None]
+        if missing:
+            if self._detector is None:
+                found = ["en"] * len(missing)
+            else:
+                found = self._detector.predict([prepared[i].body_text for i in missing])
+            for i, lang in zip(missing, found, strict=True):
+                langs[i] = lang if lang in LANGUAGES else "en"
+        return langs  # type: ignore[return-value]
+
+    # --- the API ---------------------------------------------------------------------
+    def score_batch(self, replies: Sequence[Reply], now: datetime | None = None
+                    ) -> list[ScoredReply]:
+        """Score replies in one vectorised pass; output has the same length and order."""
+        n = len(replies)
+        if n == 0:
+            return []
+        scored_at = now or datetime.now(UTC)
+        prepared = self._prepare(replies)
+        langs = self._languages(replies, prepared)
+        pred = self.model.predict(prepared, langs, [r.customer_name for r in replies])
+        proba = np.round(pred.proba, 4)  # what is shown is what decides 'present'
+
+        words = np.fromiter((p.word_count for p in prepared), dtype=np.int64, count=n)
+        ranges = [self.ranges[r.channel.value] for r in replies]
+        lo = np.fromiter((a for a, _ in ranges), dtype=np.float64, count=n)
+        hi = np.fromiter((b for _, b in ranges), dtype=np.float64, count=n)
+        length = length_scores(words, lo, hi)
+
+        credits = np.column_stack([credit(proba), length])
+        points = credits * self.weights
+        totals = np.rint(100.0 * points.sum(axis=1)).astype(np.int64).clip(0, 100)
+        lost = self.weights - points  # points each dimension cost, for the fallback reason
+
+        present = proba >= 0.5
+        short = words < lo
+        long_ = words > hi
+        out: list[ScoredReply] = []
+        for i, r in enumerate(replies):
+            p = prepared[i]
+            total = int(totals[i])
+            flagged = total < self.flag_threshold
+            reasons = [f"missing_{d}" for k, d in enumerate(_MODEL_DIMS) if not present[i, k]]
+            if short[i]:
+                reasons.append("too_short")
+            elif long_[i]:
+                reasons.append("too_long")
+            if flagged and not reasons:
+                k = int(np.argmax(lost[i]))
+                reasons.append(f"missing_{_MODEL_DIMS[k]}" if k < 3 else
+                               ("too_short" if words[i] < lo[i] else "too_long"))
+            evidence: dict[str, Span | None] = {"greeting": None, "explanation": None,
+                                                "closing": None}
+            if p.segments:
+                if present[i, 0]:
+                    evidence["greeting"] = _span(p.plain, *_greeting_span(p))
+                if present[i, 1] and pred.explanation_segment[i] >= 0:
+                    evidence["explanation"] = _span(
+                        p.plain, *p.segments[int(pred.explanation_segment[i])])
+                if present[i, 2]:
+                    evidence["closing"] = _span(p.plain, *p.segments[-1])
+            dims = Dimensions.model_construct(
+                greeting=round(float(proba[i, 0]), 4),
+                explanation=round(float(proba[i, 1]), 4),
+                closing=round(float(proba[i, 2]), 4),
+                length=round(float(length[i]), 4),
+            )
+            out.append(ScoredReply.model_construct(
+                id=r.id, channel=r.channel, language=langs[i], total=total,
+                band=band_for(total), dimensions=dims, flagged=flagged, reasons=reasons,
+                evidence=evidence, word_count=int(words[i]),
+                model_version=self.model_version, scored_at=scored_at,
+            ))
+        return out
+
+
+__all__ = ["REASONS", "ModelLoadError", "Scorer", "credit", "length_scores"]
