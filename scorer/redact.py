@@ -37,13 +37,14 @@ TOKENS: dict[str, str] = {
 _MASK = "\uffff"  # a Unicode noncharacter: never part of a word, digit run or separator
 
 _EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}(?![A-Za-z0-9])")
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,32}(?![A-Za-z0-9])")
 _CARD_RE = re.compile(r"(?<![\d\w])\d(?:[ -]?\d){12,22}(?![\d\w])")
 _NO_FNR_RE = re.compile(r"(?<![\d\w+-])(\d{6}) ?(\d{5})(?![\d\w])")
 _SE_PNR_RE = re.compile(r"(?<![\d\w+-])(\d{2})?(\d{6})([-+ ]?)(\d{4})(?![\d\w])")
 _DK_CPR_RE = re.compile(r"(?<![\d\w+-])(\d{6})[- ]?(\d{4})(?![\d\w])")
 _PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+|\b00)?\d(?:[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d){5,16}(?![\w])"
+    r"(?<![\w+(])(?:\+|\b00)?(?:\(\d{1,4}\)[ .\-]?)?\d(?:[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d){5,16}"
+    r"(?![\w])"
 )
 _DATE_LIKE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 
@@ -226,11 +227,23 @@ def _emails(work: str) -> Iterator[tuple[int, int, str]]:
         yield m.start(), m.end(), "email"
 
 
+def _scan(regex: re.Pattern[str], work: str,
+          ok: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
+    """Valid group-aligned runs inside regex matches, resuming right after each hit so a
+    greedy match spanning two numbers ("NO93 … og NO93 …") still yields both."""
+    pos = 0
+    while (m := regex.search(work, pos)) is not None:
+        found = _longest_valid(work, m.start(), m.end(), ok)
+        if found is None:
+            pos = m.end()
+            continue
+        yield found
+        pos = found[1]
+
+
 def _ibans(work: str) -> Iterator[tuple[int, int, str]]:
-    for m in _IBAN_RE.finditer(work):
-        found = _longest_valid(work, m.start(), m.end(), iban_ok)
-        if found and work[found[0]:found[0] + 2].isalpha():
-            yield found[0], found[1], "iban"
+    for s, e in _scan(_IBAN_RE, work, iban_ok):
+        yield s, e, "iban"
 
 
 def _cards(work: str) -> Iterator[tuple[int, int, str]]:
@@ -238,10 +251,8 @@ def _cards(work: str) -> Iterator[tuple[int, int, str]]:
         digits = re.sub(r"[ -]", "", s)
         return 13 <= len(digits) <= 19 and luhn_ok(digits)
 
-    for m in _CARD_RE.finditer(work):
-        found = _longest_valid(work, m.start(), m.end(), ok)
-        if found:
-            yield found[0], found[1], "card"
+    for s, e in _scan(_CARD_RE, work, ok):
+        yield s, e, "card"
 
 
 def _national_ids(work: str) -> Iterator[tuple[int, int, str]]:
