@@ -358,6 +358,16 @@ def typo(text: str, rng: random.Random) -> str:
     return text[: m.start()] + new + text[m.end():]
 
 
+def join_pieces(parts: Sequence[str], sep: str) -> str:
+    """Join pieces with `sep`, but keep a multi-line piece (numbered steps) on its own lines."""
+    out = ""
+    for i, part in enumerate(parts):
+        if i:
+            out += "\n" if "\n" in part or "\n" in parts[i - 1] else sep
+        out += part
+    return out
+
+
 def strip_end_punct(text: str) -> str:
     return re.sub(r"[.!]+$", "", text.rstrip())
 
@@ -531,11 +541,11 @@ class Composer:
             tail[-1] = f"{tail[-1]} {rng.choice(EMOJI)}"
         parts = lines + tail
         if own_line and len(lines) > 1 and lines[0] == getattr(opener, "text", None):
-            rest = " ".join(parts[1:]) if rng.random() < 0.6 else "\n".join(parts[1:])
+            rest = join_pieces(parts[1:], " " if rng.random() < 0.6 else "\n")
             text = parts[0] + rng.choice(("\n", "\n\n")) + rest
         else:
             sep = " " if rng.random() < (0.7 if channel == "chat" else 0.55) else "\n"
-            text = sep.join(parts)
+            text = join_pieces(parts, sep)
         if channel == "chat" and rng.random() < 0.2:
             text = text.lower()
         if rng.random() < 0.3:
@@ -561,7 +571,7 @@ class Composer:
         cut = sorted(rng.sample(range(1, len(rest)), k=min(len(rest) - 1, rng.randint(0, 2))))
         prev = 0
         for c in [*cut, len(rest)]:
-            paras.append(" ".join(rest[prev:c]))
+            paras.append(join_pieces(rest[prev:c], " "))
             prev = c
         tail = [p.text for p in closing]
         if signoff:
