@@ -263,6 +263,7 @@ class Ctx:
     initials: str = ""
     values: dict[str, str] = field(default_factory=dict)
     used_name: bool = False
+    used_items: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         rng = self.rng
@@ -403,7 +404,15 @@ class Composer:
     # --- piece drawing
 
     def draw(self, ctx: Ctx, kind: str) -> str:
-        text = ctx.fill(self.rng.choice(self.pools[kind]))
+        """One item of a pool, never the same item twice in one reply."""
+        pool = self.pools[kind]
+        item = self.rng.choice(pool)
+        for _ in range(10):
+            if item not in ctx.used_items:
+                break
+            item = self.rng.choice(pool)
+        ctx.used_items.add(item)
+        text = ctx.fill(item)
         if kind not in ("signature", "quote_header", "customer_message") and \
                 self.rng.random() < 0.05:
             text = typo(text, self.rng)
@@ -516,6 +525,10 @@ class Composer:
         if opener.kind == "name_only":
             return [f"{opener.text}, {lower_first(first, self.lang)}"]
         ends_comma = opener.text.rstrip().endswith(",")
+        if opener.kind != "greeting" and opener.text.rstrip()[-1:] in (",", ":"):
+            # "Further to your email, we ..." / "Regarding the bill: ..." continue the line
+            nxt = lower_first(first, self.lang) if ends_comma else first
+            return [f"{opener.text} {nxt}"]
         if own_line and (self.rng.random() < 0.5 or ends_comma):
             return [opener.text, first]
         if ends_comma:
