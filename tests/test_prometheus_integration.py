@@ -1,0 +1,278 @@
+"""Real Kafka -> `scorer run` -> real Prometheus with the shipped rules -> every query.
+
+What it pins: after a known traffic mix, every recording rule and every dashboard panel
+query returns data on a real Prometheus evaluating deploy/prometheus/rules, no rule
+reports an evaluation error, and the band shares Prometheus computes per channel (and per
+channel and language) equal the mix that was produced.
+
+The expected bands are not hard-coded: the candidate replies are first scored with
+`scorer score --jsonl` (same model, no Kafka), and the produced mix is built from those
+results. The traffic goes in two identical rounds, the first before Prometheus starts, so
+every counter series already exists at Prometheus's first scrape and `rate()` sees the
+second round's increase in full (a series born mid-window would lose its first
+increment to rate()'s missing zero point).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+
+from tests.kafka_utils import create_topics, free_port, produce, wait_for
+from tests.ops_helpers import RULE_FILES, dashboard_queries, recording_rules, render_query
+from tests.scorer_proc import ScorerProcess, topic_env
+
+pytestmark = [pytest.mark.prometheus, pytest.mark.kafka, pytest.mark.timeout(420)]
+
+SCORER_BIN = Path(sys.executable).with_name("scorer")
+
+#: Replies meant to land in different bands: complete ones (greeting, explanation,
+#: closing, fitting length) and bare ones. Which band each really gets is read from
+#: `scorer score` below, not assumed.
+CANDIDATES: list[dict[str, str]] = [
+    {"channel": "chat", "language": "nb",
+     "text": "Hei Ola! Takk for at du tok kontakt. Pakken ble sendt i går, så den kommer "
+             "fram i morgen fordi posten har ekstra levering denne uka. Ha en fin dag!"},
+    {"channel": "chat", "language": "nb", "text": "ok"},
+    {"channel": "chat", "language": "nb",
+     "text": "Pakken ble sendt i går, så den kommer i morgen."},
+    {"channel": "chat", "language": "en",
+     "text": "Hi Sam, thanks for reaching out! The refund was delayed because the bank was "
+             "closed; you'll see it within 3 days. Have a great weekend!"},
+    {"channel": "chat", "language": "en", "text": "Done."},
+    {"channel": "email", "language": "sv",
+     "text": "Hej Sara,\n\nTack för ditt mejl. Fakturan blev fel eftersom rabatten inte "
+             "drogs av. Vi har nu krediterat beloppet och skickar en ny faktura inom två "
+             "dagar, så du behöver inte göra något mer.\n\nHör gärna av dig om något är "
+             "oklart.\n\nVänliga hälsningar\nErik\nKundtjänst"},
+    {"channel": "email", "language": "sv", "text": "Se bifogad fil."},
+    {"channel": "messenger", "language": "da",
+     "text": "Hej Mette! Tak for din besked. Ordren er sendt i dag, og du får en mail med "
+             "sporingsnummeret i aften. Rigtig god dag!"},
+    {"channel": "messenger", "language": "da", "text": "kan du sende ordrenummeret?"},
+]
+#: Copies of candidate i per round: uneven, so the shares are not all equal.
+COPIES = [3, 2, 1, 2, 1, 2, 1, 2, 3]
+INVALID = [b"{this is not json", b'{"id": "x-1", "channel": "carrier-pigeon", "text": "x"}']
+#: The values the dashboard's template variables take in this test.
+VARIABLES = {"channel": "chat", "language": "nb"}
+
+
+def _score_offline(tmp_path: Path) -> list[dict[str, Any]]:
+    src = tmp_path / "candidates.jsonl"
+    src.write_bytes(b"\n".join(
+        orjson.dumps({"id": f"c{i}", **c}) for i, c in enumerate(CANDIDATES)) + b"\n")
+    out = subprocess.run([str(SCORER_BIN), "score", "--jsonl", str(src)], capture_output=True,
+                         timeout=300, check=False)
+    assert out.returncode == 0, out.stderr.decode(errors="replace")
+    scored = [orjson.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    assert [s["id"] for s in scored] == [f"c{i}" for i in range(len(CANDIDATES))]
+    return scored
+
+
+def _round(prefix: str) -> list[bytes]:
+    values = []
+    for i, (cand, copies) in enumerate(zip(CANDIDATES, COPIES, strict=True)):
+        for k in range(copies):
+            values.append(orjson.dumps({"id": f"{prefix}-{i}-{k}", **cand}))
+    return values
+
+
+def _shares(counts: Counter) -> dict[tuple[str, ...], float]:
+    """(group..., band) counts -> share of the band within its group."""
+    totals: Counter = Counter()
+    for key, n in counts.items():
+        totals[key[:-1]] += n
+    return {key: n / totals[key[:-1]] for key, n in counts.items()}
+
+
+class Prometheus:
+    """A real prometheus process on a free loopback port with a temp TSDB."""
+
+    def __init__(self, tmp: Path, target: str) -> None:
+        binary = shutil.which("prometheus")
+        assert binary, "prometheus not found: install Debian's `prometheus` package"
+        self.port = free_port()
+        config = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": [str(p) for p in RULE_FILES],
+            "scrape_configs": [{"job_name": "reply-scorer",
+                                "static_configs": [{"targets": [target]}]}],
+        }
+        (tmp / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        self.log = open(tmp / "prometheus.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [binary, f"--config.file={tmp / 'prometheus.yml'}",
+             f"--storage.tsdb.path={tmp / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.log_path = tmp / "prometheus.log"
+
+    def get(self, path: str, **params: str) -> Any:
+        url = f"http://127.0.0.1:{self.port}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - loopback only
+            body = json.loads(resp.read())
+        assert body["status"] == "success", body
+        return body["data"]
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        try:
+            data = self.get("/api/v1/query", query=expr)
+        except urllib.error.HTTPError as exc:
+            raise AssertionError(f"query {expr!r} failed: {exc.read().decode()}") from None
+        assert data["resultType"] == "vector", (expr, data["resultType"])
+        return data["result"]
+
+    def value(self, expr: str) -> float | None:
+        result = self.query(expr)
+        return float(result[0]["value"][1]) if result else None
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        def ready() -> bool:
+            assert self.proc.poll() is None, f"prometheus exited:\n{self.logs()}"
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{self.port}/-/ready", timeout=2) as resp:
+                    return resp.status == 200
+            except OSError:
+                return False
+        wait_for(ready, timeout, interval=0.2, what="prometheus /-/ready")
+
+    def logs(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.log.close()
+
+
+@pytest.fixture
+def scorer(kafka_bootstrap: str, tmp_path: Path) -> Iterator[ScorerProcess]:
+    env = topic_env(kafka_bootstrap, tmp_path)
+    create_topics(kafka_bootstrap, [env["SCORER_TOPIC_INPUT"]], partitions=4)
+    proc = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        proc.wait_ready(timeout=120)
+        yield proc
+    finally:
+        proc.stop()
+
+
+def _wait_counts(scorer: ScorerProcess, scored: int, invalid: int) -> None:
+    def done() -> bool:
+        return (scorer.metric_sum("replies_scored") >= scored
+                and scorer.metric_sum("replies_invalid") >= invalid)
+    try:
+        wait_for(done, 120, interval=0.2, what=f"{scored} scored and {invalid} invalid")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nscorer log:\n{scorer.logs()}") from None
+    assert scorer.metric_sum("replies_scored") == scored
+    assert scorer.metric_sum("replies_invalid") == invalid
+
+
+def test_rules_and_dashboard_queries_return_data_and_band_shares_match_the_mix(
+    kafka_bootstrap: str, scorer: ScorerProcess, tmp_path: Path
+) -> None:
+    offline = _score_offline(tmp_path)
+    per_round = sum(COPIES)
+    by_band: Counter = Counter()
+    by_language: Counter = Counter()
+    for s, copies in zip(offline, COPIES, strict=True):
+        by_band[(s["channel"], s["band"])] += copies
+        by_language[(s["channel"], s["language"], s["band"])] += copies
+    assert len({band for _, band in by_band}) >= 2, (
+        f"the candidates all scored {set(by_band)}: the mix cannot test band shares; "
+        "make some candidate replies clearly better or worse"
+    )
+    assert any(k[:2] == (VARIABLES["channel"], VARIABLES["language"]) for k in by_language)
+
+    topic = scorer.env["SCORER_TOPIC_INPUT"]
+    # Round 1: before Prometheus, so every series exists at its first scrape.
+    produce(kafka_bootstrap, topic, [*_round("r1"), *INVALID])
+    _wait_counts(scorer, per_round, len(INVALID))
+
+    prom_dir = tmp_path / "prometheus"
+    prom_dir.mkdir()
+    prom = Prometheus(prom_dir, f"127.0.0.1:{scorer.env['SCORER_METRICS_PORT']}")
+    try:
+        prom.wait_ready()
+        wait_for(lambda: (prom.value('count_over_time(up{job="reply-scorer"}[1m])') or 0) >= 2,
+                 30, interval=0.5, what="two scrapes of the scorer")
+        assert prom.value('up{job="reply-scorer"}') == 1
+
+        # Round 2: the increase Prometheus measures.
+        produce(kafka_bootstrap, topic, [*_round("r2"), *INVALID])
+        _wait_counts(scorer, 2 * per_round, 2 * len(INVALID))
+        wait_for(lambda: prom.value("sum(replies_scored_total)") == 2 * per_round, 30,
+                 interval=0.5, what="Prometheus scraping the final counts")
+
+        # Every recording rule has data (rules run every second; allow a few rounds).
+        rules = recording_rules()
+        missing: list[str] = []
+
+        def all_rules_have_data() -> bool:
+            missing[:] = [name for name in rules if not prom.query(name)]
+            return not missing
+        try:
+            wait_for(all_rules_have_data, 30, interval=1, what="data from every recording rule")
+        except AssertionError:
+            pytest.fail(f"recording rules without data: {missing}\n{prom.logs()}")
+
+        # No rule (recording or alert) fails to evaluate.
+        for group in prom.get("/api/v1/rules")["groups"]:
+            for rule in group["rules"]:
+                assert rule["health"] == "ok", (rule["name"], rule.get("lastError"))
+        loaded = {r["name"] for g in prom.get("/api/v1/rules")["groups"] for r in g["rules"]}
+        assert set(rules) <= loaded
+
+        # Every dashboard panel query has data.
+        for where, expr in dashboard_queries():
+            rendered = render_query(expr, VARIABLES)
+            assert prom.query(rendered), f"dashboard panel {where} has no data: {rendered}"
+
+        # Band shares per channel equal the produced mix, over 5 minutes and over 1 hour.
+        want = _shares(by_band)
+        for rule in ("channel:reply_score_band:ratio_rate5m",
+                     "channel:reply_score_band:ratio_rate1h"):
+            got = {(r["metric"]["channel"], r["metric"]["band"]): float(r["value"][1])
+                   for r in prom.query(rule)}
+            assert set(got) == set(want), (rule, got, want)
+            for key, share in want.items():
+                assert math.isclose(got[key], share, abs_tol=1e-3), (rule, key, got[key], share)
+
+        want_lang = _shares(by_language)
+        got_lang = {(r["metric"]["channel"], r["metric"]["language"], r["metric"]["band"]):
+                    float(r["value"][1])
+                    for r in prom.query("channel_language:reply_score_band:ratio_rate1h")}
+        assert set(got_lang) == set(want_lang)
+        for key, share in want_lang.items():
+            assert math.isclose(got_lang[key], share, abs_tol=1e-3), (key, got_lang[key], share)
+
+        # The dead letters are visible per reason, as the ReplyScorerDeadLetters alert sees.
+        reasons = {r["metric"]["reason"] for r in prom.query("reason:replies_invalid:rate5m > 0")}
+        assert reasons == {"not_json", "unknown_channel"}
+    finally:
+        prom.stop()
