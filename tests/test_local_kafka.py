@@ -3,7 +3,10 @@ rely on (bootstrap as the last stdout line, clear failures, restarts keep data).
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from tests.kafka_utils import (
+    KAFKA_SCRIPT,
     LocalKafka,
     consume_all,
     create_topics,
@@ -129,3 +133,47 @@ def test_sasl_scram_broker_accepts_the_configured_user_and_rejects_a_wrong_passw
     finally:
         broker.stop()
 
+
+
+def test_start_without_java_says_which_java_is_needed_and_how_to_install_it(
+        tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "mkdir", "rm", "tr", "grep", "sed", "cut", "head", "stat",
+                 "python3", "sha1sum", "cat"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_dir / tool).symlink_to(found)
+    result = subprocess.run([str(KAFKA_SCRIPT), "start", "--port", str(free_port()),
+                             "--data", str(tmp_path / "d")],
+                            capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "PATH": str(bin_dir)})
+    assert result.returncode != 0
+    assert "java not found on PATH" in result.stderr
+    assert "Java 17" in result.stderr and "openjdk-17-jre-headless" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_tls_broker_serves_sasl_ssl_with_the_ca_it_reports(tmp_path: Path) -> None:
+    broker = LocalKafka(port=free_port(), data_dir=tmp_path / "tls",
+                        extra_args=["--sasl-scram", "scorer:tls-secret", "--tls"])
+    broker.start()
+    try:
+        assert broker.last_start is not None
+        ca = broker.data_dir / "tls" / "ca.crt"
+        assert str(ca) in broker.last_start.stderr and ca.is_file()
+        auth = dict(security_protocol="SASL_SSL", ssl_cafile=str(ca),
+                    sasl_mechanism="SCRAM-SHA-512", sasl_plain_username="scorer",
+                    sasl_plain_password="tls-secret")
+        topic = unique_topic("tls")
+        create_topics(broker.bootstrap, [topic], **auth)
+        produce(broker.bootstrap, topic, [b"over-tls"], **auth)
+        got = consume_all(broker.bootstrap, topic, expected_count=1, idle_timeout=0, **auth)
+        assert [r.value for r in got] == [b"over-tls"]
+        with pytest.raises(KafkaError):  # a client that does not trust the CA gets nowhere
+            KafkaAdminClient(bootstrap_servers=broker.bootstrap, request_timeout_ms=3000,
+                             bootstrap_timeout_ms=3000,
+                             **{**auth, "ssl_cafile": None}).describe_cluster()
+    finally:
+        broker.stop()
