@@ -85,7 +85,7 @@ async function loadList(append) {
   const tbody = $("#list tbody");
   if (!append) tbody.replaceChildren();
   for (const item of page.items) {
-    const row = el("tr", { dataset: { id: item.id }, tabindex: "0", class: "band-" + item.band },
+    const row = el("tr", { dataset: { id: item.id }, tabindex: "0", class: "row-" + item.band },
       el("td", { class: "num" }, item.total),
       el("td", {}, item.channel),
       el("td", {}, item.language),
