@@ -290,7 +290,11 @@ def redact(text: str) -> Redaction:
     """Return `text` with personal data replaced by TOKENS, and the replaced regions."""
     work = text
     hits: list[Hit] = []
+    has_digit = any(ch.isdigit() for ch in text)
     for detector in _DETECTORS:
+        if (detector is _emails and "@" not in text) or (
+                detector is not _emails and not has_digit):
+            continue  # every other detector needs digits; most short replies have none
         found = [h for h in detector(work) if _MASK not in work[h[0]:h[1]]]
         found.sort(key=lambda h: (h[0], -h[1]))
         accepted: list[tuple[int, int, str]] = []
