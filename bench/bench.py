@@ -118,10 +118,10 @@ def raw_consume(bootstrap: str, topic: str, n: int) -> float:
 def committed_total(bootstrap: str, group: str, topic: str) -> int:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        offsets = admin.list_consumer_group_offsets(group)
+        offsets = admin.list_group_offsets(group).get(group, {})
     finally:
         admin.close()
-    return sum(o.offset for tp, o in offsets.items() if tp.topic == topic)
+    return sum(max(0, o.offset) for tp, o in offsets.items() if tp.topic == topic)
 
 
 def peak_rss_mb(pid: int) -> float:

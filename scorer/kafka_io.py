@@ -18,7 +18,7 @@ from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
     KafkaError,
-    NoBrokersAvailable,
+    KafkaTimeoutError,
     SaslAuthenticationFailedError,
     TopicAlreadyExistsError,
 )
@@ -39,7 +39,7 @@ def _explain(exc: Exception, settings: Settings) -> KafkaSetupError:
             f"Kafka authentication failed for user {settings.sasl_username!r} "
             f"({settings.sasl_mechanism}): check SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD"
         )
-    if isinstance(exc, NoBrokersAvailable):
+    if isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc):
         return KafkaSetupError(
             f"no Kafka broker reachable at {settings.kafka_bootstrap!r}: check "
             "SCORER_KAFKA_BOOTSTRAP and SCORER_SECURITY_PROTOCOL, or start a local broker "
@@ -145,13 +145,14 @@ def dead_letter_headers(record: ConsumerRecord, error: InvalidRecord) -> list[tu
 def broker_reachable(consumer: KafkaConsumer) -> bool:
     """True when the consumer holds a live connection to at least one broker.
 
-    kafka-python has no public health call; `_client` is its network client, stable
-    across the 2.x/3.x lines. Used only for /readyz.
+    kafka-python has no public health call; `_client` is its network client (the 2.x
+    and 3.x lines name the broker id `nodeId` and `node_id`). Used only for /readyz.
     """
     client = getattr(consumer, "_client", None)
     if client is None:
         return True
     try:
-        return any(client.connected(b.nodeId) for b in client.cluster.brokers())
+        ids = [getattr(b, "node_id", getattr(b, "nodeId", None)) for b in client.cluster.brokers()]
+        return any(client.connected(i) for i in ids if i is not None)
     except Exception:  # readiness must never crash the loop
         return False

@@ -194,3 +194,23 @@ class LocalKafka:
 
     def is_running(self) -> bool:
         return run_kafka_script("status", "--data", str(self.data_dir)).returncode == 0
+
+
+def committed_offsets(bootstrap: str, group: str, **client_kw: Any) -> dict[TopicPartition, int]:
+    """The group's committed offset per partition (partitions never committed are absent)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **client_kw)
+    try:
+        result = admin.list_group_offsets(group).get(group, {})
+    finally:
+        admin.close()
+    return {tp: getattr(meta, "offset", meta) for tp, meta in result.items()
+            if getattr(meta, "offset", meta) is not None and getattr(meta, "offset", meta) >= 0}
+
+
+def end_offsets(bootstrap: str, topic: str, **client_kw: Any) -> dict[TopicPartition, int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **client_kw)
+    try:
+        parts = consumer.partitions_for_topic(topic) or set()
+        return consumer.end_offsets([TopicPartition(topic, p) for p in parts])
+    finally:
+        consumer.close(autocommit=False)
