@@ -193,6 +193,9 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
+    # Alembic logs a dozen INFO lines per run; every service worker and CLI call opens the
+    # store, so keep only its warnings.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn, _migration_lock(engine, conn):
