@@ -90,17 +90,22 @@ CONTACT_PREFIXES = (
     "tilbakemeld", "spørsmål", "spursmål", "hør", "hör", "skriv", "fråg", "recension",
     "omdøm", "anmeld", "mejl", "e-post", "epost", "tilbagemeld", "besked", "forespørs",
     "förfrågan", "ärende", "sak", "sporsmål", "spm", "input", "ros", "chat", "kontakte",
+    "beskjed", "ifrå", "ifra", "letting", "tip", "tips", "kotakt", "henvendl", "mesas", "mesage",
+    "påpek", "opplys", "upplys", "oplys", "reaching", "getting", "hør", "höra", "reply", "svar",
 )
+WELCOME = _words("welcome velkommen välkommen velkomen velkomme")
 SIGNOFF = _words(
     "regards regard cheers sincerely best kind warm warmest wishes mvh hilsen hilsener helsing "
     "helsingar hälsningar hälsning hälsar hilsner venlig vennlig venleg vänliga vänlig "
-    "bedste beste vh mvh. mvh, hälsn",
+    "bedste beste vh bh mvh. mvh, hälsn hilsen, hilsen. helsing, knus klem kram yours "
+    "faithfully truly vänligen hilsener hilsninger hälsningar, soliga solrige",
 )
 WISH = _words(
     "have ha hav enjoy nice great good lovely wonderful fin fint fine trevlig trevligt god "
     "godt day dag weekend helg helga kveld kvell kväll aften evening night natt bra hope "
     "håper håpar hoppas håber hopefully helps hjelper hjalp hjelp hjälp hjælp hjælper "
-    "hjälper fortsatt fortsat resten rest",
+    "hjälper fortsatt fortsat resten rest care safe stay speak talk travels happy "
+    "shopping trip reise resa rejse tur",
 )
 OFFER = _words(
     "let know contact kontakt kontakte kontakta hesitate tøv nøl nøl tveka tvek feel free gjerne "
@@ -148,6 +153,29 @@ _LEXICONS: tuple[tuple[str, frozenset[str]], ...] = (
     ("sign", SIGNOFF), ("wish", WISH), ("offer", OFFER), ("cthx", CLOSING_THANKS),
     ("thx", THANKS), ("sal", SALUTATION),
 )
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))} | {word}
+
+
+#: One-deletion variants of every salutation: a first word sharing one with them is within
+#: one typo (insertion, deletion, substitution or swap) of a salutation ("Hlelo", "Heii").
+_SALUTATION_DELETES = frozenset(d for w in SALUTATION | WELCOME | {"greetings", "afternoon",
+                                                                   "morning", "evening"}
+                                for d in _deletes(w) if len(d) >= 2)
+_SAL_PREFIXES = tuple(w for w in SALUTATION if len(w) >= 3)
+
+
+def fuzzy_salutation(word: str) -> bool:
+    """True when `word` is a salutation up to one typo or a playful suffix ("hejsa", "heii")."""
+    if word in SALUTATION:
+        return True
+    if len(word) >= 3 and (word.startswith(_SAL_PREFIXES) and len(word) <= 9):
+        return True
+    return len(word) >= 3 and not _deletes(word).isdisjoint(_SALUTATION_DELETES)
+
+
 _DIGIT_RE = re.compile(r"\d")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _STEP_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•]\s|step\s+\d|steg\s+\d|trinn\s+\d)", re.IGNORECASE)
@@ -248,16 +276,25 @@ def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str 
     after = text[len(raw[0]):].lstrip()[:1] if text.startswith(raw[0]) else ""
     feats.append("p1:" + (after if after and not after.isalnum() else "w"))
     first = low[0]
+    feats.extend(_char_ngrams("fc:", first, 2))
     if first in SALUTATION:
         feats.append("g:sal_first")
+    elif fuzzy_salutation(first):
+        feats.append("g:sal_fuzzy")
+    if first in WELCOME or (len(low) > 1 and low[1] in WELCOME):
+        feats.append("g:welcome")
+    if any(w in SALUTATION for w in low[2:]):
+        feats.append("g:sal_inside")
     if first in GOOD and len(low) > 1 and low[1] in TIME_OF_DAY:
         feats.append("g:good_time")
     if first in THANKS or (len(low) > 1 and low[1] in THANKS):
         feats.append("g:thx_first")
         if any(w.startswith(CONTACT_PREFIXES) for w in low[1:8]):
             feats.append("g:thx_contact")
-        if set(low[1:8]) & CLOSING_THANKS:
+        elif set(low[1:8]) & CLOSING_THANKS:
             feats.append("g:thx_patience")
+        else:
+            feats.append("g:thx_other")
     if name:
         if first == name:
             feats.append("g:name_first")
@@ -282,6 +319,56 @@ def _looks_like_signature(seg: _SegTokens) -> bool:
     return 0 < len(seg.raw) <= 3 and all(t[:1].isupper() for t in seg.raw) and (
         not (set(seg.low) & (SIGNOFF | WISH | OFFER | THANKS | SALUTATION))
     )
+
+
+_PHONE_RE = re.compile(r"(?:\+?\d[\d \-]{5,}\d)")
+_EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
+_CONTACT_LINE = _words(
+    "kundeservice kundeservice, kundesenter kundesenteret kundesenter, kundtjänst kundservice "
+    "kundecenter support team teamet customer service care confidential konfidensiell "
+    "konfidentiell fortrolig postboks box tel tlf telefon phone mobile manager rådgiver "
+    "rådgjevar rådgivare rådgiver kunderådgiver specialist adviser advisor agent sendt skickat "
+    "sent fra från from iphone android åbent åpent öppet opening kundecenter öppettider "
+    "åbningstider åpningstider opningstider skrev wrote attachments vardagar hverdage "
+    "ltd as ab aps gate gata gade vej vei veg street road",
+)
+_CLOSING_WORDS = SIGNOFF | WISH | OFFER | THANKS | SALUTATION | CLOSING_THANKS
+
+
+_CLOSE_DELETES = frozenset(d for w in SIGNOFF | WISH if len(w) >= 4 for d in _deletes(w)
+                           if len(d) >= 3)
+
+
+def fuzzy_closing_word(word: str) -> bool:
+    """A sign-off/well-wish word up to one typo ("hisner", "Chees", "Hppy", "vnnlig")."""
+    return len(word) >= 4 and not _deletes(word).isdisjoint(_CLOSE_DELETES)
+
+
+def _is_trailer(seg: _SegTokens) -> bool:
+    """Lines after the agent's last sentence that are not the reply: names, initials, emoji,
+    contact/legal lines. The closing model looks past them (LABELS: "before any signature")."""
+    low = seg.low
+    if not low:
+        return True
+    text = seg.text.strip()
+    if text.startswith(_SIG_START) and len(low) <= 4:
+        return True
+    hits = set(low) & _CLOSING_WORDS
+    if hits:
+        return False
+    if len(low) <= 3 and not text.endswith(("?", ".")):
+        return True
+    if _PHONE_RE.search(text) or _EMAIL_RE.search(text) or _URL_RE.search(text):
+        return len(low) <= 10
+    return len(low) <= 8 and bool(set(low) & _CONTACT_LINE)
+
+
+def closing_index(segs: Sequence[_SegTokens]) -> int:
+    """Index of the segment that would carry a closing: the last one before trailer lines."""
+    i = len(segs) - 1
+    while i > 0 and len(segs) - 1 - i < 4 and _is_trailer(segs[i]):
+        i -= 1
+    return i
 
 
 def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | None, lang: str,
@@ -316,6 +403,8 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
                 feats.append("c:thx_contact")
         if _looks_like_signature(seg):
             feats.append("c:siglike")
+        if any(fuzzy_closing_word(w) for w in low[:3]):
+            feats.append("c:fuzzy_close")
         if name and name in low:
             feats.append("c:name")
     end = seg.text.rstrip()[-1:]
@@ -331,8 +420,10 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
         feats.append("c:sig")
         if sig.low:
             feats.append("csg1:" + _shape(sig.raw[0], 0))
-            if set(sig.low[:4]) & SIGNOFF:
+            if set(sig.low[:4]) & SIGNOFF or any(fuzzy_closing_word(w) for w in sig.low[:3]):
                 feats.append("csg:signoff")
+                feats.extend("csw:" + w for w in sig.low[:4])
+            feats.extend(_char_ngrams("csc:", sig.text[:20]))
     return feats
 
 
@@ -359,7 +450,8 @@ class FeatureBatch:
     """Sparse feature matrices for one batch of replies, plus segment bookkeeping.
 
     `seg_owner[j]` is the reply index of segment row j of `segments`; `first`/`last`
-    give each reply's first/last segment row index (-1 when the body has no segment).
+    give each reply's first/last segment row index (-1 when the body has no segment);
+    `closing_segment` is the index within the reply of the segment read as its ending.
     """
 
     greeting: sp.csr_matrix
@@ -369,6 +461,7 @@ class FeatureBatch:
     seg_owner: np.ndarray
     first: np.ndarray
     last: np.ndarray
+    closing_segment: np.ndarray
 
 
 _HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
@@ -386,6 +479,7 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
     seg_owner: list[int] = []
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
+    close_seg = np.full(n, -1, dtype=np.int64)
     greet_docs: list[list[str]] = []
     close_docs: list[list[str]] = []
     glob_docs: list[list[str]] = []
@@ -406,8 +500,16 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
         if p.signature is not None:
             sig = _segment_tokens(p.plain[p.signature[0]:p.signature[1]].strip().split("\n")[0])
         if segs:
-            close_docs.append(_ending_feats(segs[-1], segs[-2] if len(segs) > 1 else None, sig,
-                                            lang, name, len(segs)))
+            ci = closing_index(segs)
+            close_seg[i] = ci
+            doc = _ending_feats(segs[ci], segs[ci - 1] if ci > 0 else None, sig, lang, name,
+                                len(segs))
+            skipped = len(segs) - 1 - ci
+            if skipped:
+                doc.append("c:skip" + str(min(skipped, 3)))
+                tail = segs[-1]
+                doc.append("rl1:" + (_shape(tail.raw[0], 0) if tail.low else "<none>"))
+            close_docs.append(doc)
         else:
             close_docs.append(["lang:" + lang, "c:empty"] + (["c:sig"] if sig else []))
         glob_docs.append(_global_feats(segs, lang, p.word_count))
@@ -431,5 +533,6 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
         return (sel @ seg_x).tocsr()
 
     greeting = (pick(first) + h.transform(greet_docs)).tocsr()
-    closing = (pick(last) + h.transform(close_docs)).tocsr()
-    return FeatureBatch(greeting, explanation, closing, seg_x, owner, first, last)
+    closing_row = np.where(close_seg >= 0, first + close_seg, -1)
+    closing = (pick(closing_row) + h.transform(close_docs)).tocsr()
+    return FeatureBatch(greeting, explanation, closing, seg_x, owner, first, last, close_seg)

@@ -73,11 +73,14 @@ class Predictions:
     """Per-reply probabilities (n x 3, DIMENSIONS order) and evidence segment indices.
 
     `explanation_segment[i]` is the index (into the reply's `Prepared.segments`) of the
-    segment that contributed most to the explanation score, or -1.
+    segment that contributed most to the explanation score, or -1; `closing_segment[i]`
+    is the segment read as the reply's ending (the last one before name/initials/emoji
+    trailer lines), or -1.
     """
 
     proba: np.ndarray
     explanation_segment: np.ndarray
+    closing_segment: np.ndarray
 
 
 @dataclass(slots=True)
@@ -141,7 +144,8 @@ class ReplyModel:
         """Probabilities for a whole batch: one feature pass, one sparse product per head."""
         n = len(prepared)
         if n == 0:
-            return Predictions(np.zeros((0, 3)), np.zeros(0, dtype=np.int64))
+            empty = np.zeros(0, dtype=np.int64)
+            return Predictions(np.zeros((0, 3)), empty, empty)
         fb = features.extract(prepared, languages, customer_names)
         proba = np.empty((n, 3), dtype=np.float64)
         for k, (head, x) in enumerate(((self.greeting, fb.greeting),
@@ -151,7 +155,8 @@ class ReplyModel:
         # A reply with no words of its own (empty, only a quote or a signature) has none of
         # the three, by definition; the linear model would otherwise answer its intercept.
         proba[fb.first < 0] = 0.0
-        return Predictions(proba, _explanation_segments(self.explanation, fb))
+        return Predictions(proba, _explanation_segments(self.explanation, fb),
+                           fb.closing_segment)
 
 
 def _positive_proba(clf: LogisticRegression, x: Any) -> np.ndarray:

@@ -19,8 +19,9 @@ Scoring rules (documented in README/MODEL_CARD; the numbers come from Settings):
   that cost the most points, so every flagged reply says why.
 - evidence: the greeting span (the opener of the first body segment, up to its first
   comma/exclamation/colon), the explanation segment that contributed most, and the last
-  body segment as closing, each only when the dimension is present; offsets index
-  `Prepared.plain`, and span.text == plain[start:end].
+  body segment before trailer lines (names, initials, emoji) as closing, each only when
+  the dimension is present; offsets index `Prepared.plain`, and
+  span.text == plain[start:end].
 """
 
 from __future__ import annotations
@@ -176,8 +177,9 @@ class Scorer:
                 if present[i, 1] and pred.explanation_segment[i] >= 0:
                     evidence["explanation"] = _span(
                         p.plain, *p.segments[int(pred.explanation_segment[i])])
-                if present[i, 2]:
-                    evidence["closing"] = _span(p.plain, *p.segments[-1])
+                if present[i, 2] and pred.closing_segment[i] >= 0:
+                    evidence["closing"] = _span(p.plain,
+                                                *p.segments[int(pred.closing_segment[i])])
             dims = Dimensions.model_construct(
                 greeting=round(float(proba[i, 0]), 4),
                 explanation=round(float(proba[i, 1]), 4),

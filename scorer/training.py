@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -22,10 +23,10 @@ from typing import Any, TextIO
 import numpy as np
 import orjson
 from sklearn.metrics import f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold
 
 from scorer import baseline, features
-from scorer.langid import LanguageDetector
+from scorer.langid import LanguageDetector, build_language_pipeline
 from scorer.model import ReplyModel, fit_head
 from scorer.schema import DIMENSIONS, LANGUAGES, InvalidRecord, Reply, decode_reply
 from scorer.settings import DEFAULT_MODEL_PATH, Settings
@@ -34,8 +35,11 @@ from scorer.text import Prepared, prepare_many
 MODELS_DIR = DEFAULT_MODEL_PATH.parent
 DEFAULT_CORPUS = MODELS_DIR / "corpus" / "replies.jsonl"
 CARD_NAME = "MODEL_CARD.md"
-C_GRID: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-CV_FOLDS = 4
+C_GRID: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+CV_FOLDS = 3
+#: Vocabulary size of the stored language detector: 8,000 char n-grams detect the five
+#: languages as well as 60,000 on this corpus, and the artifact loads in a fraction of the time.
+LANGID_FEATURES = 8000
 _CODE_FILES = ("features.py", "model.py", "training.py", "text.py")
 
 
@@ -98,12 +102,25 @@ def metrics_table(y: np.ndarray, pred: np.ndarray, langs: Sequence[str]
     return out
 
 
-def _choose_c(x: Any, y: np.ndarray) -> tuple[float, float]:
-    """Pick C by stratified k-fold F1 inside the training split (test data never seen)."""
-    if min(np.sum(y), len(y) - np.sum(y)) < CV_FOLDS:
+_CAPWORD = re.compile(r"(?<!^)\b[A-ZÆØÅÄÖ]\w*")
+_DIGITS = re.compile(r"\d+")
+
+
+def wording_key(text: str) -> str:
+    """A segment's wording with names and numbers masked: replies sharing it share a template."""
+    return _DIGITS.sub("0", _CAPWORD.sub("C", text.strip())).lower()
+
+
+def _choose_c(x: Any, y: np.ndarray, groups: Sequence[str]) -> tuple[float, float]:
+    """Pick C by k-fold F1 inside the training split (the test split is never seen).
+
+    Folds are grouped by the wording of the segment the head reads (the opener for greeting,
+    the ending for closing), so validation replies use openers/endings not seen in the
+    fold's training part - the same kind of generalisation the held-out split measures.
+    """
+    if min(np.sum(y), len(y) - np.sum(y)) < CV_FOLDS or len(set(groups)) < CV_FOLDS:
         return 1.0, float("nan")
-    skf = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=13)
-    folds = list(skf.split(np.zeros(len(y)), y))
+    folds = list(GroupKFold(n_splits=CV_FOLDS).split(np.zeros(len(y)), y, groups))
     best = (1.0, -1.0)
     for c in C_GRID:
         scores = []
@@ -165,17 +182,24 @@ def train(corpus: Path, out: Path) -> tuple[ReplyModel, dict[str, Any]]:
 
     detector: LanguageDetector | None = None
     if len(set(langs_tr)) >= 2:
-        detector = LanguageDetector().fit([p.body_text or p.plain for p in prep_tr], langs_tr)
+        detector = LanguageDetector(build_language_pipeline(LANGID_FEATURES))
+        detector.fit([p.body_text or p.plain for p in prep_tr], langs_tr)
         _progress("fitted the language detector")
     else:
         _progress("only one language in the corpus: no language detector stored")
 
     fb = features.extract(prep_tr, langs_tr, names_tr)
     views = {"greeting": fb.greeting, "explanation": fb.explanation, "closing": fb.closing}
+    def seg_key(p: Prepared, j: int) -> str:
+        return wording_key(p.segment(j)) if p.segments else ""
+
+    groups = {"greeting": [seg_key(p, 0) for p in prep_tr],
+              "closing": [seg_key(p, -1) for p in prep_tr],
+              "explanation": [wording_key(p.body_text) for p in prep_tr]}
     heads = {}
     chosen: dict[str, dict[str, float]] = {}
     for k, dim in enumerate(DIMENSIONS):
-        c, cv_f1 = _choose_c(views[dim], y_tr[:, k])
+        c, cv_f1 = _choose_c(views[dim], y_tr[:, k], groups[dim])
         heads[dim] = fit_head(c, views[dim], y_tr[:, k])
         chosen[dim] = {"C": c, "cv_f1": round(cv_f1, 4)}
         _progress(f"{dim}: C={c} (cv F1 {cv_f1:.3f})")
@@ -318,7 +342,8 @@ def render_card(model: ReplyModel, settings: Settings) -> str:
         "replies composed from project-written parts; no third-party text. The held-out "
         "split is by parts (a test reply uses only wording never seen in training). Only "
         "`split == \"train\"` is used for fitting; C is chosen by "
-        f"{CV_FOLDS}-fold stratified cross-validation inside it "
+        f"{CV_FOLDS}-fold cross-validation inside it, folds grouped by the wording of the "
+        "opener/ending so validation uses unseen wording "
         f"(grid {list(C_GRID)}).",
         "",
         "| split | language | channel | replies |",
