@@ -190,12 +190,12 @@ def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it is current)."""
+    # Alembic logs a dozen INFO lines per run (some at import); every service worker and
+    # CLI call opens the store, so keep only its warnings.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
 
-    # Alembic logs a dozen INFO lines per run; every service worker and CLI call opens the
-    # store, so keep only its warnings.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn, _migration_lock(engine, conn):
