@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
@@ -36,6 +37,9 @@ from scorer import kafka_io
 from scorer.metrics import Health, Metrics, start_server
 from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
 from scorer.settings import Settings
+
+if TYPE_CHECKING:
+    from scorer.store import FlaggedStore
 
 log = logging.getLogger("scorer.service")
 
@@ -180,9 +184,15 @@ class Service:
                 self.health.tick(False, "flagged store unavailable")
                 attempt += 1
                 deadline = time.monotonic() + delay
-                while time.monotonic() < deadline:
-                    # Polling while paused keeps the group membership alive and fetches nothing.
-                    self.consumer.poll(timeout_ms=200)
+                while time.monotonic() < deadline and not stop.is_set():
+                    # Polling while paused keeps the group membership alive and fetches
+                    # nothing -- unless a rebalance inside poll() assigned new, unpaused
+                    # partitions: rewind what it returned (dropping it would lose it, as
+                    # the next commit moves past it) and pause those partitions too.
+                    leaked = self.consumer.poll(timeout_ms=200)
+                    for tp, recs in leaked.items():
+                        self.consumer.seek(tp, recs[0].offset)
+                    self.consumer.pause(*self.consumer.assignment())
                 if stop.is_set():
                     self.consumer.resume(*self.consumer.assignment())
                     raise SystemExit(0) from None
@@ -264,6 +274,36 @@ def _install_signal_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def _open_store(settings: Settings, metrics: Metrics, health: Health,
+                stop: threading.Event) -> FlaggedStore | None:
+    """Open the flagged store, waiting with backoff while it is unreachable.
+
+    A database that is down when the scorer starts is an outage like one mid-stream: the
+    worker stays live but not ready and retries, instead of crash-looping with a traceback
+    (Kubernetes would back off for minutes). Returns None when stopped while waiting.
+    """
+    from scorer.store import FlaggedStore, StoreUnavailable
+
+    attempt = 0
+    while True:
+        try:
+            store = FlaggedStore.from_settings(settings)
+        except StoreUnavailable as exc:
+            metrics.store_errors.inc()
+            delay = RETRY_BACKOFF[min(attempt, len(RETRY_BACKOFF) - 1)]
+            log.warning("flagged store unavailable at startup (%s); not consuming yet, "
+                        "retry in %ss", exc, delay)
+            health.tick(False, "flagged store unavailable")
+            attempt += 1
+            if stop.wait(delay):
+                log.info("stopped while waiting for the flagged store")
+                return None
+            continue
+        if attempt:
+            log.info("flagged store reachable after %d attempts; starting", attempt + 1)
+        return store
+
+
 def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None = None) -> int:
     """Build the parts, serve health/metrics, and run the loop until stopped."""
     from scorer.scoring import Scorer
@@ -280,9 +320,10 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     metrics.set_model(scorer.model_version)
     store = None
     if settings.store_enabled:
-        from scorer.store import FlaggedStore
-
-        store = FlaggedStore.from_settings(settings)
+        store = _open_store(settings, metrics, health, stop)
+        if store is None:  # stopped while waiting for the store
+            server.shutdown()
+            return 0
     kafka_io.ensure_topics(settings)
     consumer = kafka_io.make_consumer(settings)
     producer = kafka_io.make_producer(settings, worker)
