@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +34,12 @@ from scorer.text import Prepared
 #: three coefficient vectors stay small enough to ship in the repository.
 N_FEATURES = 2**18
 
-#: Word tokens (with inner hyphens/apostrophes: "e-post", "don't") or single symbols.
-TOKENIZER = RegexpTokenizer(r"\w+(?:['’-]\w+)*|[^\w\s]")
-TOKENIZER.tokenize("")  # compiles the pattern now; tokenize() below calls findall directly
-_TOKEN_FINDALL = getattr(getattr(TOKENIZER, "_regexp", None), "findall", None)
+#: Word tokens (with inner hyphens/apostrophes: "e-post", "don't"); symbols are dropped,
+#: punctuation and emoji are read from the raw segment text where they matter.
+TOKENIZER = RegexpTokenizer(r"\w+(?:['’-]\w+)*")
+#: NLTK wraps its compiled pattern in a ReDoS timer that costs more than the matching on
+#: short texts; the pattern is linear, so the hot path uses it compiled plainly.
+_TOKEN_FINDALL = re.compile(TOKENIZER._pattern, re.UNICODE | re.MULTILINE | re.DOTALL).findall
 
 _STEMMER_LANG = {"nb": "norwegian", "nn": "norwegian", "sv": "swedish", "da": "danish",
                  "en": "english"}
@@ -48,9 +50,7 @@ _STEM_CACHE_MAX = 200_000
 
 def tokenize(text: str) -> list[str]:
     """NLTK regexp tokenisation (needs no downloaded data, unlike punkt)."""
-    if _TOKEN_FINDALL is not None:
-        return _TOKEN_FINDALL(text)
-    return TOKENIZER.tokenize(text)
+    return _TOKEN_FINDALL(text)
 
 
 def stem(lang: str, word: str) -> str:
@@ -167,8 +167,25 @@ _SALUTATION_DELETES = frozenset(d for w in SALUTATION | WELCOME | {"greetings", 
 _SAL_PREFIXES = tuple(w for w in SALUTATION if len(w) >= 3)
 
 
+_FUZZY_CACHE: dict[tuple[str, str], bool] = {}
+
+
+def _cached(kind: str, word: str, fn: Callable[[str], bool]) -> bool:
+    key = (kind, word)
+    out = _FUZZY_CACHE.get(key)
+    if out is None:
+        out = fn(word)
+        if len(_FUZZY_CACHE) < _STEM_CACHE_MAX:
+            _FUZZY_CACHE[key] = out
+    return out
+
+
 def fuzzy_salutation(word: str) -> bool:
     """True when `word` is a salutation up to one typo or a playful suffix ("hejsa", "heii")."""
+    return _cached("sal", word, _fuzzy_salutation)
+
+
+def _fuzzy_salutation(word: str) -> bool:
     if word in SALUTATION:
         return True
     if len(word) >= 3 and (word.startswith(_SAL_PREFIXES) and len(word) <= 9):
@@ -202,7 +219,7 @@ class _SegTokens:
 
 
 def _segment_tokens(text: str) -> _SegTokens:
-    raw = [t for t in tokenize(text) if t[0].isalnum() or t[0] == "_"]
+    raw = _TOKEN_FINDALL(text)
     return _SegTokens(raw, [t.lower() for t in raw], text)
 
 
@@ -341,7 +358,11 @@ _CLOSE_DELETES = frozenset(d for w in SIGNOFF | WISH if len(w) >= 4 for d in _de
 
 def fuzzy_closing_word(word: str) -> bool:
     """A sign-off/well-wish word up to one typo ("hisner", "Chees", "Hppy", "vnnlig")."""
-    return len(word) >= 4 and not _deletes(word).isdisjoint(_CLOSE_DELETES)
+    return len(word) >= 4 and _cached("close", word, _fuzzy_closing)
+
+
+def _fuzzy_closing(word: str) -> bool:
+    return not _deletes(word).isdisjoint(_CLOSE_DELETES)
 
 
 def _is_trailer(seg: _SegTokens) -> bool:
@@ -472,8 +493,12 @@ def hasher() -> FeatureHasher:
 
 
 def extract(prepared: Sequence[Prepared], languages: Sequence[str],
-            customer_names: Sequence[str | None]) -> FeatureBatch:
-    """Build the three views for a batch. One tokenisation per segment, one hash call per view."""
+            customer_names: Sequence[str | None],
+            word_counts: Sequence[int] | None = None) -> FeatureBatch:
+    """Build the three views for a batch. One tokenisation per segment, one hash call per view.
+
+    `word_counts` may pass the `Prepared.word_count` values the caller already computed.
+    """
     n = len(prepared)
     seg_docs: list[list[str]] = []
     seg_owner: list[int] = []
@@ -512,7 +537,8 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
             close_docs.append(doc)
         else:
             close_docs.append(["lang:" + lang, "c:empty"] + (["c:sig"] if sig else []))
-        glob_docs.append(_global_feats(segs, lang, p.word_count))
+        glob_docs.append(_global_feats(segs, lang, p.word_count if word_counts is None
+                                       else word_counts[i]))
 
     h = _HASHER
     seg_x = h.transform(seg_docs) if seg_docs else sp.csr_matrix((0, N_FEATURES))

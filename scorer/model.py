@@ -140,13 +140,14 @@ class ReplyModel:
 
     # --- inference ----------------------------------------------------------------------
     def predict(self, prepared: Sequence[Prepared], languages: Sequence[str],
-                customer_names: Sequence[str | None]) -> Predictions:
+                customer_names: Sequence[str | None],
+                word_counts: Sequence[int] | None = None) -> Predictions:
         """Probabilities for a whole batch: one feature pass, one sparse product per head."""
         n = len(prepared)
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
             return Predictions(np.zeros((0, 3)), empty, empty)
-        fb = features.extract(prepared, languages, customer_names)
+        fb = features.extract(prepared, languages, customer_names, word_counts)
         proba = np.empty((n, 3), dtype=np.float64)
         for k, (head, x) in enumerate(((self.greeting, fb.greeting),
                                        (self.explanation, fb.explanation),

@@ -138,10 +138,11 @@ class Scorer:
         scored_at = now or datetime.now(UTC)
         prepared = self._prepare(replies)
         langs = self._languages(replies, prepared)
-        pred = self.model.predict(prepared, langs, [r.customer_name for r in replies])
+        words = np.fromiter((p.word_count for p in prepared), dtype=np.int64, count=n)
+        pred = self.model.predict(prepared, langs, [r.customer_name for r in replies],
+                                  words.tolist())
         proba = np.round(pred.proba, 4)  # what is shown is what decides 'present'
 
-        words = np.fromiter((p.word_count for p in prepared), dtype=np.int64, count=n)
         ranges = [self.ranges[r.channel.value] for r in replies]
         lo = np.fromiter((a for a, _ in ranges), dtype=np.float64, count=n)
         hi = np.fromiter((b for _, b in ranges), dtype=np.float64, count=n)
