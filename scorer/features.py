@@ -347,7 +347,9 @@ _CONTACT_LINE = _words(
     "rådgjevar rådgivare rådgiver kunderådgiver specialist adviser advisor agent sendt skickat "
     "sent fra från from iphone android åbent åpent öppet opening kundecenter öppettider "
     "åbningstider åpningstider opningstider skrev wrote attachments vardagar hverdage "
-    "ltd as ab aps gate gata gade vej vei veg street road",
+    "ltd as ab aps gate gata gade vej vei veg street road follow følg följ instagram "
+    "facebook linkedin advisor skreiv videresendt vidaresendt vidarebefordrat forwarded "
+    "original opprinnelig ursprungligt oprindelig",
 )
 _CLOSING_WORDS = SIGNOFF | WISH | OFFER | THANKS | SALUTATION | CLOSING_THANKS
 
@@ -382,6 +384,22 @@ def _is_trailer(seg: _SegTokens) -> bool:
     if _PHONE_RE.search(text) or _EMAIL_RE.search(text) or _URL_RE.search(text):
         return len(low) <= 10
     return len(low) <= 8 and bool(set(low) & _CONTACT_LINE)
+
+
+def _first_line(plain: str, start: int, end: int) -> tuple[int, int]:
+    """Span of the first non-blank line inside plain[start:end], stripped."""
+    for m in re.finditer(r"[^\n]+", plain[start:end]):
+        line = m.group()
+        if line.strip():
+            a = start + m.start() + (len(line) - len(line.lstrip()))
+            return a, start + m.start() + len(line.rstrip())
+    return start, start
+
+
+def _signoff_line(seg: _SegTokens) -> bool:
+    """A short line that opens with a sign-off word, up to one typo ("Kind rgeards,")."""
+    low = seg.low
+    return 0 < len(low) <= 8 and any(w in SIGNOFF or fuzzy_closing_word(w) for w in low[:3])
 
 
 def closing_index(segs: Sequence[_SegTokens]) -> int:
@@ -472,7 +490,8 @@ class FeatureBatch:
 
     `seg_owner[j]` is the reply index of segment row j of `segments`; `first`/`last`
     give each reply's first/last segment row index (-1 when the body has no segment);
-    `closing_segment` is the index within the reply of the segment read as its ending.
+    `closing_span[i]` is the (start, end) in `plain` of the line read as the reply's ending
+    (-1, -1 when there is none).
     """
 
     greeting: sp.csr_matrix
@@ -482,7 +501,7 @@ class FeatureBatch:
     seg_owner: np.ndarray
     first: np.ndarray
     last: np.ndarray
-    closing_segment: np.ndarray
+    closing_span: np.ndarray
 
 
 _HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
@@ -505,6 +524,7 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
     close_seg = np.full(n, -1, dtype=np.int64)
+    close_span = np.full((n, 2), -1, dtype=np.int64)
     greet_docs: list[list[str]] = []
     close_docs: list[list[str]] = []
     glob_docs: list[list[str]] = []
@@ -522,11 +542,21 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
         else:
             greet_docs.append(["lang:" + lang, "g:empty"])
         sig = None
+        sig_span: tuple[int, int] | None = None
         if p.signature is not None:
-            sig = _segment_tokens(p.plain[p.signature[0]:p.signature[1]].strip().split("\n")[0])
-        if segs:
+            sig_span = _first_line(p.plain, *p.signature)
+            sig = _segment_tokens(p.plain[sig_span[0]:sig_span[1]])
+        if segs and sig is not None and sig_span is not None and _signoff_line(sig):
+            # A sign-off that the preprocessor kept with the signature ("Kind regards,\nTom"
+            # as one block) is still the reply's closing line: read it as the ending.
+            close_span[i] = sig_span
+            doc = _ending_feats(sig, segs[-1], None, lang, name, len(segs) + 1)
+            doc.append("c:from_sig")
+            close_docs.append(doc)
+        elif segs:
             ci = closing_index(segs)
             close_seg[i] = ci
+            close_span[i] = p.segments[ci]
             doc = _ending_feats(segs[ci], segs[ci - 1] if ci > 0 else None, sig, lang, name,
                                 len(segs))
             skipped = len(segs) - 1 - ci
@@ -561,4 +591,4 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
     greeting = (pick(first) + h.transform(greet_docs)).tocsr()
     closing_row = np.where(close_seg >= 0, first + close_seg, -1)
     closing = (pick(closing_row) + h.transform(close_docs)).tocsr()
-    return FeatureBatch(greeting, explanation, closing, seg_x, owner, first, last, close_seg)
+    return FeatureBatch(greeting, explanation, closing, seg_x, owner, first, last, close_span)

@@ -74,13 +74,14 @@ class Predictions:
 
     `explanation_segment[i]` is the index (into the reply's `Prepared.segments`) of the
     segment that contributed most to the explanation score, or -1; `closing_segment[i]`
-    is the segment read as the reply's ending (the last one before name/initials/emoji
-    trailer lines), or -1.
+    holds the (start, end) offsets in `Prepared.plain` of the line read as the reply's
+    ending (the last one before name/initials/emoji trailer lines, or a sign-off line kept
+    in the signature block), or (-1, -1).
     """
 
     proba: np.ndarray
     explanation_segment: np.ndarray
-    closing_segment: np.ndarray
+    closing_span: np.ndarray
 
 
 @dataclass(slots=True)
@@ -146,7 +147,7 @@ class ReplyModel:
         n = len(prepared)
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
-            return Predictions(np.zeros((0, 3)), empty, empty)
+            return Predictions(np.zeros((0, 3)), empty, np.zeros((0, 2), dtype=np.int64))
         fb = features.extract(prepared, languages, customer_names, word_counts)
         proba = np.empty((n, 3), dtype=np.float64)
         for k, (head, x) in enumerate(((self.greeting, fb.greeting),
@@ -157,7 +158,7 @@ class ReplyModel:
         # the three, by definition; the linear model would otherwise answer its intercept.
         proba[fb.first < 0] = 0.0
         return Predictions(proba, _explanation_segments(self.explanation, fb),
-                           fb.closing_segment)
+                           fb.closing_span)
 
 
 def _positive_proba(clf: LogisticRegression, x: Any) -> np.ndarray:

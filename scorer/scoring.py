@@ -178,9 +178,9 @@ class Scorer:
                 if present[i, 1] and pred.explanation_segment[i] >= 0:
                     evidence["explanation"] = _span(
                         p.plain, *p.segments[int(pred.explanation_segment[i])])
-                if present[i, 2] and pred.closing_segment[i] >= 0:
-                    evidence["closing"] = _span(p.plain,
-                                                *p.segments[int(pred.closing_segment[i])])
+                a, b = int(pred.closing_span[i, 0]), int(pred.closing_span[i, 1])
+                if present[i, 2] and 0 <= a < b:
+                    evidence["closing"] = _span(p.plain, a, b)
             dims = Dimensions.model_construct(
                 greeting=round(float(proba[i, 0]), 4),
                 explanation=round(float(proba[i, 1]), 4),

@@ -1,0 +1,61 @@
+"""`scorer score` end to end through the console script (subprocess, real model)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCORER = [sys.executable, "-m", "scorer.cli"]
+
+
+def _run(args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*SCORER, *args], input=stdin, capture_output=True, timeout=120,
+                          check=False)
+
+
+def test_score_one_text_prints_one_json_object() -> None:
+    res = _run(["score", "--channel", "chat", "--language", "nb",
+                "Hei Ola! Pakken kommer i morgen fordi den ble forsinket. Ha en fin dag!"])
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.decode().splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["channel"] == "chat" and rec["language"] == "nb"
+    assert set(rec["dimensions"]) == {"greeting", "explanation", "closing", "length"}
+    assert rec["band"] in ("excellent", "good", "at_risk", "poor")
+
+
+def test_jsonl_scores_valid_lines_in_order_and_reports_invalid_ones(tmp_path: Path) -> None:
+    records = [
+        {"id": "a", "channel": "chat", "text": "Hei! Det er sendt."},
+        "{not json",
+        {"id": "b", "channel": "fax", "text": "x"},
+        {"id": "c", "channel": "E-mail", "text": "Hi Anna,\n\nWe refunded it because the "
+         "parcel was lost.\n\nKind regards,\nTom", "language": "en"},
+        {"id": "d", "channel": "messenger", "text": "Kunden skrev", "author": "customer"},
+        {"id": "e", "channel": "messenger", "text": ""},
+    ]
+    body = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n"
+    res = _run(["score", "--jsonl", "-"], stdin=body.encode())
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert [o["id"] for o in out] == ["a", "c", "e"]
+    assert out[1]["channel"] == "email"
+    err = res.stderr.decode().splitlines()
+    errors = [json.loads(line) for line in err if line.startswith("{")]
+    assert [(e["line"], e["error"]) for e in errors] == [(2, "not_json"), (3, "unknown_channel")]
+    assert "scored 3 replies" in err[-1] and "2 invalid" in err[-1] and "replies/s" in err[-1]
+    for o in out:
+        if o["flagged"]:
+            assert o["reasons"]
+
+
+def test_missing_model_exits_2_with_the_fix(tmp_path: Path) -> None:
+    import os
+
+    env = dict(os.environ, SCORER_MODEL_PATH=str(tmp_path / "none.skops"))
+    res = subprocess.run([*SCORER, "score", "--jsonl", "-"], input=b"", capture_output=True,
+                         env=env, timeout=60, check=False)
+    assert res.returncode == 2 and b"scorer train" in res.stderr
