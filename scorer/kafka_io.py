@@ -29,6 +29,12 @@ from scorer.settings import Settings
 log = logging.getLogger(__name__)
 
 
+#: Cap of the exponential reconnect backoff (kafka-python defaults to 30 s, Java to 1 s).
+#: With 30 s a worker noticed a restarted broker up to half a minute late; at 1 s it
+#: resumes within about a second of the broker accepting connections again.
+RECONNECT_BACKOFF_MAX_MS = 1000
+
+
 class KafkaSetupError(RuntimeError):
     """The broker cannot be used as configured; the message says what to fix."""
 
@@ -69,6 +75,7 @@ def make_consumer(settings: Settings) -> KafkaConsumer:
             heartbeat_interval_ms=max(1000, settings.session_timeout_ms // 10),
             max_partition_fetch_bytes=max(1_048_576, settings.max_record_bytes),
             fetch_max_bytes=max(52_428_800, settings.max_record_bytes),
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
     except KafkaError as exc:
         raise _explain(exc, settings) from exc
@@ -93,6 +100,7 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
             batch_size=256 * 1024,
             max_request_size=max(1_048_576, settings.max_record_bytes + 65_536),
             compression_type=None if settings.compression == "none" else settings.compression,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
             **extra,
         )
         if settings.delivery == "exactly_once":

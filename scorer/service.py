@@ -13,6 +13,13 @@ One batch = one poll. For each batch, in this order:
 
 A failed Kafka step aborts the transaction and rewinds the consumer to the batch's first
 offsets, so nothing is lost; the next poll replays it.
+
+The blocking producer calls (send, send_offsets_to_transaction, commit/abort) run on a
+helper thread (`_kafka_step`): kafka-python's commit and abort wait without a timeout while
+the broker is down, and a loop blocked inside them could neither report itself unready
+nor honour SIGTERM. The loop waits for the step, marks the worker not ready while it is
+pending, and on SIGTERM gives it `STOP_GRACE_S` before leaving the transaction open for
+the successor (which aborts it when it takes over the transactional id).
 """
 
 from __future__ import annotations
@@ -23,10 +30,10 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
@@ -42,9 +49,25 @@ if TYPE_CHECKING:
     from scorer.store import FlaggedStore
 
 log = logging.getLogger("scorer.service")
+T = TypeVar("T")
 
 #: Backoff between retries of a failed store write or Kafka transaction (seconds).
 RETRY_BACKOFF = (0.5, 1, 2, 5, 10)
+#: A Kafka step pending longer than this (seconds) marks the worker not ready: a healthy
+#: broker commits a batch in milliseconds, so this means it is down or overloaded.
+KAFKA_STEP_UNREADY_S = 3.0
+#: While a Kafka step is pending the loop still reports itself live (a restart would not
+#: bring the broker back), but only this long (seconds): a step hung beyond it is a client
+#: wedge, and letting /healthz fail gets the worker restarted (the open transaction is
+#: aborted by the successor, so nothing is lost).
+KAFKA_STEP_LIVE_S = 300.0
+#: After SIGTERM, how long (seconds) to wait for a pending Kafka step before exiting
+#: without it; the uncommitted batch is replayed by whoever gets its partitions.
+STOP_GRACE_S = 10.0
+
+
+class _Abandoned(Exception):
+    """A Kafka step was still pending when the stop grace ran out."""
 
 
 @dataclass
@@ -101,6 +124,10 @@ class Service:
                     log.error("another worker took over transactional id %s; exiting",
                               kafka_io.transactional_id(self.settings, self.worker))
                     return 3
+                except _Abandoned as exc:
+                    log.warning("stopping with %s still pending after %ss; its batch is not "
+                                "committed and will be replayed", exc, STOP_GRACE_S)
+                    return 0
             self._update_lag()
         log.info("worker %d stopping: batch finished, leaving the group", self.worker)
         return 0
@@ -122,8 +149,8 @@ class Service:
         if flagged and self.store is not None:
             self._store(flagged, stop)
         try:
-            self._publish(batch)
-        except ProducerFencedError:
+            self._publish(batch, stop)
+        except (ProducerFencedError, _Abandoned):
             raise
         except KafkaError as exc:
             # Roll back and replay from the batch's first offsets: simpler and safer than
@@ -134,7 +161,7 @@ class Service:
             log.warning("publishing a batch of %d failed (%s); replaying it in %ss",
                         batch.size, type(exc).__name__, delay)
             self.health.tick(False, f"Kafka error: {type(exc).__name__}")
-            self._recover_producer()
+            self._recover_producer(stop)
             self._rewind(batch)
             stop.wait(delay)
             return
@@ -197,11 +224,22 @@ class Service:
                     self.consumer.resume(*self.consumer.assignment())
                     raise SystemExit(0) from None
 
-    def _publish(self, batch: Batch) -> None:
+    def _publish(self, batch: Batch, stop: threading.Event) -> None:
+        offsets = batch.next_offsets()
+        # The consumer is not thread-safe: read what the helper thread needs from it here.
+        group = self.consumer.group_metadata() if self.transactional else None
+        self._kafka_step(lambda: self._produce(batch, offsets, group), "publish", stop)
+        if not self.transactional:
+            self.consumer.commit(offsets)
+
+    def _produce(self, batch: Batch, offsets: dict[TopicPartition, OffsetAndMetadata],
+                 group: object) -> None:
+        """Send the batch's outputs and, transactionally, its offsets (helper thread)."""
         s = self.settings
-        send = self.producer.send
+        producer = self.producer
+        send = producer.send
         if self.transactional:
-            self.producer.begin_transaction()
+            producer.begin_transaction()
         futures = []
         for (reply, _), scored in zip(batch.valid, batch.scored, strict=True):
             key = reply.id.encode()
@@ -212,26 +250,75 @@ class Service:
         for err, rec in batch.invalid:
             futures.append(send(s.topic_dlq, key=rec.key, value=rec.value,
                                 headers=kafka_io.dead_letter_headers(rec, err)))
-        offsets = batch.next_offsets()
         if self.transactional:
-            self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
-            self.producer.commit_transaction()
+            producer.send_offsets_to_transaction(offsets, group)
+            producer.commit_transaction()
         else:
-            self.producer.flush()
+            producer.flush()
             for f in futures:
                 if f.failed():
                     raise f.exception
-            self.consumer.commit(offsets)
 
-    def _recover_producer(self) -> None:
-        """After a failed transaction: abort it (or replace the producer) and rewind."""
-        if self.transactional:
+    def _kafka_step(self, step: Callable[[], T], what: str, stop: threading.Event) -> T:
+        """Run a blocking producer call on a helper thread and wait for it responsively.
+
+        While it is pending: /readyz turns 503 after KAFKA_STEP_UNREADY_S, /healthz stays
+        200 for up to KAFKA_STEP_LIVE_S, and a stop request gives it STOP_GRACE_S before
+        `_Abandoned` is raised. The helper is a daemon thread, so an abandoned step never
+        holds up the process exit. Its exception, if any, is re-raised here.
+        """
+        outcome: list = []
+        done = threading.Event()
+
+        def target() -> None:
             try:
-                self.producer.abort_transaction()
-            except KafkaError:
-                log.warning("abort failed; replacing the producer (fences the old one)")
-                self.producer.close(timeout=1)
-                self.producer = kafka_io.make_producer(self.settings, self.worker)
+                outcome.append((True, step()))
+            except BaseException as exc:  # handed to the loop thread, re-raised there
+                outcome.append((False, exc))
+            finally:
+                done.set()
+
+        threading.Thread(target=target, name=f"kafka-{what}", daemon=True).start()
+        started = time.monotonic()
+        stop_seen: float | None = None
+        while not done.wait(0.25):
+            now = time.monotonic()
+            waited = now - started
+            if KAFKA_STEP_UNREADY_S <= waited < KAFKA_STEP_LIVE_S:
+                self.health.tick(False, f"Kafka {what} pending for {waited:.0f}s "
+                                        "(broker unreachable?)")
+            if stop.is_set():
+                stop_seen = stop_seen or now
+                if now - stop_seen >= STOP_GRACE_S:
+                    raise _Abandoned(f"Kafka {what}")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    def _recover_producer(self, stop: threading.Event) -> None:
+        """After a failed transaction: abort it, or replace the producer (which fences the
+        old one and aborts its transaction on the broker)."""
+        if not self.transactional:
+            return
+        try:
+            self._kafka_step(self.producer.abort_transaction, "abort", stop)
+            return
+        except KafkaError as exc:
+            log.warning("abort failed (%s); replacing the producer", type(exc).__name__)
+        self.producer.close(timeout=1)
+        attempt = 0
+        while True:
+            try:
+                self.producer = self._kafka_step(
+                    lambda: kafka_io.make_producer(self.settings, self.worker), "init", stop)
+                return
+            except kafka_io.KafkaSetupError as exc:
+                delay = RETRY_BACKOFF[min(attempt, len(RETRY_BACKOFF) - 1)]
+                log.warning("%s; retrying in %ss", exc, delay)
+                attempt += 1
+                if stop.wait(delay):
+                    raise _Abandoned("Kafka producer setup") from None
 
     def _rewind(self, batch: Batch) -> None:
         assigned = self.consumer.assignment()

@@ -213,3 +213,36 @@ def sqlite_url(env: dict[str, str]) -> str:
     url = env["SCORER_STORE_URL"]
     assert url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).parent.is_dir()
     return url
+
+
+@dataclass
+class HealthPoller:
+    """Polls a scorer's /readyz and /healthz on a thread, keeping (time, ready, live)."""
+
+    proc: Any  # tests.scorer_proc.ScorerProcess
+    interval: float = 0.25
+    samples: list[tuple[float, int, int]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> HealthPoller:
+        self._thread = threading.Thread(target=self._run, name="health-poller", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            ready = self.proc.http("/readyz")[0]
+            live = self.proc.http("/healthz")[0]
+            self.samples.append((time.monotonic(), ready, live))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def between(self, start: float, end: float) -> list[tuple[float, int, int]]:
+        return [s for s in self.samples if start <= s[0] <= end]
+
+    def first(self, after: float, ready: int) -> float | None:
+        """Time of the first sample after `after` whose /readyz status was `ready`."""
+        return next((t for t, r, _ in self.samples if t >= after and r == ready), None)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fault_utils import (
+    HealthPoller,
     Inputs,
     SteadyProducer,
     assert_exactly_once,
@@ -25,7 +26,7 @@ from tests.fault_utils import (
     stored_flagged_ids,
     uncommitted,
 )
-from tests.kafka_utils import create_topics
+from tests.kafka_utils import LocalKafka, create_topics
 from tests.scorer_proc import ScorerProcess, topic_env
 
 pytestmark = pytest.mark.kafka
@@ -127,4 +128,49 @@ def test_repeated_sigkill_under_load_loses_nothing_and_publishes_and_stores_ever
           "the last process's counters to equal its share of the input", scorer)
     assert scorer.terminate() == 0
 
+    check_everything_once(env, produced)
+
+
+# -- 2. broker restart ---------------------------------------------------------------------------
+OUTAGE_S = 20.0
+
+
+@pytest.mark.slow
+def test_broker_restart_under_load_keeps_the_scorer_up_unready_then_resumes_losing_nothing(
+        kafka_broker: LocalKafka, scorer: ScorerProcess, env: dict[str, str], traffic) -> None:
+    producer = traffic(rate=100)
+    scorer.start().wait_ready()
+    until(lambda: processed(scorer) > 200, 60, "steady processing", scorer)
+    health = HealthPoller(scorer).start()
+    t_stop = time.monotonic()
+    kafka_broker.stop()
+    t_down = time.monotonic()
+    time.sleep(OUTAGE_S)
+    assert scorer.proc.poll() is None, f"scorer exited during the outage:\n{scorer.logs()}"
+    t_start = time.monotonic()
+    kafka_broker.start()
+    t_up = time.monotonic()
+    until(lambda: health.first(t_start, 200) is not None, 60, "ready again", scorer)
+    before = processed(scorer)
+    until(lambda: processed(scorer) > before + 50, 60, "processing resumed", scorer)
+    t_resumed = time.monotonic()
+    produced = producer.stop()
+    until(lambda: uncommitted(env) == 0, 60, "the backlog processed", scorer)
+    health.stop()
+
+    # While the broker was down (allowing the service's 3 s "Kafka step pending" threshold
+    # and one poll interval): never ready, always live, and the process stayed up.
+    outage = health.between(t_down + 4.0, t_start)
+    assert len(outage) > 20
+    assert {ready for _, ready, _ in outage} == {503}, "/readyz said ready with no broker"
+    assert {live for _, _, live in outage} == {200}, "/healthz failed during the outage"
+    first_unready = health.first(t_stop, 503)
+    ready_again = health.first(t_start, 200)
+    assert first_unready is not None and ready_again is not None
+    print(f"\nbroker stop took {t_down - t_stop:.1f}s, start took {t_up - t_start:.1f}s; "
+          f"/readyz 503 from {first_unready - t_stop:.1f}s after the stop began until "
+          f"{ready_again - t_start:.1f}s after the start began (not ready "
+          f"{ready_again - first_unready:.1f}s); processing resumed "
+          f"{t_resumed - t_start:.1f}s after the start began")
+    assert scorer.terminate() == 0
     check_everything_once(env, produced)
