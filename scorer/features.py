@@ -165,6 +165,7 @@ _SALUTATION_DELETES = frozenset(d for w in SALUTATION | WELCOME | {"greetings", 
                                                                    "morning", "evening"}
                                 for d in _deletes(w) if len(d) >= 2)
 _SAL_PREFIXES = tuple(w for w in SALUTATION if len(w) >= 3)
+_SAL_MAX_LEN = max(len(d) for d in _SALUTATION_DELETES) + 1
 
 
 _FUZZY_CACHE: dict[tuple[str, str], bool] = {}
@@ -182,7 +183,9 @@ def _cached(kind: str, word: str, fn: Callable[[str], bool]) -> bool:
 
 def fuzzy_salutation(word: str) -> bool:
     """True when `word` is a salutation up to one typo or a playful suffix ("hejsa", "heii")."""
-    return _cached("sal", word, _fuzzy_salutation)
+    # A word more than one letter longer than every salutation is no typo of one; the bound
+    # also keeps _deletes (quadratic in the word's length) off 100k-character "words".
+    return len(word) <= _SAL_MAX_LEN and _cached("sal", word, _fuzzy_salutation)
 
 
 def _fuzzy_salutation(word: str) -> bool:
@@ -356,11 +359,12 @@ _CLOSING_WORDS = SIGNOFF | WISH | OFFER | THANKS | SALUTATION | CLOSING_THANKS
 
 _CLOSE_DELETES = frozenset(d for w in SIGNOFF | WISH if len(w) >= 4 for d in _deletes(w)
                            if len(d) >= 3)
+_CLOSE_MAX_LEN = max(len(d) for d in _CLOSE_DELETES) + 1  # see fuzzy_salutation
 
 
 def fuzzy_closing_word(word: str) -> bool:
     """A sign-off/well-wish word up to one typo ("hisner", "Chees", "Hppy", "vnnlig")."""
-    return len(word) >= 4 and _cached("close", word, _fuzzy_closing)
+    return 4 <= len(word) <= _CLOSE_MAX_LEN and _cached("close", word, _fuzzy_closing)
 
 
 def _fuzzy_closing(word: str) -> bool:
