@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -76,8 +77,7 @@ class Prepared:
         # Split, then test each token: the one-regex form r"\S*[^\W_]\S*" backtracks
         # quadratically over a long run of non-space characters without a letter (100k
         # emoji took minutes). str.split() and \s agree on every code point.
-        return sum(1 for s, e in self.segments for tok in plain[s:e].split()
-                   if _ALNUM.search(tok))
+        return sum(1 for s, e in self.segments for tok in plain[s:e].split() if _ALNUM.search(tok))
 
 
 # --------------------------------------------------------------------------- sentence splitting
@@ -110,7 +110,8 @@ def _build_punkt() -> PunktSentenceTokenizer:
 
 _PUNKT = _build_punkt()
 # A sentence end candidate: end punctuation (plus closing quotes/brackets) before whitespace.
-_SENT_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+# Possessive quantifiers and the look-behind keep it linear on runs like "!!!!…".
+_SENT_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
 _LAST_TOKEN = re.compile(r"(\S+)$")
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 # Lines longer than this are split by the regex only: Punkt is too slow for megabyte lines.
@@ -175,7 +176,7 @@ def _wordset(words: str) -> frozenset[str]:
 
 
 _ALNUM = re.compile(r"[^\W_]")
-_SEPARATOR_LINE = re.compile(r"^[\s\-_=*~#.·•|]*$")
+_SEPARATOR_LINE = re.compile(r"^[\s\-_=*~#.·•|]*$", re.M)
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
@@ -230,7 +231,7 @@ _ATTRIBUTION = re.compile(
     re.I | re.M,
 )
 _DATE_OR_TIME = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|@")
-_QUOTED_LINE = re.compile(r"^[ \t]*>")
+_QUOTED_LINE = re.compile(r"^[ \t]*>", re.M)  # re.M: matched at line offsets
 
 
 def _attribution_at(text: str, start: int, end: int) -> re.Match[str] | None:
@@ -281,13 +282,14 @@ def _history(
     end = n if hard_cut is None else hard_cut
     runs = list(blocks)
     if _QUOTE_HINT.search(text, 0, end):
+        # Everything from a hard header on is history, even when it is the first line: a
+        # forwarded block cannot be told apart from a bottom-posted reply below it.
         m = _HARD_HEADER.search(text, 0, end)
-        # A header at the very start (bottom-posted reply) is not a cut.
-        while m is not None and not text[:m.start()].strip():
-            m = _HARD_HEADER.search(text, m.end(), end)
         if m is not None:
             end = _line_start(text, m.start())
         runs.extend(_quote_runs(text, 0, end))
+        run_starts = {r[0] for r in runs}
+        first_content = n - len(text.lstrip())
         # Attribution lines: attach to the run that follows; else they cut like a header.
         pos = 0
         while True:
@@ -297,28 +299,32 @@ def _history(
             nxt = a.end()
             while nxt < end and text[nxt].isspace():
                 nxt += 1
-            follow = next((r for r in runs if r[0] == _line_start(text, nxt)), None)
-            if follow is not None and nxt < end:
+            if nxt < end and _line_start(text, nxt) in run_starts:
                 runs.append((a.start(), a.end()))
                 pos = a.end()
                 continue
-            if text[: a.start()].strip():
+            if a.start() > first_content:
                 end = a.start()
                 break
             pos = a.end()
     runs.sort()
     start = 0
     skips: list[tuple[int, int]] = []
+    leading = True
+    # Offset just after the last non-space character before `end` (computed once: slicing
+    # the tail for every run would be quadratic on adversarial input).
+    content_end = len(text[:end].rstrip())
     for rs, re_ in runs:
         if rs >= end:
             continue
-        if not text[start:rs].strip():  # leading quote: the reply starts after it
+        if leading and not text[start:rs].strip():  # leading quote: the reply starts after it
             start = max(start, re_)
-        elif not text[re_:end].strip():  # trailing quote: the reply ends before it
+            continue
+        leading = False
+        if re_ >= content_end:  # trailing quote: the reply ends before it
             end = rs
             break
-        else:
-            skips.append((rs, re_))
+        skips.append((rs, re_))
     return _Layout(start, max(start, end), skips)
 
 
@@ -579,8 +585,11 @@ def _render_html(markup: str) -> _Html:
 
     Iterative (no recursion), so deeply nested or unbalanced markup cannot overflow the stack.
     """
-    from bs4 import BeautifulSoup  # imported lazily: text/plain never needs it
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning  # lazy: text/plain skips it
     from bs4.element import NavigableString, PreformattedString, Tag
+
+    # A reply that is only a URL or a file name is still a reply, not a mistake.
+    warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
     soup = BeautifulSoup(markup, "html.parser")
     out = _Emitter()
@@ -657,8 +666,11 @@ def _segments(
     text: str, start: int, end: int, skips: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
+    skip_i = 0  # skips are sorted and disjoint: walk them alongside the lines
     for s, e in _lines(text, start, end):
-        if any(ks <= s < ke for ks, ke in skips):
+        while skip_i < len(skips) and skips[skip_i][1] < s:
+            skip_i += 1
+        if skip_i < len(skips) and skips[skip_i][0] <= s < skips[skip_i][1]:
             continue
         if _SEPARATOR_LINE.match(text, s, e) and not _ALNUM.search(text, s, e):
             # "--", "____" and blank lines are layout, not words. A line of only emoji is
@@ -720,8 +732,12 @@ def prepare(text: str, content_type: str = "text/plain", language: str | None = 
         plain = text.replace("\r\n", "\n").replace("\r", "\n")
         if _is_html(content_type):
             plain = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", plain))
-        segs = [span for s, e in _lines(plain, 0, len(plain)) for span in [_strip_span(plain, s, e)]
-                if span[0] < span[1]]
+        segs = [
+            span
+            for s, e in _lines(plain, 0, len(plain))
+            for span in [_strip_span(plain, s, e)]
+            if span[0] < span[1]
+        ]
         body = (segs[0][0], segs[-1][1]) if segs else (0, 0)
         return Prepared(plain=plain, body=body, segments=tuple(segs), signature=None)
 
