@@ -108,6 +108,7 @@ class Service:
         self.transactional = settings.delivery == "exactly_once"
         self._last_lag = 0.0
         self._failures = 0
+        self._abandoned = False  # set when stopping with a Kafka step still pending
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> int:
@@ -125,6 +126,7 @@ class Service:
                               kafka_io.transactional_id(self.settings, self.worker))
                     return 3
                 except _Abandoned as exc:
+                    self._abandoned = True
                     log.warning("stopping with %s still pending after %ss; its batch is not "
                                 "committed and will be replayed", exc, STOP_GRACE_S)
                     return 0
@@ -346,7 +348,15 @@ class Service:
         try:
             self.consumer.close()  # leaves the group so partitions move at once
         finally:
-            self.producer.close(timeout=5)
+            try:
+                # After an abandoned step the broker is unreachable: do not wait for it.
+                self.producer.close(timeout=1 if self._abandoned else 5)
+            except KafkaError as exc:
+                # kafka-python's close() flushes first and raises when the broker is gone
+                # (e.g. SIGTERM during an outage). Nothing is lost: the open transaction is
+                # aborted by the successor's init_transactions or the transaction timeout.
+                log.warning("Kafka producer did not close cleanly (%s); its uncommitted "
+                            "batch will be replayed", type(exc).__name__)
             if self.store is not None:
                 self.store.close()
 

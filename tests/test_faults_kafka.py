@@ -9,6 +9,7 @@ dead-lettered exactly once and every flagged reply sits in the flagged store exa
 from __future__ import annotations
 
 import random
+import signal
 import time
 from pathlib import Path
 
@@ -174,3 +175,72 @@ def test_broker_restart_under_load_keeps_the_scorer_up_unready_then_resumes_losi
           f"{t_resumed - t_start:.1f}s after the start began")
     assert scorer.terminate() == 0
     check_everything_once(env, produced)
+
+
+def test_sigterm_during_a_broker_outage_exits_in_bounded_time_and_the_successor_loses_nothing(
+        own_kafka_broker: LocalKafka, tmp_path: Path) -> None:
+    env = topic_env(own_kafka_broker.bootstrap, tmp_path, SCORER_BATCH_SIZE="100",
+                    SCORER_SESSION_TIMEOUT_MS="6000")
+    create_topics(own_kafka_broker.bootstrap, [env["SCORER_TOPIC_INPUT"]], partitions=4)
+    scorer = ScorerProcess(env, tmp_path / "scorer.log")
+    producer = SteadyProducer(env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"],
+                              rate=50).start()
+    try:
+        scorer.start().wait_ready()
+        until(lambda: processed(scorer) > 50, 60, "steady processing", scorer)
+        own_kafka_broker.stop()
+        time.sleep(5)
+        assert scorer.proc.poll() is None
+        t0 = time.monotonic()
+        scorer.proc.send_signal(signal.SIGTERM)
+        code = scorer.proc.wait(timeout=60)
+        took = time.monotonic() - t0
+        print(f"\nSIGTERM with the broker down: exit {code} after {took:.1f}s")
+        assert code == 0, scorer.logs()
+        # The service gives a pending commit 10 s after SIGTERM, then closes without it.
+        assert took < 20, f"took {took:.1f}s to stop:\n{scorer.logs()}"
+        print("a commit was pending at SIGTERM and was left to the successor"
+              if "will be replayed" in scorer.logs() else "no commit was pending at SIGTERM")
+
+        own_kafka_broker.start()
+        scorer.start().wait_ready()
+        produced = producer.stop()
+        until(lambda: uncommitted(env) == 0, 60, "the backlog processed", scorer)
+        assert scorer.terminate() == 0
+        check_everything_once(env, produced)
+    finally:
+        producer._stop.set()
+        scorer.stop()
+
+
+# -- 4. SIGTERM under load ------------------------------------------------------------------------
+def test_sigterm_under_load_exits_zero_promptly_with_offsets_matching_what_was_published(
+        scorer: ScorerProcess, env: dict[str, str], traffic) -> None:
+    rng = random.Random(SEED + 4)
+    producer = traffic(rate=150)
+    scorer.start().wait_ready()
+    until(lambda: processed(scorer) > 300, 60, "steady processing", scorer)
+    time.sleep(rng.uniform(0.1, 1.5))
+    t0 = time.monotonic()
+    assert scorer.terminate(timeout=30) == 0, scorer.logs()
+    took = time.monotonic() - t0
+    assert took < 5, f"SIGTERM took {took:.1f}s under load"
+    committed = committed_by_partition(env)
+    produced = producer.stop()
+    assert sum(committed.values()) < produced, "the stream should have outrun the scorer"
+
+    # What is published is exactly what the committed offsets cover: no gap, no extra.
+    inputs = read_inputs(env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"], produced)
+    done = inputs.below(committed)
+    assert_exactly_once(done, read_outputs(env, scored=len(done.valid),
+                                           dead=len(done.invalid)))
+
+    # The successor starts at those offsets: it processes exactly the rest, once.
+    scorer.start().wait_ready()
+    until(lambda: uncommitted(env) == 0, 60, "the rest processed", scorer)
+    until(lambda: processed(scorer) == produced - sum(committed.values()), 10,
+          "the successor's count to equal the rest", scorer)
+    assert scorer.terminate() == 0
+    check_everything_once(env, produced)
+    print(f"\nSIGTERM under load: exit 0 after {took:.2f}s; {sum(committed.values())} of "
+          f"{produced} records committed at that moment")
