@@ -111,7 +111,8 @@ def _build_punkt() -> PunktSentenceTokenizer:
 _PUNKT = _build_punkt()
 # A sentence end candidate: end punctuation (plus closing quotes/brackets) before whitespace.
 # Possessive quantifiers and the look-behind keep it linear on runs like "!!!!…".
-_SENT_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
+# Emoji or emoticons right after the end stay with the sentence they decorate ("Hei! 👋 …").
+_SENT_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?:[ \t]++[^\w\s]++)*+(?=\s)")
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 # Lines longer than this are split by the regex only: Punkt is too slow for megabyte lines.
 _PUNKT_MAX_LINE = 20_000
@@ -253,14 +254,19 @@ def _may_quote(text: str) -> bool:
         return False
     low = text.lower()
     return any(w in low for w in _QUOTE_HINT_WORDS)
+
+
 # Headers after which everything is history.
 _HARD_HEADER = re.compile(
     r"^[ \t>]*-{2,}[ \t]*(?:original message|opprinnelig melding|opphavleg melding"
     r"|ursprungligt meddelande|oprindelig meddelelse|forwarded message|videresendt melding"
     r"|videresendt meddelelse|vidarebefordrat meddelande|weitergeleitete nachricht"
     r"|ursprüngliche nachricht)[ \t]*-*[ \t]*$"
-    r"|^[ \t>]*(?:begin forwarded message|start på videresendt melding"
-    r"|vidarebefordrat brev|videresendt besked|start på videresendt meddelelse)[ \t]*:[ \t]*$"
+    r"|^[ \t>]*(?:begin forwarded message|start på videresendt melding|forwarded message"
+    r"|videresendt melding|vidaresendt melding|vidarebefordrat meddelande|vidarebefordrat brev"
+    r"|videresendt besked|videresendt meddelelse|start på videresendt meddelelse"
+    r"|original message|opprinnelig melding|ursprungligt meddelande|oprindelig meddelelse)"
+    r"[ \t]*:[ \t]*$"
     r"|^[ \t>]*\*?(?:from|fra|från|frå|von|de)\*?[ \t]*:[^\n]*\n(?:[^\n]*\n){0,3}?"
     r"[ \t>]*\*?(?:sent|sendt|skickat|date|dato|datum|gesendet|envoyé|send)\*?[ \t]*:",
     re.I | re.M,
@@ -365,6 +371,9 @@ def _history(
         leading = False
         if re_ >= content_end:  # trailing quote: the reply ends before it
             end = rs
+            # An attribution line right before the trailing run goes with it.
+            while skips and not text[skips[-1][1] : end].strip():
+                end = skips.pop()[0]
             break
         skips.append((rs, re_))
     return _Layout(start, max(start, end), skips)
@@ -414,7 +423,8 @@ _TITLE_WORDS = _wordset(
     handläggare sagsbehandler medarbeider medarbeidar medarbetare medarbejder agent advisor
     adviser manager leder chef team support service customer care desk helpdesk specialist
     representative rep officer assistant koordinator coordinator avdeling avdelning afdeling
-    as asa ab a/s aps ltd inc gmbh oy"""
+    as asa ab a/s aps ltd inc gmbh oy privat private bedrift business erhverv företag
+    services teams desks agents advisors avdelingen avdelningen afdelingen"""
 )
 _CONNECTORS = _wordset("i hos at for og och and & av af of the von van de der | - – — , /")
 # First words that make a capitalised line content, not a name ("Happy Holidays", "Hei Ola").
@@ -427,6 +437,15 @@ _NOT_NAME_START = _wordset(
 )
 _WORD_SPLIT = re.compile(r"[\s,|/]+")
 _SIG_SCAN_LINES = 15
+# "… er mottatt. -Martin", "💙 – Steph": a dash name after a sentence end or an emoji.
+_INLINE_DASH_NAME = re.compile(
+    r"(?:[.!?…]|[^\w\s,;:'\"-])[ \t]+([-–—][ \t]*[A-ZÆØÅÄÖÜ][\w'’-]{0,20}"
+    r"(?:[ \t]+[A-ZÆØÅÄÖÜ][\w'’-]{0,20})?)[ \t]*$"
+)
+_INLINE_INITIALS = re.compile(
+    r"(?<=\s)(?:\^|\*|/{1,2}|~)[ \t]*[^\W\d_][\w'’-]{0,20}(?:[ \t]+[^\W\d_][\w'’-]{0,20}){0,2}"
+    r"[ \t]*$"
+)
 _DIGIT = re.compile(r"\d")
 #: Longer lines are reply text, never a signature line. The bound also keeps the contact
 #: patterns (e-mail, phone), which backtrack quadratically over a long run without spaces,
@@ -442,8 +461,8 @@ def _label_words(line: str) -> list[str] | None:
     words = [w for w in _WORD_SPLIT.split(stripped) if w]
     if not words or len(words) > 6:
         return None
-    if words[0].lower().strip(",") in _NOT_NAME_START:
-        return None
+    if words[0].lower().strip(",") in _NOT_NAME_START or not _ALNUM.search(stripped):
+        return None  # a greeting/thanks word, or only emoji: reply text, not a name
     for w in words:
         low = w.lower()
         if low in _CONNECTORS or low in _TITLE_WORDS or not _ALNUM.search(w):
@@ -536,10 +555,20 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
         accept = (
             terminated_by_signoff
             or "strong" in collected
-            or (set(collected) == {"name"} and len(collected) <= 2)
+            or (set(collected) == {"name"} and len(collected) <= 3)
         )
         if accept:
             return sig_from
+    if not collected and not terminated_by_signoff:
+        # Initials at the end of the last text line: "… har flere spørsmål. ^AG".
+        last = next(_last_lines(text, start, end, 1), None)
+        if last is not None and last[1] - last[0] <= _SIG_LINE_MAX:
+            m = _INLINE_INITIALS.search(text, last[0], last[1])
+            if m is not None and text[last[0] : m.start()].strip():
+                return m.start()
+            m = _INLINE_DASH_NAME.search(text, last[0], last[1])
+            if m is not None:
+                return m.start(1)
     return cut
 
 
@@ -728,6 +757,28 @@ def _segments(
             # not matched by the separator pattern, so it stays a segment.
             continue
         out.extend(_split_line(text, s, e))
+    return _attach_decorations(text, out)
+
+
+def _attach_decorations(text: str, segs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join segments without a letter or digit (emoji, "!!", ":-)") to their neighbour.
+
+    "Ha en fin dag! 😊" is one closing, not a closing followed by an emoji segment: the model
+    reads the first and last segments, so decorations must not take those places. They join
+    the previous segment, or the next one at the start; a reply of only emoji keeps them.
+    """
+    out: list[tuple[int, int]] = []
+    pending: int | None = None
+    for s, e in segs:
+        if _ALNUM.search(text, s, e):
+            out.append((pending if pending is not None else s, e))
+            pending = None
+        elif out:
+            out[-1] = (out[-1][0], e)
+        elif pending is None:
+            pending = s
+    if pending is not None:
+        return segs  # nothing but decorations: keep them as they are
     return out
 
 

@@ -377,3 +377,45 @@ def test_prepare_is_consistent_on_reply_like_input(pieces):
     text = "".join(pieces)
     for ct in ("text/plain", "text/html"):
         assert_consistent(prepare(text, ct))
+
+
+# --------------------------------------------------------------------------- corpus-found cases
+
+
+def test_emoji_joins_the_sentence_it_decorates():
+    assert segs(prepare("Hei! 👋 Pakken er sendt.\nHa en fin dag! 😊")) == [
+        "Hei! 👋",
+        "Pakken er sendt.",
+        "Ha en fin dag! 😊",
+    ]
+    assert segs(prepare("Takk for tålmodigheten!\n🙏")) == ["Takk for tålmodigheten!\n🙏"]
+    assert segs(prepare("😊")) == ["😊"]
+
+
+@pytest.mark.parametrize("tail", ["^AG", "-Martin", "– Stine"])
+def test_initials_or_dash_name_at_the_end_of_the_last_line_are_signature(tail):
+    p = prepare(f"Hei! Ikke nøl med å ta kontakt om du har flere spørsmål. {tail}")
+    assert segs(p)[-1] == "Ikke nøl med å ta kontakt om du har flere spørsmål."
+    assert p.signature_text == tail
+
+
+def test_attribution_before_a_trailing_quote_is_not_a_body_segment():
+    p = prepare("Det er fikset.\n\n^AG\n\nEspen skrev 4. mai 2024:\n> Jeg har fått feil vare.")
+    assert segs(p) == ["Det er fikset."]
+    assert p.signature_text == "^AG"
+
+
+@pytest.mark.parametrize(
+    "header", ["Vidaresendt melding:", "Videresendt melding:", "Begin forwarded message:"]
+)
+def test_mobile_forward_headers_start_history(header):
+    p = prepare(
+        f"Kva er kundenummeret ditt?\n\n{header}\nFrå: Knut <k@x.no>\nDato: 10.03.2024\n> Hei"
+    )
+    assert segs(p) == ["Kva er kundenummeret ditt?"]
+
+
+def test_three_line_name_title_company_block_is_signature():
+    p = prepare("Do you have the tracking number?\nJordan\nBaggage Services\nBrightwave Energy")
+    assert segs(p) == ["Do you have the tracking number?"]
+    assert p.signature_text == "Jordan\nBaggage Services\nBrightwave Energy"
