@@ -9,8 +9,10 @@ that for a plain flush-then-commit (for brokers or ACLs without transactions).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -43,7 +45,8 @@ def _explain(exc: Exception, settings: Settings) -> KafkaSetupError:
     if isinstance(exc, SaslAuthenticationFailedError) or "SASL" in type(exc).__name__:
         return KafkaSetupError(
             f"Kafka authentication failed for user {settings.sasl_username!r} "
-            f"({settings.sasl_mechanism}): check SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD"
+            f"({settings.sasl_mechanism}) at {settings.kafka_bootstrap!r}: check "
+            "SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD and SCORER_SASL_MECHANISM"
         )
     if isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc):
         return KafkaSetupError(
@@ -52,6 +55,41 @@ def _explain(exc: Exception, settings: Settings) -> KafkaSetupError:
             "with `deploy/local/kafka start`"
         )
     return KafkaSetupError(f"Kafka setup failed ({type(exc).__name__}: {exc})")
+
+
+class _AuthFailureSeen(logging.Handler):
+    """Notices kafka-python reporting a rejected SASL handshake.
+
+    kafka-python 3 retries a bootstrap whose authentication was rejected until
+    bootstrap_timeout_ms and then raises a bare KafkaTimeoutError ("Unable to bootstrap"),
+    which would send the operator off to check the broker address. The rejection itself
+    is only logged, with the exception object among the log arguments, so we listen for
+    it while a client is being set up and report that instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.error: SaslAuthenticationFailedError | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        for value in (*args, record.exc_info[1] if record.exc_info else None):
+            if isinstance(value, SaslAuthenticationFailedError):
+                self.error = value
+
+
+@contextlib.contextmanager
+def _setting_up(settings: Settings) -> Iterator[None]:
+    """Turn a Kafka error while creating clients into a KafkaSetupError that says what to fix."""
+    seen = _AuthFailureSeen()
+    kafka_log = logging.getLogger("kafka")
+    kafka_log.addHandler(seen)
+    try:
+        yield
+    except KafkaError as exc:
+        raise _explain(seen.error or exc, settings) from exc
+    finally:
+        kafka_log.removeHandler(seen)
 
 
 def transactional_id(settings: Settings, worker: int) -> str:
@@ -63,7 +101,7 @@ def transactional_id(settings: Settings, worker: int) -> str:
 
 def make_consumer(settings: Settings) -> KafkaConsumer:
     cfg = settings.kafka_client_config()
-    try:
+    with _setting_up(settings):
         consumer = KafkaConsumer(
             **cfg,
             group_id=settings.group_id,
@@ -77,8 +115,6 @@ def make_consumer(settings: Settings) -> KafkaConsumer:
             fetch_max_bytes=max(52_428_800, settings.max_record_bytes),
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
-    except KafkaError as exc:
-        raise _explain(exc, settings) from exc
     consumer.subscribe([settings.topic_input])
     return consumer
 
@@ -92,7 +128,7 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
             "transaction_timeout_ms": settings.transaction_timeout_ms,
             "enable_idempotence": True,
         }
-    try:
+    with _setting_up(settings):
         producer = KafkaProducer(
             **cfg,
             acks="all",
@@ -105,8 +141,6 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
         )
         if settings.delivery == "exactly_once":
             producer.init_transactions()
-    except KafkaError as exc:
-        raise _explain(exc, settings) from exc
     return producer
 
 
@@ -114,10 +148,9 @@ def ensure_topics(settings: Settings) -> None:
     """Create the four topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false)."""
     if not settings.create_topics:
         return
-    try:
-        admin = KafkaAdminClient(**settings.kafka_client_config())
-    except KafkaError as exc:
-        raise _explain(exc, settings) from exc
+    with _setting_up(settings):
+        admin = KafkaAdminClient(**settings.kafka_client_config(),
+                                 reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
     try:
         existing = set(admin.list_topics())
         wanted = [settings.topic_input, settings.topic_scored, settings.topic_flagged,

@@ -27,7 +27,7 @@ from tests.fault_utils import (
     stored_flagged_ids,
     uncommitted,
 )
-from tests.kafka_utils import LocalKafka, create_topics
+from tests.kafka_utils import LocalKafka, create_topics, free_port
 from tests.scorer_proc import ScorerProcess, topic_env
 
 pytestmark = pytest.mark.kafka
@@ -244,3 +244,77 @@ def test_sigterm_under_load_exits_zero_promptly_with_offsets_matching_what_was_p
     check_everything_once(env, produced)
     print(f"\nSIGTERM under load: exit 0 after {took:.2f}s; {sum(committed.values())} of "
           f"{produced} records committed at that moment")
+
+
+# -- 3. Kafka security ----------------------------------------------------------------------------
+SASL_USER, SASL_PASSWORD = "scorer", "sasl-Secret-42"
+WRONG_PASSWORD = "not-the-Password-17"
+
+
+def sasl_env(bootstrap: str, tmp_path: Path, password: str, **extra: str) -> dict[str, str]:
+    return topic_env(bootstrap, tmp_path, SCORER_SECURITY_PROTOCOL="SASL_PLAINTEXT",
+                     SCORER_SASL_MECHANISM="SCRAM-SHA-512", SCORER_SASL_USERNAME=SASL_USER,
+                     SCORER_SASL_PASSWORD=password, **extra)
+
+
+def sasl_client_kw(protocol: str = "SASL_PLAINTEXT", **extra: str) -> dict[str, str]:
+    return dict(security_protocol=protocol, sasl_mechanism="SCRAM-SHA-512",
+                sasl_plain_username=SASL_USER, sasl_plain_password=SASL_PASSWORD, **extra)
+
+
+@pytest.fixture(scope="module")
+def sasl_broker(tmp_path_factory: pytest.TempPathFactory):
+    """A broker whose only listener is SASL_PLAINTEXT with SCRAM-SHA-512 (one per module)."""
+    broker = LocalKafka(port=free_port(), data_dir=tmp_path_factory.mktemp("sasl") / "kafka",
+                        extra_args=["--sasl-scram", f"{SASL_USER}:{SASL_PASSWORD}"])
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def score_end_to_end(env: dict[str, str], tmp_path: Path, client_kw: dict) -> None:
+    """Produce a mixed batch, run the scorer, check it all arrives once, stop cleanly."""
+    bootstrap = env["SCORER_KAFKA_BOOTSTRAP"]
+    create_topics(bootstrap, [env["SCORER_TOPIC_INPUT"]], partitions=2, **client_kw)
+    producer = SteadyProducer(bootstrap, env["SCORER_TOPIC_INPUT"], rate=500, client_kw=client_kw,
+                              invalid_share=0.05)
+    producer.start()
+    time.sleep(0.6)
+    produced = producer.stop()
+    scorer = ScorerProcess(env, tmp_path / "scorer.log")
+    try:
+        scorer.start().wait_ready()
+        until(lambda: processed(scorer) == produced, 60, "every record processed", scorer)
+        assert scorer.terminate() == 0
+    finally:
+        scorer.stop()
+    check_everything_once(env, produced, **client_kw)
+
+
+def test_scorer_authenticates_with_sasl_scram_and_scores_end_to_end(
+        sasl_broker: LocalKafka, tmp_path: Path) -> None:
+    env = sasl_env(sasl_broker.bootstrap, tmp_path, SASL_PASSWORD)
+    score_end_to_end(env, tmp_path, sasl_client_kw())
+
+
+def test_wrong_sasl_password_exits_nonzero_promptly_naming_the_user_but_not_the_password(
+        sasl_broker: LocalKafka, tmp_path: Path) -> None:
+    env = sasl_env(sasl_broker.bootstrap, tmp_path, WRONG_PASSWORD)
+    scorer = ScorerProcess(env, tmp_path / "scorer.log")
+    try:
+        t0 = time.monotonic()
+        scorer.start()
+        code = scorer.proc.wait(timeout=60)
+        took = time.monotonic() - t0
+        logs = scorer.logs()
+    finally:
+        scorer.stop()
+    print(f"\nwrong SASL password: exit {code} after {took:.1f}s; last line: "
+          f"{logs.strip().splitlines()[-1]}")
+    assert code != 0
+    assert f"authentication failed for user {SASL_USER!r}" in logs, logs
+    assert "SCORER_SASL_USERNAME" in logs and "SCORER_SASL_PASSWORD" in logs
+    assert WRONG_PASSWORD not in logs and SASL_PASSWORD not in logs
+    assert "Traceback" not in logs, "an operator error should not end in a traceback"
