@@ -318,3 +318,19 @@ def test_wrong_sasl_password_exits_nonzero_promptly_naming_the_user_but_not_the_
     assert "SCORER_SASL_USERNAME" in logs and "SCORER_SASL_PASSWORD" in logs
     assert WRONG_PASSWORD not in logs and SASL_PASSWORD not in logs
     assert "Traceback" not in logs, "an operator error should not end in a traceback"
+
+
+def test_scorer_scores_end_to_end_over_sasl_ssl_trusting_the_brokers_ca(tmp_path: Path) -> None:
+    broker = LocalKafka(port=free_port(), data_dir=tmp_path / "tls",
+                        extra_args=["--sasl-scram", f"{SASL_USER}:{SASL_PASSWORD}", "--tls"])
+    broker.start()
+    try:
+        ca = broker.data_dir / "tls" / "ca.crt"
+        assert ca.is_file()
+        env = topic_env(broker.bootstrap, tmp_path,
+                        SCORER_SECURITY_PROTOCOL="SASL_SSL", SCORER_SASL_MECHANISM="SCRAM-SHA-512",
+                        SCORER_SASL_USERNAME=SASL_USER, SCORER_SASL_PASSWORD=SASL_PASSWORD,
+                        SCORER_SSL_CAFILE=str(ca))
+        score_end_to_end(env, tmp_path, sasl_client_kw("SASL_SSL", ssl_cafile=str(ca)))
+    finally:
+        broker.stop()
