@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +32,7 @@ TOKENS: dict[str, str] = {
     "se_pnr": "[NATIONAL_ID]",
     "dk_cpr": "[NATIONAL_ID]",
     "phone": "[PHONE]",
+    "name": "[NAME]",
 }
 
 _MASK = "\uffff"  # a Unicode noncharacter: never part of a word, digit run or separator
@@ -286,15 +287,39 @@ _DETECTORS: tuple[Callable[[str], Iterator[tuple[int, int, str]]], ...] = (
 )
 
 
-def redact(text: str) -> Redaction:
-    """Return `text` with personal data replaced by TOKENS, and the replaced regions."""
+def _name_detector(names: Iterable[str | None]) -> Callable[[str], Iterator[tuple[int, int, str]]]:
+    """A detector for known names (e.g. the record's `customer_name`) and their parts.
+
+    Names cannot be found by pattern, but the producer often tells us the customer's
+    name; every whole-word occurrence of it, or of any of its parts of two letters or
+    more ("Kari", "Nordmann"), is replaced, case-insensitively.
+    """
+    parts = {p for n in names if n for p in n.split() if len(p.strip(".,")) >= 2}
+    alternatives = "|".join(re.escape(p.strip(".,")) for p in sorted(parts, key=len, reverse=True))
+    rx = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+    def detect(work: str) -> Iterator[tuple[int, int, str]]:
+        for m in rx.finditer(work):
+            yield m.start(), m.end(), "name"
+
+    return detect
+
+
+def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
+    """Return `text` with personal data replaced by TOKENS, and the replaced regions.
+
+    `names` are known personal names (the customer's) to remove as well.
+    """
     work = text
     hits: list[Hit] = []
     has_digit = any(ch.isdigit() for ch in text)
-    for detector in _DETECTORS:
+    detectors = list(_DETECTORS)
+    if any(n and n.strip() for n in names):
+        detectors.append(_name_detector(names))
+    for detector in detectors:
         if (detector is _emails and "@" not in text) or (
-                detector is not _emails and not has_digit):
-            continue  # every other detector needs digits; most short replies have none
+                detector in _DETECTORS and detector is not _emails and not has_digit):
+            continue  # the number detectors need digits; most short replies have none
         found = [h for h in detector(work) if _MASK not in work[h[0]:h[1]]]
         found.sort(key=lambda h: (h[0], -h[1]))
         accepted: list[tuple[int, int, str]] = []

@@ -434,7 +434,8 @@ class FlaggedStore:
 
     def _row(self, reply: Reply, scored: ScoredReply, now: datetime) -> dict[str, Any]:
         text = _clean(reply.text) or ""
-        redaction = redact(text) if self.redact_text else None
+        names = (reply.customer_name,)
+        redaction = redact(text, names) if self.redact_text else None
         plain = reply.content_type == "text/plain"
         evidence: dict[str, Any] = {}
         for dim, span in scored.evidence.items():
@@ -448,7 +449,7 @@ class FlaggedStore:
                     s, e = redaction.map_span(span.start, span.end)
                     span_text = redaction.text[s:e]
                 else:
-                    span_text = redact(span_text).text
+                    span_text = redact(span_text, names).text
             evidence[dim] = {"start": span.start, "end": span.end, "text": span_text}
         record = scored.model_dump(mode="json")
         record["evidence"] = evidence

@@ -180,3 +180,13 @@ def test_map_span_of_unredacted_regions_is_exact(prefix: str, suffix: str) -> No
     assert result.text[s:e] == result.text
     assert "22 33 44 55" not in result.text
     assert TOKENS["phone"] in result.text
+
+
+def test_the_customers_name_and_its_parts_are_redacted_as_whole_words() -> None:
+    out = redact("Hei Kari! Kari Nordmann sin sak er løst. Karin i kundeservice hilser.",
+                 names=["Kari Nordmann"]).text
+    assert out == "Hei [NAME]! [NAME] [NAME] sin sak er løst. Karin i kundeservice hilser."
+
+
+def test_no_name_given_leaves_names_alone() -> None:
+    assert redact("Hei Kari!", names=[None, "  "]).text == "Hei Kari!"
