@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 #: Token written in place of each kind of personal data.
 TOKENS: dict[str, str] = {
@@ -35,6 +36,7 @@ TOKENS: dict[str, str] = {
     "name": "[NAME]",
 }
 
+_DIGIT_RE = re.compile(r"\d")
 _MASK = "\uffff"  # a Unicode noncharacter: never part of a word, digit run or separator
 
 _EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
@@ -287,7 +289,8 @@ _DETECTORS: tuple[Callable[[str], Iterator[tuple[int, int, str]]], ...] = (
 )
 
 
-def _name_detector(names: Iterable[str | None]) -> Callable[[str], Iterator[tuple[int, int, str]]]:
+@lru_cache(maxsize=4096)
+def _name_detector(names: tuple[str, ...]) -> Callable[[str], Iterator[tuple[int, int, str]]]:
     """A detector for known names (e.g. the record's `customer_name`) and their parts.
 
     Names cannot be found by pattern, but the producer often tells us the customer's
@@ -312,10 +315,11 @@ def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
     """
     work = text
     hits: list[Hit] = []
-    has_digit = any(ch.isdigit() for ch in text)
+    has_digit = _DIGIT_RE.search(text) is not None
     detectors = list(_DETECTORS)
-    if any(n and n.strip() for n in names):
-        detectors.append(_name_detector(names))
+    known = tuple(n for n in names if n and n.strip())
+    if known:
+        detectors.append(_name_detector(known))
     for detector in detectors:
         if (detector is _emails and "@" not in text) or (
                 detector in _DETECTORS and detector is not _emails and not has_digit):
