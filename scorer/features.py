@@ -1,23 +1,32 @@
-"""Feature extraction for the reply-quality model, done in batch and in plain Python.
+"""Feature extraction for the reply-quality model, done per batch with numpy doing the hashing.
 
 Why this shape:
-- Every feature is a short string ("w:hei", "f2:hei_<C>", "c3:vh ") that a stateless
-  `sklearn.feature_extraction.FeatureHasher` turns into sparse columns. No vocabulary is
-  fitted, so the artifact holds only plain sklearn estimators, and hashing runs in C.
-- Each body segment is tokenised ONCE; its bag-of-words/stems/lexicon features form one
-  row of a segment matrix. The explanation view is the sum of a reply's segment rows
-  (so the same linear weights also score single segments, which gives the evidence span),
-  the greeting view adds the FIRST segment's row to opener features, and the closing view
-  adds the LAST segment's row to ending features.
-- Features aim to generalise beyond the training templates: lower-cased tokens and
-  Snowball stems per language (NLTK), positional features of the first/last tokens with
-  capitalised words (names) collapsed to a shape, character 3-grams of the opener/ending
-  (robust to typos and inflection), and small cue lexicons for all five languages.
+- Every feature is a column of a 2**18-wide hashed space per view; no vocabulary is fitted,
+  so the artifact holds only plain sklearn estimators.
+- Speed (issue 6: the streaming scorer must handle > 10,000 short replies/s on one core) is
+  bought by doing per-token work ONCE per distinct token, not once per occurrence: a bounded
+  per-language vocabulary maps each lower-cased token to an id with precomputed 64-bit hashes
+  of the token and of its Snowball stem and a bit mask of the cue lexicons it belongs to
+  (vocabulary is Zipfian, so after warm-up nearly every token is a dict hit). Per batch the
+  tokens of all segments form one id array, and every token feature (word, stem, bigram,
+  "first 8 words of the opener", ...) is computed for the whole batch with a few numpy
+  operations; character n-grams of openers/endings are hashed the same way from a code-point
+  array. Only the handful of per-reply flag features ("g:sal_first", "c:from_sig", ...) are
+  Python strings, hashed through a bounded dict.
+- Each body segment is tokenised ONCE; its bag of words/stems/bigrams/lexicon hits forms one
+  row of a segment matrix. The explanation view is the sum of a reply's segment rows (so the
+  same linear weights also score single segments, which gives the evidence span), the
+  greeting view adds the FIRST segment's row to opener features, and the closing view adds
+  the row of the segment read as the ending to ending features.
+- Features aim to generalise beyond the training templates: lower-cased tokens and Snowball
+  stems per language (NLTK), positional features of the first/last tokens with capitalised
+  words (names) collapsed to a shape, character n-grams of the opener/ending (robust to typos
+  and inflection), typo-tolerant salutation/sign-off cues and small cue lexicons for all five
+  languages.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,13 +35,14 @@ import numpy as np
 import scipy.sparse as sp
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 
 from scorer.text import Prepared
 
 #: Hash space per view. 2**18 keeps collisions rare for our vocabulary size while the
 #: three coefficient vectors stay small enough to ship in the repository.
 N_FEATURES = 2**18
+_MASK = np.uint64(N_FEATURES - 1)
 
 #: Word tokens (with inner hyphens/apostrophes: "e-post", "don't"); symbols are dropped,
 #: punctuation and emoji are read from the raw segment text where they matter.
@@ -45,7 +55,9 @@ _STEMMER_LANG = {"nb": "norwegian", "nn": "norwegian", "sv": "swedish", "da": "d
                  "en": "english"}
 _STEMMERS = {lang: SnowballStemmer(name) for lang, name in _STEMMER_LANG.items()}
 _STEM_CACHE: dict[str, dict[str, str]] = {lang: {} for lang in _STEMMER_LANG}
-_STEM_CACHE_MAX = 200_000
+#: Bound of every per-token cache (stems, fuzzy checks, vocabulary, string features): a
+#: stream of random strings cannot grow memory without limit.
+_CACHE_MAX = 200_000
 
 
 def tokenize(text: str) -> list[str]:
@@ -60,8 +72,9 @@ def stem(lang: str, word: str) -> str:
         lang, cache = "en", _STEM_CACHE["en"]
     out = cache.get(word)
     if out is None:
-        out = _STEMMERS[lang].stem(word)
-        if len(cache) < _STEM_CACHE_MAX:
+        # Snowball is recursive-free but slow; a 100k-char "word" is not a word anyway.
+        out = _STEMMERS[lang].stem(word) if len(word) <= 40 else word
+        if len(cache) < _CACHE_MAX:
             cache[word] = out
     return out
 
@@ -105,7 +118,8 @@ WISH = _words(
     "godt day dag weekend helg helga kveld kvell kväll aften evening night natt bra hope "
     "håper håpar hoppas håber hopefully helps hjelper hjalp hjelp hjälp hjælp hjælper "
     "hjälper fortsatt fortsat resten rest care safe stay speak talk travels happy "
-    "shopping trip reise resa rejse tur",
+    "shopping trip reise resa rejse tur lykke lycka lukke held luck gott godt soon snart "
+    "respectfully allt alt",
 )
 OFFER = _words(
     "let know contact kontakt kontakte kontakta hesitate tøv nøl nøl tveka tvek feel free gjerne "
@@ -176,7 +190,7 @@ def _cached(kind: str, word: str, fn: Callable[[str], bool]) -> bool:
     out = _FUZZY_CACHE.get(key)
     if out is None:
         out = fn(word)
-        if len(_FUZZY_CACHE) < _STEM_CACHE_MAX:
+        if len(_FUZZY_CACHE) < _CACHE_MAX:
             _FUZZY_CACHE[key] = out
     return out
 
@@ -196,11 +210,141 @@ def _fuzzy_salutation(word: str) -> bool:
     return len(word) >= 3 and not _deletes(word).isdisjoint(_SALUTATION_DELETES)
 
 
-_DIGIT_RE = re.compile(r"\d")
+
+
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_STEP_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•]\s|step\s+\d|steg\s+\d|trinn\s+\d)", re.IGNORECASE)
-_ARROWS = ("→", "->", "=>", "»", " > ")
+#: Numbered or bulleted step at the start of a segment (used with .match(text)).
+_STEP_RE = re.compile(r"\s*(?:\d{1,2}[.)]|[-*•]\s|step\s+\d|steg\s+\d|trinn\s+\d)", re.IGNORECASE)
+_ARROW_RE = re.compile(r"→|->|=>|»| > ")
 _SIG_START = ("^", "*", "/", "-", "–", "—", "~")
+_URL_TOKENS = frozenset({"http", "https", "www"})
+
+
+# --- hashing -----------------------------------------------------------------------------------
+
+_U = np.uint64
+_M1 = _U(0xBF58476D1CE4E5B9)
+_M2 = _U(0x94D049BB133111EB)
+_P = _U(0x100000001B3)
+
+
+def _h64(s: str) -> int:
+    """A 64-bit hash of a string from two murmurhash3 seeds (stable across processes)."""
+    return (murmurhash3_32(s, seed=0, positive=True) << 32) | murmurhash3_32(s, seed=1,
+                                                                              positive=True)
+
+
+def _salt(family: str) -> np.uint64:
+    return _U(_h64("family\0" + family))
+
+
+def _cols(h: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """Column of feature (family, value hash) for a uint64 array of value hashes (splitmix64)."""
+    x = h ^ salt
+    x = (x ^ (x >> _U(30))) * _M1
+    x = (x ^ (x >> _U(27))) * _M2
+    x ^= x >> _U(31)
+    return (x & _MASK).astype(np.int64)
+
+
+_STR_COL: dict[str, int] = {}
+
+
+def _str_col(feat: str) -> int:
+    """Column of a string feature ("g:sal_first", "lf1:hei"), cached in a bounded dict."""
+    col = _STR_COL.get(feat)
+    if col is None:
+        col = int(_cols(np.array([_h64(feat)], dtype=_U), _STR_SALT)[0])
+        if len(_STR_COL) < _CACHE_MAX:
+            _STR_COL[feat] = col
+    return col
+
+
+_STR_SALT = _salt("str")
+
+
+# --- the token vocabulary ------------------------------------------------------------------------
+
+#: Lexicon bits of a token (in _LEXICONS order), then "has a digit" and "is a URL scheme".
+_LEX_NAMES = [name for name, _ in _LEXICONS]
+_BIT_DIGIT = len(_LEXICONS)
+_BIT_URL = _BIT_DIGIT + 1
+_N_BITS = _BIT_URL + 1
+
+
+def _token_bits(tok: str) -> int:
+    bits = 0
+    for k, (_, lex) in enumerate(_LEXICONS):
+        if tok in lex:
+            bits |= 1 << k
+    if any(c.isdigit() for c in tok):
+        bits |= 1 << _BIT_DIGIT
+    if tok in _URL_TOKENS:
+        bits |= 1 << _BIT_URL
+    return bits
+
+
+class _Vocab:
+    """Lower-cased token -> id per language; per id: token hash, stem hash, lexicon bits.
+
+    Bounded: when it holds more than _CACHE_MAX tokens it is cleared between batches (ids
+    are only meaningful within one batch's arrays, so clearing is always safe).
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.ids: dict[str, dict[str, int]] = {lang: {} for lang in _STEMMER_LANG}
+        self.tok = np.zeros(4096, dtype=_U)
+        self.stem = np.zeros(4096, dtype=_U)
+        self.bits = np.zeros(4096, dtype=np.int64)
+        self.n = 0
+
+    def table(self, lang: str) -> dict[str, int]:
+        return self.ids.get(lang) or self.ids["en"]
+
+    def add(self, lang: str, tok: str) -> int:
+        """Id of a token not in the table yet (the slow path: stem, hashes, lexicons)."""
+        table = self.table(lang)
+        if self.n == len(self.tok):
+            for name in ("tok", "stem", "bits"):
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
+        i = self.n
+        self.tok[i] = _h64(tok)
+        self.stem[i] = _h64(stem(lang if lang in _STEMMER_LANG else "en", tok))
+        self.bits[i] = _token_bits(tok)
+        self.n += 1
+        table[tok] = i
+        return i
+
+
+_VOCAB = _Vocab()
+
+
+# --- per-segment tokens ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _SegTokens:
+    """One segment: its text, lower-cased tokens and (lazily) the tokens as written."""
+
+    text: str
+    low: list[str]
+    _raw: list[str] | None = None
+
+    @property
+    def raw(self) -> list[str]:
+        if self._raw is None:
+            raw = _TOKEN_FINDALL(self.text)
+            # Lower-casing can change a token's length ("İ"); keep positions aligned.
+            self._raw = raw if len(raw) == len(self.low) else self.low
+        return self._raw
+
+
+def _segment_tokens(text: str) -> _SegTokens:
+    return _SegTokens(text, _TOKEN_FINDALL(text.lower()))
 
 
 def _shape(tok: str, i: int) -> str:
@@ -214,56 +358,6 @@ def _shape(tok: str, i: int) -> str:
     return tok.lower()
 
 
-@dataclass(slots=True)
-class _SegTokens:
-    raw: list[str]          # word tokens as written
-    low: list[str]          # lower-cased word tokens
-    text: str               # segment text
-
-
-def _segment_tokens(text: str) -> _SegTokens:
-    raw = _TOKEN_FINDALL(text)
-    return _SegTokens(raw, [t.lower() for t in raw], text)
-
-
-def _bag(seg: _SegTokens, lang: str) -> list[str]:
-    """Bag features of one segment: words, stems, word bigrams, cue lexicons, patterns."""
-    low = seg.low
-    feats = ["w:" + w for w in low]
-    feats.extend("s:" + stem(lang, w) for w in low)
-    feats.extend("b:" + a + "_" + b for a, b in itertools.pairwise(low))
-    present = set(low)
-    for name, lex in _LEXICONS:
-        hits = present & lex
-        if hits:
-            feats.append("x:" + name)
-            if len(hits) > 1:
-                feats.append("x2:" + name)
-    text = seg.text
-    if _DIGIT_RE.search(text):
-        feats.append("p:digit")
-    if _URL_RE.search(text):
-        feats.append("p:url")
-        if len(low) <= 6:
-            feats.append("p:url_only")
-    if any(a in text for a in _ARROWS):
-        feats.append("p:arrow")
-    if _STEP_RE.match(text):
-        feats.append("p:step")
-    stripped = text.rstrip()
-    if stripped.endswith("?"):
-        feats.append("p:q")
-    n = len(low)
-    feats.append("n:" + ("0" if n == 0 else "1" if n == 1 else "2-3" if n <= 3 else
-                         "4-7" if n <= 7 else "8-15" if n <= 15 else "16+"))
-    return feats
-
-
-def _char_ngrams(prefix: str, text: str, n: int = 3) -> list[str]:
-    s = " " + " ".join(text.lower().split()) + " "
-    return [prefix + s[i:i + n] for i in range(len(s) - n + 1)]
-
-
 def _first_name(customer_name: str | None) -> str | None:
     if not customer_name:
         return None
@@ -271,47 +365,56 @@ def _first_name(customer_name: str | None) -> str | None:
     return parts[0].lower() if parts else None
 
 
+def _bucket(n: int, edges: tuple[int, ...], names: tuple[str, ...]) -> str:
+    for edge, name in zip(edges, names, strict=False):
+        if n <= edge:
+            return name
+    return names[-1]
+
+
+# --- opener (greeting view) -------------------------------------------------------------------
+
+
 def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str | None,
                   n_segs: int) -> list[str]:
-    """Features of the first body segment that say "this opens with a greeting"."""
-    raw, low = seg.raw, seg.low
-    shaped = [_shape(t, i) for i, t in enumerate(raw[:4])]
+    """Flag/positional features of the opener (token and char n-gram features come in bulk)."""
+    low = seg.low
     feats = ["lang:" + lang]
-    if not shaped:
+    if not low:
         feats.append("g:empty")
         return feats
+    raw = seg.raw
+    shaped = [_shape(t, i) for i, t in enumerate(raw[:3])]
+    s0 = stem(lang, low[0])
     feats.append("f1:" + shaped[0])
-    feats.append("fs1:" + stem(lang, low[0]))
+    feats.append("fs1:" + s0)
     feats.append("fl1:" + lang + ":" + shaped[0])
     if len(shaped) > 1:
         feats.append("f2:" + shaped[0] + "_" + shaped[1])
-        feats.append("fs2:" + stem(lang, low[0]) + "_" + stem(lang, low[1]))
+        feats.append("fs2:" + s0 + "_" + stem(lang, low[1]))
     if len(shaped) > 2:
-        feats.append("f3:" + "_".join(shaped[:3]))
-    feats.extend("g:" + w for w in low[:8])
-    feats.extend("gs:" + stem(lang, w) for w in low[:8])
-    feats.extend(_char_ngrams("gc:", seg.text[:32]))
+        feats.append("f3:" + "_".join(shaped))
     # What follows the first word: "Hei," / "Hei!" / "Hei Ola" / "Hei og…".
     text = seg.text
     after = text[len(raw[0]):].lstrip()[:1] if text.startswith(raw[0]) else ""
     feats.append("p1:" + (after if after and not after.isalnum() else "w"))
     first = low[0]
-    feats.extend(_char_ngrams("fc:", first, 2))
     if first in SALUTATION:
         feats.append("g:sal_first")
     elif fuzzy_salutation(first):
         feats.append("g:sal_fuzzy")
-    if first in WELCOME or (len(low) > 1 and low[1] in WELCOME):
+    second = low[1] if len(low) > 1 else ""
+    if first in WELCOME or second in WELCOME:
         feats.append("g:welcome")
-    if any(w in SALUTATION for w in low[2:]):
+    if any(w in SALUTATION for w in low[2:8]):
         feats.append("g:sal_inside")
-    if first in GOOD and len(low) > 1 and low[1] in TIME_OF_DAY:
+    if first in GOOD and second in TIME_OF_DAY:
         feats.append("g:good_time")
-    if first in THANKS or (len(low) > 1 and low[1] in THANKS):
+    if first in THANKS or second in THANKS:
         feats.append("g:thx_first")
         if any(w.startswith(CONTACT_PREFIXES) for w in low[1:8]):
             feats.append("g:thx_contact")
-        elif set(low[1:8]) & CLOSING_THANKS:
+        elif not CLOSING_THANKS.isdisjoint(low[1:8]):
             feats.append("g:thx_patience")
         else:
             feats.append("g:thx_other")
@@ -320,9 +423,8 @@ def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str 
             feats.append("g:name_first")
         elif name in low[1:4]:
             feats.append("g:name_early")
-    n = len(low)
-    feats.append("gn:" + ("1" if n == 1 else "2-3" if n <= 3 else "4-7" if n <= 7 else "8+"))
-    if text.rstrip().endswith("?"):
+    feats.append("gn:" + _bucket(len(low), (1, 3, 7), ("1", "2-3", "4-7", "8+")))
+    if text.endswith("?"):
         feats.append("g:q")
     if n_segs == 1:
         feats.append("g:only")
@@ -331,15 +433,7 @@ def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str 
     return feats
 
 
-def _looks_like_signature(seg: _SegTokens) -> bool:
-    """Name/initials/team lines: "^AG", "/Kari", "Kari", "Kari Nordmann", "Team Support"."""
-    text = seg.text.strip()
-    if text.startswith(_SIG_START) and len(seg.low) <= 4:
-        return True
-    return 0 < len(seg.raw) <= 3 and all(t[:1].isupper() for t in seg.raw) and (
-        not (set(seg.low) & (SIGNOFF | WISH | OFFER | THANKS | SALUTATION))
-    )
-
+# --- ending (closing view) ---------------------------------------------------------------------
 
 _PHONE_RE = re.compile(r"(?:\+?\d[\d \-]{5,}\d)")
 _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
@@ -354,6 +448,9 @@ _CONTACT_LINE = _words(
     "facebook linkedin advisor skreiv videresendt vidaresendt vidarebefordrat forwarded "
     "original opprinnelig ursprungligt oprindelig",
 )
+#: "more/else/other" words of offers of further help, in all five languages.
+_OFFER_MORE = _words("else more mer meir mere fler flere andet annet anna annat noe noko något "
+                     "noget")
 _CLOSING_WORDS = SIGNOFF | WISH | OFFER | THANKS | SALUTATION | CLOSING_THANKS
 
 
@@ -371,32 +468,48 @@ def _fuzzy_closing(word: str) -> bool:
     return not _deletes(word).isdisjoint(_CLOSE_DELETES)
 
 
+
+
+def _looks_like_signature(seg: _SegTokens) -> bool:
+    """Name/initials/team lines: "^AG", "/Kari", "Kari", "Kari Nordmann", "Team Support"."""
+    text = seg.text
+    if text.startswith(_SIG_START) and len(seg.low) <= 4:
+        return True
+    return 0 < len(seg.low) <= 3 and all(t[:1].isupper() for t in seg.raw) and (
+        _CLOSING_WORDS.isdisjoint(seg.low)
+    )
+
+
 def _is_trailer(seg: _SegTokens) -> bool:
     """Lines after the agent's last sentence that are not the reply: names, initials, emoji,
-    contact/legal lines. The closing model looks past them (LABELS: "before any signature")."""
+    contact/legal/footer lines. The closing model looks past them (LABELS: "before any
+    signature")."""
     low = seg.low
     if not low:
         return True
-    text = seg.text.strip()
+    text = seg.text
     if text.startswith(_SIG_START) and len(low) <= 4:
         return True
-    hits = set(low) & _CLOSING_WORDS
-    if hits:
+    if not _CLOSING_WORDS.isdisjoint(low):
         return False
     if len(low) <= 3 and not text.endswith(("?", ".")):
         return True
     if _PHONE_RE.search(text) or _EMAIL_RE.search(text) or _URL_RE.search(text):
-        return len(low) <= 10
-    return len(low) <= 8 and bool(set(low) & _CONTACT_LINE)
+        return len(low) <= 12
+    return len(low) <= 10 and not _CONTACT_LINE.isdisjoint(low)
 
 
 def _first_line(plain: str, start: int, end: int) -> tuple[int, int]:
     """Span of the first non-blank line inside plain[start:end], stripped."""
-    for m in re.finditer(r"[^\n]+", plain[start:end]):
-        line = m.group()
+    pos = start
+    while pos < end:
+        nl = plain.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        line = plain[pos:stop]
         if line.strip():
-            a = start + m.start() + (len(line) - len(line.lstrip()))
-            return a, start + m.start() + len(line.rstrip())
+            a = pos + len(line) - len(line.lstrip())
+            return a, pos + len(line.rstrip())
+        pos = stop + 1
     return start, start
 
 
@@ -406,22 +519,27 @@ def _signoff_line(seg: _SegTokens) -> bool:
     return 0 < len(low) <= 8 and any(w in SIGNOFF or fuzzy_closing_word(w) for w in low[:3])
 
 
+#: How many trailing lines (names, initials, footer lines) the ending may look past.
+_MAX_TRAILERS = 6
+
+
 def closing_index(segs: Sequence[_SegTokens]) -> int:
     """Index of the segment that would carry a closing: the last one before trailer lines."""
     i = len(segs) - 1
-    while i > 0 and len(segs) - 1 - i < 4 and _is_trailer(segs[i]):
+    while i > 0 and len(segs) - 1 - i < _MAX_TRAILERS and _is_trailer(segs[i]):
         i -= 1
     return i
 
 
 def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | None, lang: str,
                   name: str | None, n_segs: int) -> list[str]:
-    """Features of the last body segment (and what surrounds it) for the closing model."""
-    raw, low = seg.raw, seg.low
+    """Flag/positional features of the ending (token and char n-gram features come in bulk)."""
+    low = seg.low
     feats = ["lang:" + lang]
     if not low:
         feats.append("c:empty")
     else:
+        raw = seg.raw
         shaped = [_shape(t, i) for i, t in enumerate(raw[:3])]
         feats.append("lf1:" + shaped[0])
         feats.append("lfs1:" + stem(lang, low[0]))
@@ -434,12 +552,7 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
         feats.append("lls1:" + stem(lang, low[-1]))
         if len(low) > 1:
             feats.append("ll2:" + low[-2] + "_" + low[-1])
-        feats.extend("cs:" + stem(lang, w) for w in low[:12])
-        feats.extend(_char_ngrams("cc:", seg.text[:24]))
-        feats.extend(_char_ngrams("ce:", seg.text[-24:]))
-        n = len(low)
-        feats.append("cn:" + ("1" if n == 1 else "2-3" if n <= 3 else "4-7" if n <= 7 else
-                              "8-15" if n <= 15 else "16+"))
+        feats.append("cn:" + _bucket(len(low), (1, 3, 7, 15), ("1", "2-3", "4-7", "8-15", "16+")))
         if low[0] in THANKS or (len(low) > 1 and low[1] in THANKS):
             feats.append("c:thx_first")
             if any(w.startswith(CONTACT_PREFIXES) for w in low[1:8]):
@@ -450,42 +563,41 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
             feats.append("c:fuzzy_close")
         if name and name in low:
             feats.append("c:name")
-    end = seg.text.rstrip()[-1:]
+        if seg.text.endswith("?") and len(_OFFER_MORE.intersection(low)) >= 1:
+            # "Er der mere, du vil vide?", "Anything else I can help with?": an offer of
+            # further help phrased as a question is a closing, unlike a request for details.
+            feats.append("c:offer_q")
+    end = seg.text[-1:]
     feats.append("ce:" + (end if end and not end.isalnum() else "w"))
     if n_segs == 1:
         feats.append("c:only")
     if prev is not None and prev.low:
-        feats.extend("cp:" + w for w in prev.low[:8])
         feats.append("cpf1:" + _shape(prev.raw[0], 0))
         feats.append("cpl1:" + prev.low[-1])
-        feats.append("cpe:" + (prev.text.rstrip()[-1:] or "w"))
+        feats.append("cpe:" + (prev.text[-1:] or "w"))
     if sig is not None:
         feats.append("c:sig")
         if sig.low:
             feats.append("csg1:" + _shape(sig.raw[0], 0))
-            if set(sig.low[:4]) & SIGNOFF or any(fuzzy_closing_word(w) for w in sig.low[:3]):
+            if not SIGNOFF.isdisjoint(sig.low[:4]) or any(fuzzy_closing_word(w)
+                                                          for w in sig.low[:3]):
                 feats.append("csg:signoff")
-                feats.extend("csw:" + w for w in sig.low[:4])
-            feats.extend(_char_ngrams("csc:", sig.text[:20]))
     return feats
 
 
-def _global_feats(segs: list[_SegTokens], lang: str, word_count: int) -> list[str]:
+def _global_feats(texts: list[str], lang: str, word_count: int) -> list[str]:
     """Reply-level features for the explanation view (added to the sum of segment bags)."""
-    n = len(segs)
-    feats = ["lang:" + lang,
-             "ns:" + ("0" if n == 0 else "1" if n == 1 else "2" if n == 2 else
-                      "3-4" if n <= 4 else "5+")]
-    steps = sum(1 for s in segs if _STEP_RE.match(s.text))
-    if steps >= 2:
+    n = len(texts)
+    feats = ["lang:" + lang, "ns:" + _bucket(n, (0, 1, 2, 4), ("0", "1", "2", "3-4", "5+"))]
+    if n > 1 and sum(1 for t in texts if _STEP_RE.match(t)) >= 2:
         feats.append("e:steps")
-    q = sum(1 for s in segs if s.text.rstrip().endswith("?"))
-    if n and q == n:
+    if n and all(t.endswith("?") for t in texts):
         feats.append("e:all_q")
-    feats.append("wc:" + ("0" if word_count == 0 else "1-5" if word_count <= 5 else
-                          "6-12" if word_count <= 12 else "13-30" if word_count <= 30 else
-                          "31+"))
+    feats.append("wc:" + _bucket(word_count, (0, 5, 12, 30), ("0", "1-5", "6-12", "13-30", "31+")))
     return feats
+
+
+# --- batch assembly --------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -508,55 +620,159 @@ class FeatureBatch:
     closing_span: np.ndarray
 
 
-_HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+#: Token families taken from the first k tokens of one segment: name -> (hash, k).
+_TOKEN_FAMILIES = {"g": ("tok", 8), "gs": ("stem", 8), "cs": ("stem", 12), "cp": ("tok", 8),
+                   "csw": ("tok", 4)}
+_FAMILY_SALT = {name: _salt(name) for name in (*_TOKEN_FAMILIES, "w", "s", "b", "gc", "fc",
+                                               "cc", "ce", "csc")}
+_LEX_COLS = np.array([_str_col("x:" + n) for n in _LEX_NAMES], dtype=np.int64)
+_LEX2_COLS = np.array([_str_col("x2:" + n) for n in _LEX_NAMES], dtype=np.int64)
+_N_EDGES = np.array([1, 2, 4, 8, 16])
+_N_COLS = np.array([_str_col("n:" + b) for b in ("0", "1", "2-3", "4-7", "8-15", "16+")])
+_P_DIGIT, _P_URL, _P_URL_ONLY, _P_ARROW, _P_STEP, _P_Q = (
+    _str_col("p:" + k) for k in ("digit", "url", "url_only", "arrow", "step", "q"))
 
 
-def hasher() -> FeatureHasher:
-    return _HASHER
+class _Builder:
+    """Collects one batch's feature requests, then turns them into columns with numpy."""
+
+    def __init__(self) -> None:
+        self.seg_ids: list[list[int]] = []       # token ids per segment (body and extra)
+        self.rows: dict[str, list[int]] = {"greeting": [], "closing": [], "explanation": []}
+        self.cols: dict[str, list[int]] = {"greeting": [], "closing": [], "explanation": []}
+        self.fam: dict[str, tuple[list[int], list[int]]] = {f: ([], []) for f in _TOKEN_FAMILIES}
+        self.grams: dict[int, tuple[list[int], list[str], list[str], list[str]]] = {
+            2: ([], [], [], []), 3: ([], [], [], [])}  # n -> rows, views, families, texts
+
+    def tokens(self, lang: str, seg: _SegTokens) -> int:
+        """Register a segment's tokens; returns its index in the batch's segment table."""
+        table = _VOCAB.table(lang)
+        ids = list(map(table.get, seg.low))
+        if None in ids:
+            for j, t in enumerate(seg.low):
+                if ids[j] is None:
+                    got = table.get(t)
+                    ids[j] = _VOCAB.add(lang, t) if got is None else got
+        self.seg_ids.append(ids)  # type: ignore[arg-type]
+        return len(self.seg_ids) - 1
+
+    def strings(self, view: str, row: int, feats: list[str]) -> None:
+        get = _STR_COL.get
+        cols = [get(f) or _str_col(f) for f in feats]
+        self.cols[view].extend(cols)
+        self.rows[view].extend([row] * len(cols))
+
+    def family(self, fam: str, row: int, seg: int) -> None:
+        rows, segs = self.fam[fam]
+        rows.append(row)
+        segs.append(seg)
+
+    def chars(self, view: str, fam: str, row: int, text: str, n: int = 3) -> None:
+        rows, views, fams, texts = self.grams[n]
+        rows.append(row)
+        views.append(view)
+        fams.append(fam)
+        texts.append(text)
+
+
+def _char_gram_cols(texts: list[str], fams: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, column) of every char n-gram of the normalised texts, in one numpy pass."""
+    norm = [" " + " ".join(t.lower().split()) + " " for t in texts]
+    lens = np.fromiter(map(len, norm), dtype=np.int64, count=len(norm))
+    cps = np.frombuffer("".join(norm).encode("utf-32-le", "surrogatepass"),
+                        dtype=np.uint32).astype(_U)
+    counts = np.maximum(lens - n + 1, 0)
+    owner = np.repeat(np.arange(len(norm)), counts)
+    starts = np.cumsum(lens) - lens
+    pos = np.arange(int(counts.sum())) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    h = cps[pos]
+    for j in range(1, n):
+        h = h * _P + cps[pos + j]
+    salts = np.array([_FAMILY_SALT[f] for f in fams], dtype=_U)
+    return owner, _cols(h ^ (salts[owner] * _P), _U(0))
+
+
+def _first_k(seg_start: np.ndarray, seg_len: np.ndarray, segs: np.ndarray, k: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(request index, flat token position) of the first k tokens of each requested segment."""
+    lens = np.minimum(seg_len[segs], k)
+    owner = np.repeat(np.arange(len(segs)), lens)
+    pos = np.arange(int(lens.sum())) + np.repeat(seg_start[segs] - (np.cumsum(lens) - lens), lens)
+    return owner, pos
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n: int, data: np.ndarray | None = None
+         ) -> sp.csr_matrix:
+    if data is None:
+        data = np.ones(len(rows), dtype=np.float64)
+    m = sp.csr_matrix((data, (rows, cols)), shape=(n, N_FEATURES), dtype=np.float64)
+    m.sum_duplicates()
+    return m
 
 
 def extract(prepared: Sequence[Prepared], languages: Sequence[str],
             customer_names: Sequence[str | None],
             word_counts: Sequence[int] | None = None) -> FeatureBatch:
-    """Build the three views for a batch. One tokenisation per segment, one hash call per view.
+    """Build the three views for a batch. One tokenisation per segment, numpy for the rest.
 
     `word_counts` may pass the `Prepared.word_count` values the caller already computed.
     """
+    if _VOCAB.n > _CACHE_MAX:
+        _VOCAB.clear()
     n = len(prepared)
-    seg_docs: list[list[str]] = []
+    b = _Builder()
     seg_owner: list[int] = []
     first = np.full(n, -1, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
     close_seg = np.full(n, -1, dtype=np.int64)
     close_span = np.full((n, 2), -1, dtype=np.int64)
-    greet_docs: list[list[str]] = []
-    close_docs: list[list[str]] = []
-    glob_docs: list[list[str]] = []
+    flags: list[tuple[int, int]] = []  # (segment, column) of per-segment pattern features
+    extra: list[tuple[str, _SegTokens]] = []  # signature lines: tokenised after the body
+    extra_req: list[tuple[str, int, int]] = []  # (family, row, index into extra)
     for i, (p, lang, cname) in enumerate(zip(prepared, languages, customer_names, strict=True)):
-        segs = [_segment_tokens(p.plain[a:b]) for a, b in p.segments]
+        plain = p.plain
+        texts = [plain[a:e] for a, e in p.segments]
+        segs = [_segment_tokens(t) for t in texts]
         name = _first_name(cname)
+        base = len(seg_owner)
         if segs:
-            first[i] = len(seg_docs)
-            last[i] = len(seg_docs) + len(segs) - 1
-            for s in segs:
-                seg_docs.append(_bag(s, lang))
+            first[i] = base
+            last[i] = base + len(segs) - 1
+            for j, (t, s) in enumerate(zip(texts, segs, strict=True)):
+                b.tokens(lang, s)
                 seg_owner.append(i)
-            greet_docs.append(_opener_feats(segs[0], segs[1] if len(segs) > 1 else None, lang,
-                                            name, len(segs)))
+                if _ARROW_RE.search(t):
+                    flags.append((base + j, _P_ARROW))
+                if _STEP_RE.match(t):
+                    flags.append((base + j, _P_STEP))
+                if t.endswith("?"):
+                    flags.append((base + j, _P_Q))
+            b.strings("greeting", i, _opener_feats(segs[0], segs[1] if len(segs) > 1 else None,
+                                                   lang, name, len(segs)))
+            b.family("g", i, base)
+            b.family("gs", i, base)
+            b.chars("greeting", "gc", i, texts[0][:32])
+            if segs[0].low:
+                b.chars("greeting", "fc", i, segs[0].low[0][:40], 2)
         else:
-            greet_docs.append(["lang:" + lang, "g:empty"])
+            b.strings("greeting", i, ["lang:" + lang, "g:empty"])
         sig = None
         sig_span: tuple[int, int] | None = None
         if p.signature is not None:
-            sig_span = _first_line(p.plain, *p.signature)
-            sig = _segment_tokens(p.plain[sig_span[0]:sig_span[1]])
+            sig_span = _first_line(plain, *p.signature)
+            sig = _segment_tokens(plain[sig_span[0]:sig_span[1]])
         if segs and sig is not None and sig_span is not None and _signoff_line(sig):
             # A sign-off that the preprocessor kept with the signature ("Kind regards,\nTom"
             # as one block) is still the reply's closing line: read it as the ending.
             close_span[i] = sig_span
             doc = _ending_feats(sig, segs[-1], None, lang, name, len(segs) + 1)
             doc.append("c:from_sig")
-            close_docs.append(doc)
+            b.strings("closing", i, doc)
+            extra.append((lang, sig))
+            extra_req.append(("cs", i, len(extra) - 1))
+            b.family("cp", i, last[i])
+            b.chars("closing", "cc", i, sig.text[:24])
+            b.chars("closing", "ce", i, sig.text[-24:])
         elif segs:
             ci = closing_index(segs)
             close_seg[i] = ci
@@ -568,31 +784,107 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
                 doc.append("c:skip" + str(min(skipped, 3)))
                 tail = segs[-1]
                 doc.append("rl1:" + (_shape(tail.raw[0], 0) if tail.low else "<none>"))
-            close_docs.append(doc)
+            b.strings("closing", i, doc)
+            b.family("cs", i, base + ci)
+            if ci > 0:
+                b.family("cp", i, base + ci - 1)
+            b.chars("closing", "cc", i, texts[ci][:24])
+            b.chars("closing", "ce", i, texts[ci][-24:])
+            if sig is not None and sig.low and "csg:signoff" in doc:
+                extra.append((lang, sig))
+                extra_req.append(("csw", i, len(extra) - 1))
+                b.chars("closing", "csc", i, sig.text[:20])
         else:
-            close_docs.append(["lang:" + lang, "c:empty"] + (["c:sig"] if sig else []))
-        glob_docs.append(_global_feats(segs, lang, p.word_count if word_counts is None
-                                       else word_counts[i]))
+            b.strings("closing", i, ["lang:" + lang, "c:empty"] + (["c:sig"] if sig else []))
+        wc = p.word_count if word_counts is None else word_counts[i]
+        b.strings("explanation", i, _global_feats(texts, lang, wc))
 
-    h = _HASHER
-    seg_x = h.transform(seg_docs) if seg_docs else sp.csr_matrix((0, N_FEATURES))
-    seg_x = sp.csr_matrix(seg_x, dtype=np.float64)
-    owner = np.asarray(seg_owner, dtype=np.int64)
-    # Reply x segment aggregation matrix: explanation bag = sum of the reply's segment rows,
-    # squashed with log1p so a word repeated in five sentences does not count five times.
-    agg = sp.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))),
-                        shape=(n, len(owner)))
-    bag = (agg @ seg_x).tocsr()
+    n_body = len(seg_owner)
+    for lang, s in extra:
+        b.tokens(lang, s)
+    for fam, row, k in extra_req:
+        b.family(fam, row, n_body + k)
+    return _assemble(b, n, n_body, np.asarray(seg_owner, dtype=np.int64), first, last,
+                     close_seg, close_span, flags)
+
+
+def _assemble(b: _Builder, n: int, n_body: int, owner: np.ndarray, first: np.ndarray,
+              last: np.ndarray, close_seg: np.ndarray, close_span: np.ndarray,
+              flags: list[tuple[int, int]]) -> FeatureBatch:
+    """Turn the builder's requests into the sparse views (all numpy from here on)."""
+    seg_len = np.fromiter(map(len, b.seg_ids), dtype=np.int64, count=len(b.seg_ids))
+    seg_start = np.cumsum(seg_len) - seg_len
+    n_tok_body = int(seg_len[:n_body].sum())
+    ids = np.fromiter((t for ids in b.seg_ids for t in ids), dtype=np.int64,
+                      count=int(seg_len.sum()))
+    tokh, stemh, bits = _VOCAB.tok[ids], _VOCAB.stem[ids], _VOCAB.bits[ids]
+
+    # Segment bags: words, stems, bigrams, lexicon hits, counts, patterns.
+    tok_seg = np.repeat(np.arange(n_body), seg_len[:n_body])
+    bt, bs = tokh[:n_tok_body], stemh[:n_tok_body]
+    pair = tok_seg[:-1] == tok_seg[1:] if n_tok_body > 1 else np.zeros(0, dtype=bool)
+    bigram = bt[:-1][pair] * _P + bt[1:][pair] if n_tok_body > 1 else np.zeros(0, dtype=_U)
+    bit_m = ((bits[:n_tok_body, None] >> np.arange(_N_BITS)) & 1).astype(np.int64)
+    cum = np.vstack([np.zeros((1, _N_BITS), dtype=np.int64), np.cumsum(bit_m, axis=0)])
+    ends = np.cumsum(seg_len[:n_body])
+    counts = cum[ends] - cum[ends - seg_len[:n_body]]  # (n_body, bits)
+    lex = counts[:, :len(_LEX_NAMES)]
+    r1, c1 = np.nonzero(lex >= 1)
+    r2, c2 = np.nonzero(lex >= 2)
+    digit = np.nonzero(counts[:, _BIT_DIGIT])[0]
+    url = np.nonzero(counts[:, _BIT_URL])[0]
+    url_only = url[seg_len[url] <= 6]
+    flag_seg = np.array([s for s, _ in flags], dtype=np.int64)
+    flag_col = np.array([c for _, c in flags], dtype=np.int64)
+    seg_rows = np.concatenate([tok_seg, tok_seg, tok_seg[:-1][pair], r1, r2, digit, url,
+                               url_only, np.arange(n_body), flag_seg])
+    seg_cols = np.concatenate([
+        _cols(bt, _FAMILY_SALT["w"]), _cols(bs, _FAMILY_SALT["s"]),
+        _cols(bigram, _FAMILY_SALT["b"]), _LEX_COLS[c1], _LEX2_COLS[c2],
+        np.full(len(digit), _P_DIGIT), np.full(len(url), _P_URL),
+        np.full(len(url_only), _P_URL_ONLY),
+        _N_COLS[np.searchsorted(_N_EDGES, seg_len[:n_body], side="right")], flag_col,
+    ]).astype(np.int64)
+    seg_x = _csr(seg_rows, seg_cols, n_body)
+
+    # Per-reply features of each view: strings, token families, char n-grams.
+    rows = {v: [np.asarray(r, dtype=np.int64)] for v, r in b.rows.items()}
+    cols = {v: [np.asarray(c, dtype=np.int64)] for v, c in b.cols.items()}
+    for fam, (req_rows, req_segs) in b.fam.items():
+        if not req_rows:
+            continue
+        kind, k = _TOKEN_FAMILIES[fam]
+        req, pos = _first_k(seg_start, seg_len, np.asarray(req_segs, dtype=np.int64), k)
+        view = "greeting" if fam in ("g", "gs") else "closing"
+        rows[view].append(np.asarray(req_rows, dtype=np.int64)[req])
+        cols[view].append(_cols((tokh if kind == "tok" else stemh)[pos], _FAMILY_SALT[fam]))
+    for ng, (g_rows, g_views, g_fams, g_texts) in b.grams.items():
+        if not g_rows:
+            continue
+        req, gcols = _char_gram_cols(g_texts, g_fams, ng)
+        is_greet = np.array([v == "greeting" for v in g_views], dtype=bool)[req]
+        r = np.asarray(g_rows, dtype=np.int64)[req]
+        rows["greeting"].append(r[is_greet])
+        cols["greeting"].append(gcols[is_greet])
+        rows["closing"].append(r[~is_greet])
+        cols["closing"].append(gcols[~is_greet])
+
+    def view(name: str) -> sp.csr_matrix:
+        return _csr(np.concatenate(rows[name]), np.concatenate(cols[name]), n)
+
+    # Explanation: the sum of the reply's segment rows, squashed with log1p so a word repeated
+    # in five sentences does not count five times, plus reply-level features.
+    bag = _csr(owner[seg_rows], seg_cols, n)
     bag.data = np.log1p(bag.data)
-    explanation = (bag + h.transform(glob_docs)).tocsr()
+    explanation = (bag + view("explanation")).tocsr()
 
     def pick(idx: np.ndarray) -> sp.csr_matrix:
         has = idx >= 0
-        rows = np.nonzero(has)[0]
-        sel = sp.csr_matrix((np.ones(len(rows)), (rows, idx[has])), shape=(n, len(owner)))
+        r = np.nonzero(has)[0]
+        sel = sp.csr_matrix((np.ones(len(r)), (r, idx[has])), shape=(n, n_body))
         return (sel @ seg_x).tocsr()
 
-    greeting = (pick(first) + h.transform(greet_docs)).tocsr()
+    greeting = (pick(first) + view("greeting")).tocsr()
     closing_row = np.where(close_seg >= 0, first + close_seg, -1)
-    closing = (pick(closing_row) + h.transform(close_docs)).tocsr()
+    closing = (pick(closing_row) + view("closing")).tocsr()
     return FeatureBatch(greeting, explanation, closing, seg_x, owner, first, last, close_span)

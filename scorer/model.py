@@ -178,9 +178,11 @@ def _explanation_segments(clf: LogisticRegression, fb: features.FeatureBatch) ->
     seg = fb.segments.copy()
     seg.data = np.log1p(seg.data)
     scores = np.asarray(seg @ clf.coef_[0]).ravel()
-    for i in np.nonzero(fb.first >= 0)[0]:
-        a, b = fb.first[i], fb.last[i] + 1
-        out[i] = int(np.argmax(scores[a:b]))
+    # Segments are grouped by reply in order: sort by (reply, -score) and take each reply's
+    # first entry - one vectorised pass instead of an argmax per reply.
+    order = np.lexsort((-scores, fb.seg_owner))
+    has = fb.first >= 0
+    out[has] = order[fb.first[has]] - fb.first[has]
     return out
 
 

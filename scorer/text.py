@@ -278,14 +278,31 @@ _ATTRIBUTION = re.compile(
     r"[^\n]{0,150}?:[ \t]*$",
     re.I | re.M,
 )
-_DATE_OR_TIME = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|@")
+_MONTH = (r"(?:jan|feb|mar|apr|ma[iyj]|jun|jul|aug|sep|o[ck]t|nov|de[sc])[a-zæøåäöé]*\.?")
+# A year, a time, an e-mail address, or a day with a month name ("26. marts", "March 27"):
+# attribution lines in the wild often carry only the day ("Anne skrev 8. juni:").
+_DATE_OR_TIME = re.compile(
+    r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|@"
+    rf"|\b\d{{1,2}}\.?[ \t]+{_MONTH}|\b{_MONTH}[ \t]+\d{{1,2}}\b",
+    re.I,
+)
 _QUOTED_LINE = re.compile(r"^[ \t]*>", re.M)  # re.M: matched at line offsets
 
 
-def _attribution_at(text: str, start: int, end: int) -> re.Match[str] | None:
+def _attribution_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end) of the first attribution line ("Den 7. desember skrev Per <…>:").
+
+    The pattern allows a line wrapped by the mail client; when the first of the two lines
+    ends a sentence ("Ha en fin kveld!") it is the reply's last line, not part of the
+    attribution, and the attribution starts on the second line.
+    """
     for m in _ATTRIBUTION.finditer(text, start, end):
         if _DATE_OR_TIME.search(m.group()):
-            return m
+            a, b = m.span()
+            nl = text.find("\n", a, b)
+            if nl >= 0 and text[a:nl].rstrip().endswith((".", "!", "?", "…")):
+                a = nl + 1
+            return a, b
     return None
 
 
@@ -344,17 +361,17 @@ def _history(
             a = _attribution_at(text, pos, end)
             if a is None:
                 break
-            nxt = a.end()
+            nxt = a[1]
             while nxt < end and text[nxt].isspace():
                 nxt += 1
             if nxt < end and _line_start(text, nxt) in run_starts:
-                runs.append((a.start(), a.end()))
-                pos = a.end()
+                runs.append(a)
+                pos = a[1]
                 continue
-            if a.start() > first_content:
-                end = a.start()
+            if a[0] > first_content:
+                end = a[0]
                 break
-            pos = a.end()
+            pos = a[1]
     runs.sort()
     start = 0
     skips: list[tuple[int, int]] = []
@@ -389,18 +406,53 @@ _MOBILE = re.compile(
 )
 _SIGNOFF_ONLY = re.compile(
     r"""^[ \t]*(?:
-        (?:med\s+)?(?:(?:vennlig|vennleg|venleg|venlig|vänlig|vänliga|beste|bästa|varm|varme
-            |varmaste|hjertelig|hjärtliga|kjærlig|god|gode|mange|många)\s+)?
-          (?:hilsen|hilsener|hilsner|helsing|helsingar|helsinger|hälsning|hälsningar)
+        (?:med\s+)?(?:[^\W\d_]+\s+){0,2}
+          (?:hilsen|hilsener|hilsner|hilsninger|helsing|helsingar|helsinger|hälsning|hälsningar
+            |greetings|regards|wishes)
       | m\.?v\.?h\.? | vh | bh | mvh\.?
       | (?:with\s+)?(?:best|kind|warm|warmest|kindest|many)?\s*(?:regards|wishes)
       | cheers | best | all\s+the\s+best | (?:yours\s+)?(?:sincerely|truly|faithfully)
       | thanks(?:\s+again)? | thank\s+you | many\s+thanks | takk(?:\s+igjen|\s+skal\s+du\s+ha)?
       | tack(?:\s+igen|\s+ska\s+du\s+ha)? | tak(?:\s+igen)? | lycka\s+till
       | ha\s+det(?:\s+bra|\s+godt)? | hej\s+då | vi\s+ses | take\s+care | hilsen
+      | respectfully | (?:warmly|cordially|gratefully)(?:\s+yours)? | speak\s+soon | talk\s+soon
+      | (?:allt|alt)\s+(?:gott|godt|vel) | kram(?:ar|er)? | klem(?:mer)? | knus | xoxo
+      | love | hugs | ses | vi\s+snakkes | snakkes | på\s+gjensyn | på\s+återhörande
     )[\s,.!:;-]*$""",
     re.I | re.X,
 )
+_SIGNOFF_NOUNS = _wordset(
+    """hilsen hilsener hilsner hilsninger helsing helsingar hälsning hälsningar regards
+    sincerely vennlig venlig vänliga vänlig vennleg venleg cheers greetings respectfully"""
+)
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
+
+
+_SIGNOFF_DELETES = frozenset(d for w in _SIGNOFF_NOUNS for d in _deletes(w) if len(d) >= 4)
+_SIGNOFF_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _is_signoff_line(line: str) -> bool:
+    """A sign-off line ("Med vennlig hilsen", "Kind regards,"), allowing one typo per word.
+
+    Real replies misspell their sign-offs ("Med vnnlig hilsen", "Kind rgeards"); a short
+    line (at most 4 words, no sentence end) holding a sign-off word up to one insertion,
+    deletion, substitution or swap is read as one.
+    """
+    if _SIGNOFF_ONLY.match(line):
+        return True
+    stripped = line.strip()
+    if not stripped or len(stripped) > 40 or stripped[-1] in ".?":
+        return False
+    words = _SIGNOFF_WORD.findall(stripped.lower())
+    if not 0 < len(words) <= 4:
+        return False
+    return any(4 <= len(w) <= 13 and not _deletes(w).isdisjoint(_SIGNOFF_DELETES) for w in words)
+
+
 # Initials or name after a marker: "^AG", "*MS", "/Kari", "//Team Kundeservice", "~Kari".
 _INITIALS = re.compile(r"^[ \t]*(?:\^|\*|/{1,2}|\\|~)[ \t]*[^\W\d_][^\n.!?]{0,40}$")
 _DASH_NAME = re.compile(
@@ -442,11 +494,26 @@ _INLINE_DASH_NAME = re.compile(
     r"(?:[.!?…]|[^\w\s,;:'\"-])[ \t]+([-–—][ \t]*[A-ZÆØÅÄÖÜ][\w'’-]{0,20}"
     r"(?:[ \t]+[A-ZÆØÅÄÖÜ][\w'’-]{0,20})?)[ \t]*$"
 )
+_INLINE_DASH_AFTER_WORD = re.compile(
+    r"(?<=\w)[ \t]+([-–—](?:[A-ZÆØÅÄÖÜ]{1,3}|[ \t]+[A-ZÆØÅÄÖÜ][a-zæøåäöüé]{1,14}))[ \t]*$"
+)
 _INLINE_INITIALS = re.compile(
     r"(?<=\s)(?:\^|\*|/{1,2}|~)[ \t]*[^\W\d_][\w'’-]{0,20}(?:[ \t]+[^\W\d_][\w'’-]{0,20}){0,2}"
     r"[ \t]*$"
 )
 _DIGIT = re.compile(r"\d")
+# E-mail footers: social links, opening hours ("Follow us on Instagram", "Åbent hverdage 8-16").
+_FOOTER = re.compile(
+    r"^[ \t]*(?:follow|følg|följ|find|finn|hitta|like|connect\s+with)\s+(?:us|oss|os)\b"
+    r"|^[ \t]*(?:facebook|instagram|linkedin|twitter|x|tiktok|youtube)\s*[:|]",
+    re.I,
+)
+_HOURS = re.compile(
+    r"^[ \t]*(?:opening\s+hours|open|åpningstider|åpent|opningstider|ope|öppettider|öppet"
+    r"|åbningstider|åbent|telefontid|telefontider|we\s+are\s+open|vi\s+har\s+åpent"
+    r"|kundeservice\s+er\s+åpen)\b",
+    re.I,
+)
 #: Longer lines are reply text, never a signature line. The bound also keeps the contact
 #: patterns (e-mail, phone), which backtrack quadratically over a long run without spaces,
 #: from stalling the scorer on a 100k-character one-line reply.
@@ -487,6 +554,8 @@ def _sig_line_kind(line: str) -> str | None:
     if stripped.endswith((".", "!", "?")) and stripped.count(" ") >= 4:
         return None
     if _MOBILE.match(line) or _INITIALS.match(line) or _DASH_NAME.match(line):
+        return "strong"
+    if len(line) <= 120 and (_FOOTER.match(line) or (_HOURS.match(line) and _DIGIT.search(line))):
         return "strong"
     # Substring pre-checks keep the (comparatively slow) contact searches off most lines.
     has_contact = bool(
@@ -530,7 +599,7 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
             line = text[s:e]
             if not line.strip() or _SIG_DELIMITER.match(line):
                 continue
-            if _SIGNOFF_ONLY.match(line):
+            if _is_signoff_line(line):
                 region_end = e
                 continue
             break
@@ -543,7 +612,7 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
     terminated_by_signoff = False
     for s, e in _last_lines(text, start, end, _SIG_SCAN_LINES):
         line = text[s:e]
-        if _SIGNOFF_ONLY.match(line):
+        if _is_signoff_line(line):
             terminated_by_signoff = True
             break
         kind = _sig_line_kind(line)
@@ -559,14 +628,15 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
         )
         if accept:
             return sig_from
-    if not collected and not terminated_by_signoff:
+    if not collected:
         # Initials at the end of the last text line: "… har flere spørsmål. ^AG".
         last = next(_last_lines(text, start, end, 1), None)
         if last is not None and last[1] - last[0] <= _SIG_LINE_MAX:
             m = _INLINE_INITIALS.search(text, last[0], last[1])
             if m is not None and text[last[0] : m.start()].strip():
                 return m.start()
-            m = _INLINE_DASH_NAME.search(text, last[0], last[1])
+            m = _INLINE_DASH_NAME.search(text, last[0], last[1]) or (
+                _INLINE_DASH_AFTER_WORD.search(text, last[0], last[1]))
             if m is not None:
                 return m.start(1)
     return cut
@@ -782,6 +852,29 @@ def _attach_decorations(text: str, segs: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
+_HANDLES = re.compile(r"(?:[@＠][\w.]{1,50}[ \t,:;]*)+")
+
+
+def _skip_handles(text: str, segs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop leading @mentions: "@johnsmith Hi John, …" is judged from "Hi John".
+
+    Twitter/X and Facebook replies start with the customer's handle; it is addressing, not
+    the agent's words, so the opener (greeting) is read after it. A first line of only
+    handles is dropped.
+    """
+    while segs and text.startswith(("@", "＠"), segs[0][0]):
+        s, e = segs[0]
+        m = _HANDLES.match(text, s, e)
+        if m is None or m.end() == s:
+            break
+        if m.end() >= e:
+            segs = segs[1:]
+            continue
+        segs = [(m.end(), e), *segs[1:]]
+        break
+    return segs
+
+
 def _prepare(text: str, content_type: str | None) -> Prepared:
     explicit_sig: int | None = None
     hard_cut: int | None = None
@@ -806,7 +899,7 @@ def _prepare(text: str, content_type: str | None) -> Prepared:
         if ss < se:
             signature = (ss, se)
         body_end = sig_start
-    segs = _segments(plain, start, body_end, layout.skips)
+    segs = _skip_handles(plain, _segments(plain, start, body_end, layout.skips))
     if segs:
         body = (segs[0][0], segs[-1][1])
     else:

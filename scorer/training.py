@@ -321,7 +321,7 @@ def render_card(model: ReplyModel, settings: Settings) -> str:
         "",
         "Three binary classifiers (`LogisticRegression`, liblinear, balanced class weights) "
         "estimate whether an agent reply has a **greeting**, an **explanation** and a "
-        "**closing** as defined in `/work/shared/LABELS.md`, on the agent's own text "
+        "**closing** as defined in `docs/LABELS.md`, on the agent's own text "
         "(quoted history and signature removed by `scorer.text`). A character n-gram "
         "language detector (`scorer.langid`) is stored in the same file and used when a "
         "reply carries no `language`.",
