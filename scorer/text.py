@@ -476,7 +476,8 @@ _TITLE_WORDS = _wordset(
     adviser manager leder chef team support service customer care desk helpdesk specialist
     representative rep officer assistant koordinator coordinator avdeling avdelning afdeling
     as asa ab a/s aps ltd inc gmbh oy privat private bedrift business erhverv företag
-    services teams desks agents advisors avdelingen avdelningen afdelingen"""
+    services teams desks agents advisors avdelingen avdelningen afdelingen kundecenter
+    kundecentret kundecenteret kundeservicecenter webshop nettbutikk nettbutikken webbutik"""
 )
 _CONNECTORS = _wordset("i hos at for og och and & av af of the von van de der | - – — , /")
 # First words that make a capitalised line content, not a name ("Happy Holidays", "Hei Ola").
@@ -625,6 +626,8 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
             terminated_by_signoff
             or "strong" in collected
             or (set(collected) == {"name"} and len(collected) <= 3)
+            # a name with an address line ("Tina\nHavnegade 12, 8000 Aarhus C")
+            or ("name" in collected and set(collected) <= {"name", "weak"} and len(collected) <= 4)
         )
         if accept:
             return sig_from
