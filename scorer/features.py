@@ -125,7 +125,7 @@ OFFER = _words(
     "let know contact kontakt kontakte kontakta hesitate tøv nøl nøl tveka tvek feel free gjerne "
     "gärna gerne velkommen välkommen welcome anything else noe noko något noget mer meir mere "
     "fler flere further questions spørsmål spursmål frågor spørgsmål lurer undrar reach "
-    "hör hør høyr av again igjen igen att",
+    "hör hør høyr av again igjen igen att back tilbage tilbake tillbaka vende vend återkomma",
 )
 CLOSING_THANKS = _words(
     "patience tålmodighet tålmodigheit tålamod tålmodighed understanding forståelse förståelse "
@@ -563,6 +563,11 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
             feats.append("c:fuzzy_close")
         if name and name in low:
             feats.append("c:name")
+        if not WELCOME.isdisjoint(low[1:]) and len(OFFER.intersection(low)) >= 2:
+            # "Du er altid velkommen til at vende tilbage", "You're welcome to get back to
+            # us": "welcome" after the first word invites more contact (an offer), unlike
+            # the opener "Welcome to …".
+            feats.append("c:welcome_offer")
         if seg.text.endswith("?") and len(_OFFER_MORE.intersection(low)) >= 1:
             # "Er der mere, du vil vide?", "Anything else I can help with?": an offer of
             # further help phrased as a question is a closing, unlike a request for details.
