@@ -492,11 +492,16 @@ def _is_trailer(seg: _SegTokens) -> bool:
         return True
     if not _CLOSING_WORDS.isdisjoint(low):
         return False
-    if len(low) <= 3 and not text.endswith(("?", ".")):
-        return True
+    capitalised = sum(1 for t in seg.raw if t[:1].isupper() or not t[:1].isalpha())
+    if len(low) <= 3 and not text.endswith(("?", ".", "!")) and capitalised == len(low):
+        return True  # "Kari", "Team Support"; not a lower-case chat line like "det er sendt"
     if _PHONE_RE.search(text) or _EMAIL_RE.search(text) or _URL_RE.search(text):
         return len(low) <= 12
-    return len(low) <= 10 and not _CONTACT_LINE.isdisjoint(low)
+    # Footer words ("Kundeservice", "Follow us", "Storgata 1") count only on lines shaped
+    # like footers, so "pakken er på vei" or "Det er sendt." stay the reply's ending.
+    footer_shaped = any(ch.isdigit() for ch in text) or "|" in text or ":" in text or (
+        2 * capitalised >= len(low))
+    return len(low) <= 10 and footer_shaped and not _CONTACT_LINE.isdisjoint(low)
 
 
 def _first_line(plain: str, start: int, end: int) -> tuple[int, int]:
