@@ -86,6 +86,10 @@ class SteadyProducer:
             if delay > 0:
                 self._stop.wait(delay)
 
+    def halt(self) -> None:
+        """Stop sending without waiting for acknowledgements (test teardown)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 120.0) -> int:
         """Stop sending, wait for every acknowledgement; returns the records produced."""
         self._stop.set()
@@ -217,11 +221,12 @@ def sqlite_url(env: dict[str, str]) -> str:
 
 @dataclass
 class HealthPoller:
-    """Polls a scorer's /readyz and /healthz on a thread, keeping (time, ready, live)."""
+    """Polls a scorer's /readyz, /healthz and replies_scored_total on a thread, keeping
+    (time, ready status, live status, replies scored so far)."""
 
     proc: Any  # tests.scorer_proc.ScorerProcess
     interval: float = 0.25
-    samples: list[tuple[float, int, int]] = field(default_factory=list)
+    samples: list[tuple[float, int, int, float]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> HealthPoller:
@@ -233,16 +238,23 @@ class HealthPoller:
         while not self._stop.is_set():
             ready = self.proc.http("/readyz")[0]
             live = self.proc.http("/healthz")[0]
-            self.samples.append((time.monotonic(), ready, live))
+            scored = self.proc.metric_sum("replies_scored")
+            self.samples.append((time.monotonic(), ready, live, scored))
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
 
-    def between(self, start: float, end: float) -> list[tuple[float, int, int]]:
+    def between(self, start: float, end: float) -> list[tuple[float, int, int, float]]:
         return [s for s in self.samples if start <= s[0] <= end]
 
     def first(self, after: float, ready: int) -> float | None:
         """Time of the first sample after `after` whose /readyz status was `ready`."""
-        return next((t for t, r, _ in self.samples if t >= after and r == ready), None)
+        return next((t for t, r, _, _ in self.samples if t >= after and r == ready), None)
+
+    def first_progress(self, after: float) -> float | None:
+        """Time of the first sample after `after` showing more replies scored than at
+        `after`: when the first batch committed after that moment."""
+        before = max((n for t, _, _, n in self.samples if t < after), default=0.0)
+        return next((t for t, _, _, n in self.samples if t >= after and n > before), None)
