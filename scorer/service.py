@@ -18,8 +18,9 @@ The blocking producer calls (send, send_offsets_to_transaction, commit/abort) ru
 helper thread (`_kafka_step`): kafka-python's commit and abort wait without a timeout while
 the broker is down, and a loop blocked inside them could neither report itself unready
 nor honour SIGTERM. The loop waits for the step, marks the worker not ready while it is
-pending, and on SIGTERM gives it `STOP_GRACE_S` before leaving the transaction open for
-the successor (which aborts it when it takes over the transactional id).
+pending, and on SIGTERM gives it `STOP_GRACE_S` before leaving the transaction open: a
+successor with the same transactional id aborts it at once, otherwise the broker does
+after SCORER_TRANSACTION_TIMEOUT_MS; either way the batch is replayed, never lost.
 """
 
 from __future__ import annotations
