@@ -75,6 +75,20 @@ def start_broker(data: Path) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+#: Share of replies sent without `language`, so the scorer's language detection (the
+#: slowest per-reply step left) is part of what is measured.
+NO_LANGUAGE_SHARE = 0.2
+
+
+def without_language(value: bytes, i: int, share: float = NO_LANGUAGE_SHARE) -> bytes:
+    """Every 1/share-th record loses its `language` field (deterministic by position)."""
+    if share <= 0 or i % round(1 / share):
+        return value
+    rec = orjson.loads(value)
+    rec.pop("language", None)
+    return orjson.dumps(rec)
+
+
 def fill_topic(bootstrap: str, topic: str, n: int, partitions: int) -> list[bytes]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, partitions, 1)])
@@ -86,6 +100,7 @@ def fill_topic(bootstrap: str, topic: str, n: int, partitions: int) -> list[byte
     for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0, seed=7)):
         if i >= n:
             break
+        value = without_language(value, i)
         producer.send(topic, key=key, value=value)
         values.append(value)
     producer.flush()
@@ -241,7 +256,7 @@ def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
         for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0)):
             if i >= n:
                 break
-            fut = producer.send(topic, key=key, value=value)
+            fut = producer.send(topic, key=key, value=without_language(value, i))
             sent_at[key] = fut
             delay = t0 + (i + 1) / rate - time.perf_counter()
             if delay > 0:
@@ -266,6 +281,22 @@ def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
             "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1]}
 
 
+def machine() -> dict:
+    """What the figures were measured on: CPUs, CPU model, RAM, load when the run started."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kb = 0
+    return {"cpus": os.cpu_count(), "cpu_model": model, "ram_gb": round(mem_kb / 2**20, 1),
+            "loadavg_at_start": list(os.getloadavg()), "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -282,8 +313,7 @@ def main() -> int:
     if not bootstrap:
         log("starting a local broker")
         bootstrap = start_broker(tmp / "kafka")
-    result: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                                "python": platform.python_version()}}
+    result: dict = {"machine": machine(), "no_language_share": NO_LANGUAGE_SHARE}
     try:
         if args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
@@ -305,6 +335,7 @@ def main() -> int:
     finally:
         if not args.bootstrap:
             subprocess.run([str(KAFKA), "stop", "--data", str(tmp / "kafka")], check=False)
+    result["machine"]["loadavg_at_end"] = list(os.getloadavg())
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
