@@ -110,21 +110,25 @@ def fill_topic(bootstrap: str, topic: str, n: int, partitions: int) -> list[byte
 
 # -- (a) raw consume ------------------------------------------------------------------------
 def raw_consume(bootstrap: str, topic: str, n: int) -> float:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:6]}",
-                             auto_offset_reset="earliest", enable_auto_commit=False,
-                             max_poll_records=2000)
-    consumer.subscribe([topic])
+    """Fetch + decode rate of a plain consumer, timed from its first poll.
+
+    The partitions are assigned directly (no group join to wait for), so the clock
+    covers every fetch: timing from the first *returned* batch would leave out the
+    fetch that brought in most of a small topic at once.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             isolation_level="read_committed", max_poll_records=2000)
+    parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+    consumer.assign(parts)
+    consumer.seek_to_beginning(*parts)
     seen = 0
-    started = None
+    started = time.perf_counter()
     while seen < n:
-        batch = consumer.poll(timeout_ms=1000)
-        if batch and started is None:
-            started = time.perf_counter()
-        for records in batch.values():
+        for records in consumer.poll(timeout_ms=1000).values():
             for r in records:
                 orjson.loads(r.value)
                 seen += 1
-    elapsed = time.perf_counter() - (started or time.perf_counter())
+    elapsed = time.perf_counter() - started
     consumer.close()
     return n / elapsed
 

@@ -153,15 +153,26 @@ class Scorer:
         totals = np.rint(100.0 * points.sum(axis=1)).astype(np.int64).clip(0, 100)
         lost = self.weights - points  # points each dimension cost, for the fallback reason
 
-        present = proba >= 0.5
-        short = words < lo
-        long_ = words > hi
+        # The per-reply loop reads Python lists: indexing numpy arrays element by element
+        # costs ~100 ns a read, and the loop does a few dozen reads per reply.
+        present = (proba >= 0.5).tolist()
+        short = (words < lo).tolist()
+        long_ = (words > hi).tolist()
+        proba_l = proba.tolist()
+        length_l = length.tolist()
+        totals_l = totals.tolist()
+        words_l = words.tolist()
+        expl_seg = pred.explanation_segment.tolist()
+        closing = pred.closing_span.tolist()
+        threshold = self.flag_threshold
+        version = self.model_version
         out: list[ScoredReply] = []
         for i, r in enumerate(replies):
             p = prepared[i]
-            total = int(totals[i])
-            flagged = total < self.flag_threshold
-            reasons = [f"missing_{d}" for k, d in enumerate(_MODEL_DIMS) if not present[i, k]]
+            total = totals_l[i]
+            flagged = total < threshold
+            has = present[i]
+            reasons = [f"missing_{d}" for d, ok in zip(_MODEL_DIMS, has, strict=True) if not ok]
             if short[i]:
                 reasons.append("too_short")
             elif long_[i]:
@@ -169,29 +180,27 @@ class Scorer:
             if flagged and not reasons:
                 k = int(np.argmax(lost[i]))
                 reasons.append(f"missing_{_MODEL_DIMS[k]}" if k < 3 else
-                               ("too_short" if words[i] < lo[i] else "too_long"))
+                               ("too_short" if short[i] else "too_long"))
             evidence: dict[str, Span | None] = {"greeting": None, "explanation": None,
                                                 "closing": None}
             if p.segments:
-                if present[i, 0]:
+                if has[0]:
                     evidence["greeting"] = _span(p.plain, *_greeting_span(p))
-                if present[i, 1] and pred.explanation_segment[i] >= 0:
-                    evidence["explanation"] = _span(
-                        p.plain, *p.segments[int(pred.explanation_segment[i])])
-                a, b = int(pred.closing_span[i, 0]), int(pred.closing_span[i, 1])
-                if present[i, 2] and 0 <= a < b:
+                if has[1] and expl_seg[i] >= 0:
+                    evidence["explanation"] = _span(p.plain, *p.segments[expl_seg[i]])
+                a, b = closing[i]
+                if has[2] and 0 <= a < b:
                     evidence["closing"] = _span(p.plain, a, b)
+            pr = proba_l[i]
             dims = Dimensions.model_construct(
-                greeting=round(float(proba[i, 0]), 4),
-                explanation=round(float(proba[i, 1]), 4),
-                closing=round(float(proba[i, 2]), 4),
-                length=round(float(length[i]), 4),
+                greeting=round(pr[0], 4), explanation=round(pr[1], 4),
+                closing=round(pr[2], 4), length=round(length_l[i], 4),
             )
             out.append(ScoredReply.model_construct(
                 id=r.id, channel=r.channel, language=langs[i], total=total,
                 band=band_for(total), dimensions=dims, flagged=flagged, reasons=reasons,
-                evidence=evidence, word_count=int(words[i]),
-                model_version=self.model_version, scored_at=scored_at,
+                evidence=evidence, word_count=words_l[i],
+                model_version=version, scored_at=scored_at,
             ))
         return out
 
