@@ -189,6 +189,7 @@ def test_broker_restart_under_load_keeps_the_scorer_up_unready_then_resumes_losi
           f"({scored:.0f} scored, {invalid:.0f} dead-lettered)")
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_broker_outage_exits_in_bounded_time_and_the_successor_loses_nothing(
         own_kafka_broker: LocalKafka, tmp_path: Path) -> None:
     env = topic_env(own_kafka_broker.bootstrap, tmp_path, SCORER_BATCH_SIZE="100",
