@@ -10,6 +10,7 @@ service, not scored; they are counted in the summary.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from typing import BinaryIO, TextIO
@@ -44,6 +45,7 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
     scorer = _load(settings, err)
     if scorer is None:
         return 2
+    gc.freeze()  # the model lives until exit: keep it out of every full collection
     t0 = last_progress = time.perf_counter()
     scored = invalid = skipped = 0
     batch: list[Reply] = []

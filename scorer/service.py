@@ -25,6 +25,7 @@ after SCORER_TRANSACTION_TIMEOUT_MS; either way the batch is replayed, never los
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -425,6 +426,10 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     kafka_io.ensure_topics(settings)
     consumer = kafka_io.make_consumer(settings)
     producer = kafka_io.make_producer(settings, worker)
+    # What exists now (model vocabularies, SQLAlchemy, Kafka clients) lives as long as the
+    # process: freeze it out of the collector's generations, so the full collections that
+    # each batch's allocations trigger stop re-scanning ~200k objects (~40 µs per reply).
+    gc.freeze()
     service = Service(settings, scorer, store, metrics, health, consumer, producer, worker)
     try:
         return service.run(stop)
