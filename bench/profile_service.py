@@ -15,6 +15,7 @@ per stage and replies/s; with --pyinstrument also a call-tree profile of the loo
 from __future__ import annotations
 
 import argparse
+import gc
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,7 @@ def main() -> int:
         kafka_io.ensure_topics(settings)
         service = Service(settings, scorer, store, Metrics(), Health(),
                           kafka_io.make_consumer(settings), kafka_io.make_producer(settings))
+        gc.freeze()  # as run_worker does once the worker is built
         totals: dict[str, float] = defaultdict(float)
         cpu: dict[str, float] = defaultdict(float)
         for obj, name in ((service, "_decode"), (scorer, "score_batch"),
