@@ -148,10 +148,14 @@ class Service:
         started = time.perf_counter()
         self._decode(batch)
         batch.scored = self.scorer.score_batch([reply for reply, _ in batch.valid])
-        flagged = [(reply, s) for (reply, _), s in zip(batch.valid, batch.scored, strict=True)
-                   if s.flagged]
-        if flagged and self.store is not None:
-            self._store(flagged, stop)
+        flagged, unflagged = [], []
+        for (reply, _), s in zip(batch.valid, batch.scored, strict=True):
+            if s.flagged:
+                flagged.append((reply, s))
+            else:
+                unflagged.append(reply.id)
+        if self.store is not None:
+            self._store(flagged, unflagged, stop)
         try:
             self._publish(batch, stop)
         except (ProducerFencedError, _Abandoned):
@@ -193,14 +197,15 @@ class Service:
                     continue
                 batch.valid.append((reply, rec))
 
-    def _store(self, flagged: Sequence[tuple[Reply, ScoredReply]], stop: threading.Event) -> None:
+    def _store(self, flagged: Sequence[tuple[Reply, ScoredReply]], unflagged: Sequence[str],
+               stop: threading.Event) -> None:
         """Write flagged replies; while the store is down, pause consumption and retry."""
         from scorer.store import StoreUnavailable
 
         attempt = 0
         while True:
             try:
-                self.store.upsert_flagged(flagged)
+                self.store.upsert_flagged(flagged, unflagged)
                 if attempt:
                     log.info("flagged store is back; resuming")
                     self.consumer.resume(*self.consumer.assignment())

@@ -478,12 +478,19 @@ class FlaggedStore:
             "evidence": evidence,
         }
 
-    def upsert_flagged(self, items: Sequence[tuple[Reply, ScoredReply]]) -> int:
+    def upsert_flagged(self, items: Sequence[tuple[Reply, ScoredReply]],
+                       unflagged_ids: Sequence[str] = ()) -> int:
         """Insert or update flagged replies by id in one transaction; returns rows written.
 
         A second write of the same id updates the row in place (a re-scored reply shows
         its newest score) and keeps its first `stored_at` and all its reviews.
+        `unflagged_ids` are replies of the same batch that scored above the threshold: a
+        replayed batch may score differently (a model upgrade between a crash and its
+        replay), so a row stored by the first attempt is removed again, unless QA already
+        reviewed it.
         """
+        if unflagged_ids:
+            self._discard(unflagged_ids)
         if not items:
             return 0
         now = datetime.now(UTC)
@@ -511,6 +518,17 @@ class FlaggedStore:
                 conn.execute(reasons_t.insert(), reason_rows[i:i + _CHUNK])
         self.maybe_purge()
         return len(rows)
+
+    def _discard(self, ids: Sequence[str]) -> None:
+        """Delete stored, unreviewed replies among `ids` (see upsert_flagged)."""
+        reviewed = sa.select(reviews_t.c.reply_id)
+        with _guard("removing replies no longer flagged"), self.engine.begin() as conn:
+            for i in range(0, len(ids), _CHUNK):
+                chunk = list(ids[i:i + _CHUNK])
+                conn.execute(reasons_t.delete().where(
+                    reasons_t.c.reply_id.in_(chunk), reasons_t.c.reply_id.not_in(reviewed)))
+                conn.execute(replies_t.delete().where(
+                    replies_t.c.id.in_(chunk), replies_t.c.id.not_in(reviewed)))
 
     def add_review(self, reply_id: str, *, verdict: str, labels: dict[str, int],
                    comment: str, reviewer: str) -> dict[str, Any]:

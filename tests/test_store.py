@@ -83,6 +83,18 @@ def test_rewrite_updates_in_place_and_keeps_reviews_and_first_stored_time(
     assert store.list_flagged(FlaggedQuery(reason="missing_greeting")).items == []
 
 
+def test_a_replay_that_no_longer_flags_a_reply_removes_it_unless_reviewed(
+        store: FlaggedStore) -> None:
+    store.upsert_flagged([make_pair("r-a"), make_pair("r-b"), make_pair("r-c")])
+    store.add_review("r-b", verdict="agree", labels={}, comment="", reviewer="Kari")
+    store.upsert_flagged([make_pair("r-c")], unflagged_ids=["r-a", "r-b", "r-unknown"])
+    assert store.get("r-b")["reviews"] and store.get("r-c")
+    with store.engine.connect() as conn:
+        ids = set(conn.execute(sa.select(replies_t.c.id)).scalars())
+    assert ids == {"r-b", "r-c"}
+    assert count_rows(store, "flagged_reasons") == 2 * len(make_pair("x")[1].reasons)
+
+
 def test_empty_batch_writes_nothing(store: FlaggedStore) -> None:
     assert store.upsert_flagged([]) == 0
 
