@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.kafka_utils import free_port
+from tests.kafka_utils import committed_offsets, end_offsets, free_port
 
 SCORER = Path(sys.executable).with_name("scorer")
 
@@ -118,3 +118,22 @@ class ScorerProcess:
             self.proc.wait(timeout=10)
         for log in self._logs:
             log.close()
+
+
+def until(predicate, timeout: float, what: str, proc: ScorerProcess) -> float:
+    """Wait for `predicate`; returns the seconds it took. On timeout the assertion carries
+    the scorer's log, which is what one needs to see why."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"timed out ({timeout:g}s) waiting for {what}\n"
+                         f"--- scorer log ---\n{proc.logs()}")
+
+
+def committed_lag(env: dict[str, str]) -> int:
+    """Records of the input topic not yet covered by the group's committed offsets."""
+    bootstrap, topic = env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"]
+    committed = committed_offsets(bootstrap, env["SCORER_GROUP_ID"])
+    return sum(end - committed.get(tp, 0) for tp, end in end_offsets(bootstrap, topic).items())

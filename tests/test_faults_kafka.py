@@ -28,7 +28,7 @@ from tests.fault_utils import (
     uncommitted,
 )
 from tests.kafka_utils import LocalKafka, create_topics, free_port
-from tests.scorer_proc import ScorerProcess, topic_env
+from tests.scorer_proc import ScorerProcess, topic_env, until
 
 pytestmark = pytest.mark.kafka
 
@@ -36,13 +36,6 @@ pytestmark = pytest.mark.kafka
 SEED = 20201123
 
 
-def until(predicate, timeout: float, what: str, proc: ScorerProcess) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n--- scorer log ---\n{proc.logs()}")
 
 
 def processed(proc: ScorerProcess) -> float:

@@ -31,15 +31,13 @@ import pytest
 from kafka import KafkaProducer
 
 from tests.kafka_utils import (
-    committed_offsets,
     create_topics,
-    end_offsets,
     free_port,
     produce,
     read_topic,
     wait_for,
 )
-from tests.scorer_proc import ScorerProcess, topic_env
+from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
@@ -155,10 +153,6 @@ class SteadyStream:
         return list(self.acked)
 
 
-def committed_lag(env: dict[str, str]) -> int:
-    bootstrap, topic = env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"]
-    committed = committed_offsets(bootstrap, env["SCORER_GROUP_ID"])
-    return sum(end - committed.get(tp, 0) for tp, end in end_offsets(bootstrap, topic).items())
 
 
 def waiting_for_store(proc: ScorerProcess) -> bool:
@@ -195,15 +189,6 @@ def scorer(scorer_env: dict[str, str], tmp_path: Path) -> Iterator[ScorerProcess
     proc.stop()
 
 
-def until(predicate, timeout: float, what: str, proc: ScorerProcess) -> float:
-    """Wait for `predicate`; returns the seconds it took (the measurement some tests report)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if predicate():
-            return time.monotonic() - started
-        time.sleep(0.2)
-    raise AssertionError(f"timed out ({timeout:g}s) waiting for {what}\n"
-                         f"--- scorer log ---\n{proc.logs()}")
 
 
 def test_postgres_outage_pauses_consumption_and_loses_and_duplicates_nothing(

@@ -14,13 +14,11 @@ import orjson
 import pytest
 
 from tests.kafka_utils import (
-    committed_offsets,
     create_topics,
-    end_offsets,
     produce,
     read_topic,
 )
-from tests.scorer_proc import ScorerProcess, topic_env
+from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
 
 pytestmark = pytest.mark.kafka
 
@@ -80,20 +78,8 @@ def scorer(scorer_env, tmp_path):
     proc.stop()
 
 
-def until(predicate, timeout: float, what: str, proc: ScorerProcess) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n--- scorer log ---\n{proc.logs()}")
 
 
-def committed_lag(env: dict[str, str]) -> int:
-    """Records of the input topic not yet covered by the group's committed offsets."""
-    bootstrap, topic = env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"]
-    committed = committed_offsets(bootstrap, env["SCORER_GROUP_ID"])
-    return sum(end - committed.get(tp, 0) for tp, end in end_offsets(bootstrap, topic).items())
 
 
 def test_thousand_valid_and_ten_invalid_records_are_each_accounted_for_exactly_once(
