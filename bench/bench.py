@@ -40,6 +40,7 @@ from pathlib import Path
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +137,12 @@ def raw_consume(bootstrap: str, topic: str, n: int) -> float:
 
 # -- (b) the scorer end to end ------------------------------------------------------------------
 def committed_total(admin: KafkaAdminClient, group: str, topic: str) -> int:
-    offsets = admin.list_group_offsets(group).get(group, {})
+    """Offsets the group has committed on topic; 0 while its coordinator is not up yet
+    (a fresh broker creates the offsets topic when the first group appears)."""
+    try:
+        offsets = admin.list_group_offsets(group).get(group, {})
+    except KafkaError:
+        return 0
     return sum(max(0, o.offset) for tp, o in offsets.items() if tp.topic == topic)
 
 
@@ -282,14 +288,31 @@ def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
         deadline = time.monotonic() + 60
         while len(lat) < n and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
-                lat.extend(r.timestamp - input_ts[r.key] for r in records if r.key in input_ts)
+                lat.extend((input_ts[r.key], r.timestamp - input_ts[r.key])
+                           for r in records if r.key in input_ts)
         consumer.close()
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    lat.sort()
-    return {"rate": rate, "count": len(lat), "p50_ms": lat[len(lat) // 2],
-            "p99_ms": lat[int(len(lat) * 0.99) - 1], "max_ms": lat[-1]}
+    first = min(input_ts.values())
+    # Per second of the run: shows whether the tail is start-up (cold caches, lazy imports)
+    # or periodic (commits, collections).
+    per_second: dict[int, list[int]] = {}
+    for ts, ms in lat:
+        per_second.setdefault((ts - first) // 1000, []).append(ms)
+    values = sorted(ms for _, ms in lat)
+    warm = sorted(ms for ts, ms in lat if ts - first >= 5000)
+    return {"rate": rate, "sent": n, "count": len(values), **_quantiles(values),
+            "after_first_5s": _quantiles(warm),
+            "p99_ms_per_second": [_quantiles(sorted(v))["p99_ms"]
+                                  for _, v in sorted(per_second.items())]}
+
+
+def _quantiles(values: list[int]) -> dict:
+    if not values:
+        return {}
+    return {"p50_ms": values[len(values) // 2],
+            "p99_ms": values[max(0, int(len(values) * 0.99) - 1)], "max_ms": values[-1]}
 
 
 def machine() -> dict:
