@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
@@ -72,47 +71,8 @@ def _greeting_span(p: Prepared) -> tuple[int, int]:
     return a, b
 
 
-_setattr = object.__setattr__
-
-
-def _constructor(cls: type[Any]) -> Callable[[dict[str, Any]], Any]:
-    """A trusted-data constructor for `cls` that does what `model_construct` does, cheaper.
-
-    The records are built from values this module computed, so they skip validation
-    (`model_construct`). pydantic's `model_construct` still walks every field looking for
-    aliases and defaults, about 1-4 µs per object, and each reply builds up to five
-    objects. For a model without aliases, post-init hooks or extra fields, setting the
-    four instance slots directly gives the same object. `values` must name every field,
-    in declaration order (what `model_construct` would build). A model that does use
-    those features keeps `model_construct`.
-    """
-    fields = cls.__pydantic_fields__
-    names = frozenset(fields)
-    plain = (not cls.__pydantic_post_init__ and not cls.__pydantic_root_model__
-             and cls.model_config.get("extra") != "allow"
-             and all(f.alias is None and f.validation_alias is None for f in fields.values()))
-    if not plain:
-        return lambda values: cls.model_construct(**values)
-    new = cls.__new__
-
-    def construct(values: dict[str, Any]) -> Any:
-        m = new(cls)
-        _setattr(m, "__dict__", values)
-        _setattr(m, "__pydantic_fields_set__", set(names))
-        _setattr(m, "__pydantic_extra__", None)
-        _setattr(m, "__pydantic_private__", None)
-        return m
-
-    return construct
-
-
-_new_span = _constructor(Span)
-_new_dimensions = _constructor(Dimensions)
-_new_scored = _constructor(ScoredReply)
-
-
 def _span(plain: str, a: int, b: int) -> Span:
-    return _new_span({"start": a, "end": b, "text": plain[a:b]})
+    return Span.model_construct(start=a, end=b, text=plain[a:b])
 
 
 class Scorer:
@@ -232,16 +192,16 @@ class Scorer:
                 if has[2] and 0 <= a < b:
                     evidence["closing"] = _span(p.plain, a, b)
             pr = proba_l[i]
-            dims = _new_dimensions({
-                "greeting": round(pr[0], 4), "explanation": round(pr[1], 4),
-                "closing": round(pr[2], 4), "length": round(length_l[i], 4),
-            })
-            out.append(_new_scored({
-                "id": r.id, "channel": r.channel, "language": langs[i], "total": total,
-                "band": band_for(total), "dimensions": dims, "flagged": flagged,
-                "reasons": reasons, "evidence": evidence, "word_count": words_l[i],
-                "model_version": version, "scored_at": scored_at,
-            }))
+            dims = Dimensions.model_construct(
+                greeting=round(pr[0], 4), explanation=round(pr[1], 4),
+                closing=round(pr[2], 4), length=round(length_l[i], 4),
+            )
+            out.append(ScoredReply.model_construct(
+                id=r.id, channel=r.channel, language=langs[i], total=total,
+                band=band_for(total), dimensions=dims, flagged=flagged, reasons=reasons,
+                evidence=evidence, word_count=words_l[i],
+                model_version=version, scored_at=scored_at,
+            ))
         return out
 
 
