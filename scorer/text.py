@@ -124,11 +124,14 @@ _NUMBER = re.compile(r"^[\d.,:/-]+$")
 _PUNKT_MAX_LINE = 20_000
 
 
-def _needs_punkt(line: str) -> bool:
-    """True when a dot in ``line`` might not end a sentence (abbreviation, number, initial)."""
+def _needs_punkt(line: str, ends: list[re.Match[str]] | None = None) -> bool:
+    """True when a dot in ``line`` might not end a sentence (abbreviation, number, initial).
+
+    ``ends``: the ``_SENT_END`` matches of ``line`` when the caller already has them.
+    """
     if ".." in line:
         return True
-    for m in _SENT_END.finditer(line):
+    for m in _SENT_END.finditer(line) if ends is None else ends:
         if "." not in m.group():
             continue
         before = line[max(0, m.start() - 40) : m.start()].rsplit(None, 1)
@@ -140,23 +143,46 @@ def _needs_punkt(line: str) -> bool:
     return False
 
 
-def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Sentence spans (stripped, non-empty) of ``text[start:end]``, one line without ``\\n``."""
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans (stripped, non-empty) of ``text[start:end]``, one line without ``\\n``.
+
+    Fast paths, exact because of what ``_SENT_END`` and ``_needs_punkt`` can match: a line
+    without any of ``. ! ? …`` has no sentence end, so it is one piece; a line without a
+    dot never needs Punkt (every Punkt trigger involves a dot), so the ``_SENT_END``
+    matches are found once and serve both the Punkt test and the split.
+    """
     line = text[start:end]
-    if len(line) <= _PUNKT_MAX_LINE and _needs_punkt(line):
-        pieces = ((start + s, start + e) for s, e in _PUNKT.span_tokenize(line))
+    if "." in line:
+        ends = list(_SENT_END.finditer(line))
+        if len(line) <= _PUNKT_MAX_LINE and _needs_punkt(line, ends):
+            pieces = [(start + s, start + e) for s, e in _PUNKT.span_tokenize(line)]
+        else:
+            pieces = _pieces(start, end, ends)
+    elif "!" in line or "?" in line or "…" in line:
+        pieces = _pieces(start, end, list(_SENT_END.finditer(line)))
     else:
-        pieces_list: list[tuple[int, int]] = []
-        pos = 0
-        for m in _SENT_END.finditer(line):
-            pieces_list.append((start + pos, start + m.end()))
-            pos = m.end()
-        pieces_list.append((start + pos, end))
-        pieces = iter(pieces_list)
+        pieces = [(start, end)]
+    out: list[tuple[int, int]] = []
     for s, e in pieces:
-        s, e = _strip_span(text, s, e)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
         if s < e:
-            yield s, e
+            out.append((s, e))
+    return out
+
+
+def _pieces(start: int, end: int, ends: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """Split ``[start, end)`` after every sentence-end match (offsets relative to ``start``)."""
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in ends:
+        me = m.end()
+        pieces.append((start + pos, start + me))
+        pos = me
+    pieces.append((start + pos, end))
+    return pieces
 
 
 def sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
