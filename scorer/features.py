@@ -328,11 +328,22 @@ _VOCAB = _Vocab()
 
 @dataclass(slots=True)
 class _SegTokens:
-    """One segment: its text, lower-cased tokens and (lazily) the tokens as written."""
+    """One segment: its text, lower-cased tokens and (lazily) the tokens as written.
+
+    Everything here is a function of `text` alone, so one object is shared by every reply
+    that contains the same segment (see `_segment_tokens`), and the per-segment results
+    that depend only on the text (and the language) are memoised on it: the opener and
+    ending features that involve no other segment, the trailer test and the pattern flags.
+    Customer-service replies repeat their openers, sign-offs and stock sentences
+    ("Med vennlig hilsen", "Ha en fin dag!"), so these are mostly hits.
+    """
 
     text: str
     low: list[str]
     _raw: list[str] | None = None
+    _trailer: bool | None = None
+    _flags: tuple[int, ...] | None = None
+    _core: dict[tuple[str, str], list[str]] | None = None
 
     @property
     def raw(self) -> list[str]:
@@ -343,8 +354,34 @@ class _SegTokens:
         return self._raw
 
 
+#: Segments longer than this are not memoised: they rarely recur, and the bound (with
+#: _SEG_CACHE_MAX) keeps the cache's memory small (~50k short strings and token lists).
+_SEG_CACHE_CHARS = 200
+_SEG_CACHE_MAX = 50_000
+_SEG_CACHE: dict[str, _SegTokens] = {}
+
+
 def _segment_tokens(text: str) -> _SegTokens:
-    return _SegTokens(text, _TOKEN_FINDALL(text.lower()))
+    """The segment object of `text`, shared between replies with the same segment text."""
+    seg = _SEG_CACHE.get(text)
+    if seg is None:
+        seg = _SegTokens(text, _TOKEN_FINDALL(text.lower()))
+        if len(text) <= _SEG_CACHE_CHARS:
+            if len(_SEG_CACHE) >= _SEG_CACHE_MAX:
+                _SEG_CACHE.clear()  # a drifting stream refills it with what recurs now
+            _SEG_CACHE[text] = seg
+    return seg
+
+
+def _seg_flags(seg: _SegTokens) -> tuple[int, ...]:
+    """Columns of the segment's pattern features (arrow, numbered step, question)."""
+    flags = seg._flags
+    if flags is None:
+        t = seg.text
+        flags = seg._flags = tuple(col for col, hit in (
+            (_P_ARROW, _ARROW_RE.search(t) is not None), (_P_STEP, _STEP_RE.match(t) is not None),
+            (_P_Q, t.endswith("?"))) if hit)
+    return flags
 
 
 def _shape(tok: str, i: int) -> str:
@@ -377,7 +414,37 @@ def _bucket(n: int, edges: tuple[int, ...], names: tuple[str, ...]) -> str:
 
 def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str | None,
                   n_segs: int) -> list[str]:
-    """Flag/positional features of the opener (token and char n-gram features come in bulk)."""
+    """Flag/positional features of the opener (token and char n-gram features come in bulk).
+
+    The part that depends only on the segment and the language is memoised on the segment;
+    the rest (customer name, segment count, next segment) is added per reply. Feature order
+    does not matter: the columns are summed into a sparse row.
+    """
+    key = ("o", lang)
+    core = seg._core.get(key) if seg._core is not None else None
+    if core is None:
+        core = _opener_core(seg, lang)
+        if seg._core is None:
+            seg._core = {}
+        seg._core[key] = core
+    low = seg.low
+    if not low:
+        return core
+    feats = core.copy()
+    if name:
+        if low[0] == name:
+            feats.append("g:name_first")
+        elif name in low[1:4]:
+            feats.append("g:name_early")
+    if n_segs == 1:
+        feats.append("g:only")
+    if nxt is not None and nxt.low:
+        feats.append("gx1:" + _shape(nxt.raw[0], 0))
+    return feats
+
+
+def _opener_core(seg: _SegTokens, lang: str) -> list[str]:
+    """The opener features that are a function of (segment text, language) alone."""
     low = seg.low
     feats = ["lang:" + lang]
     if not low:
@@ -418,18 +485,9 @@ def _opener_feats(seg: _SegTokens, nxt: _SegTokens | None, lang: str, name: str 
             feats.append("g:thx_patience")
         else:
             feats.append("g:thx_other")
-    if name:
-        if first == name:
-            feats.append("g:name_first")
-        elif name in low[1:4]:
-            feats.append("g:name_early")
     feats.append("gn:" + _bucket(len(low), (1, 3, 7), ("1", "2-3", "4-7", "8+")))
     if text.endswith("?"):
         feats.append("g:q")
-    if n_segs == 1:
-        feats.append("g:only")
-    if nxt is not None and nxt.low:
-        feats.append("gx1:" + _shape(nxt.raw[0], 0))
     return feats
 
 
@@ -504,6 +562,14 @@ def _is_trailer(seg: _SegTokens) -> bool:
     return len(low) <= 10 and footer_shaped and not _CONTACT_LINE.isdisjoint(low)
 
 
+def _trailer(seg: _SegTokens) -> bool:
+    """`_is_trailer`, memoised on the (shared) segment object."""
+    out = seg._trailer
+    if out is None:
+        out = seg._trailer = _is_trailer(seg)
+    return out
+
+
 def _first_line(plain: str, start: int, end: int) -> tuple[int, int]:
     """Span of the first non-blank line inside plain[start:end], stripped."""
     pos = start
@@ -531,14 +597,46 @@ _MAX_TRAILERS = 6
 def closing_index(segs: Sequence[_SegTokens]) -> int:
     """Index of the segment that would carry a closing: the last one before trailer lines."""
     i = len(segs) - 1
-    while i > 0 and len(segs) - 1 - i < _MAX_TRAILERS and _is_trailer(segs[i]):
+    while i > 0 and len(segs) - 1 - i < _MAX_TRAILERS and _trailer(segs[i]):
         i -= 1
     return i
 
 
 def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | None, lang: str,
                   name: str | None, n_segs: int) -> list[str]:
-    """Flag/positional features of the ending (token and char n-gram features come in bulk)."""
+    """Flag/positional features of the ending (token and char n-gram features come in bulk).
+
+    As for the opener, the (segment text, language) part is memoised on the segment and the
+    customer name, segment count, previous segment and signature are added per reply.
+    """
+    key = ("e", lang)
+    core = seg._core.get(key) if seg._core is not None else None
+    if core is None:
+        core = _ending_core(seg, lang)
+        if seg._core is None:
+            seg._core = {}
+        seg._core[key] = core
+    feats = core.copy()
+    if name and seg.low and name in seg.low:
+        feats.append("c:name")
+    if n_segs == 1:
+        feats.append("c:only")
+    if prev is not None and prev.low:
+        feats.append("cpf1:" + _shape(prev.raw[0], 0))
+        feats.append("cpl1:" + prev.low[-1])
+        feats.append("cpe:" + (prev.text[-1:] or "w"))
+    if sig is not None:
+        feats.append("c:sig")
+        if sig.low:
+            feats.append("csg1:" + _shape(sig.raw[0], 0))
+            if not SIGNOFF.isdisjoint(sig.low[:4]) or any(fuzzy_closing_word(w)
+                                                          for w in sig.low[:3]):
+                feats.append("csg:signoff")
+    return feats
+
+
+def _ending_core(seg: _SegTokens, lang: str) -> list[str]:
+    """The ending features that are a function of (segment text, language) alone."""
     low = seg.low
     feats = ["lang:" + lang]
     if not low:
@@ -566,8 +664,6 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
             feats.append("c:siglike")
         if any(fuzzy_closing_word(w) for w in low[:3]):
             feats.append("c:fuzzy_close")
-        if name and name in low:
-            feats.append("c:name")
         if not WELCOME.isdisjoint(low[1:]) and len(OFFER.intersection(low)) >= 2:
             # "Du er altid velkommen til at vende tilbage", "You're welcome to get back to
             # us": "welcome" after the first word invites more contact (an offer), unlike
@@ -579,19 +675,6 @@ def _ending_feats(seg: _SegTokens, prev: _SegTokens | None, sig: _SegTokens | No
             feats.append("c:offer_q")
     end = seg.text[-1:]
     feats.append("ce:" + (end if end and not end.isalnum() else "w"))
-    if n_segs == 1:
-        feats.append("c:only")
-    if prev is not None and prev.low:
-        feats.append("cpf1:" + _shape(prev.raw[0], 0))
-        feats.append("cpl1:" + prev.low[-1])
-        feats.append("cpe:" + (prev.text[-1:] or "w"))
-    if sig is not None:
-        feats.append("c:sig")
-        if sig.low:
-            feats.append("csg1:" + _shape(sig.raw[0], 0))
-            if not SIGNOFF.isdisjoint(sig.low[:4]) or any(fuzzy_closing_word(w)
-                                                          for w in sig.low[:3]):
-                feats.append("csg:signoff")
     return feats
 
 
@@ -749,15 +832,11 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
         if segs:
             first[i] = base
             last[i] = base + len(segs) - 1
-            for j, (t, s) in enumerate(zip(texts, segs, strict=True)):
+            for j, s in enumerate(segs):
                 b.tokens(lang, s)
                 seg_owner.append(i)
-                if _ARROW_RE.search(t):
-                    flags.append((base + j, _P_ARROW))
-                if _STEP_RE.match(t):
-                    flags.append((base + j, _P_STEP))
-                if t.endswith("?"):
-                    flags.append((base + j, _P_Q))
+                for col in _seg_flags(s):
+                    flags.append((base + j, col))
             b.strings("greeting", i, _opener_feats(segs[0], segs[1] if len(segs) > 1 else None,
                                                    lang, name, len(segs)))
             b.family("g", i, base)
