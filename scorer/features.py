@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -263,6 +264,19 @@ def _str_col(feat: str) -> int:
 _STR_SALT = _salt("str")
 
 
+def _str_cols_many(feats: list[str]) -> list[int]:
+    """`_str_col` of many strings with ONE numpy pass (the per-call array setup of
+    `_str_col` costs ~10x the hashing; first-seen strings such as names come by the
+    hundred per batch)."""
+    if not feats:
+        return []
+    h = np.fromiter(map(_h64, feats), dtype=_U, count=len(feats))
+    cols = _cols(h, _STR_SALT).tolist()
+    if len(_STR_COL) + len(feats) <= _CACHE_MAX:
+        _STR_COL.update(zip(feats, cols, strict=True))
+    return cols
+
+
 # --- the token vocabulary ------------------------------------------------------------------------
 
 #: Lexicon bits of a token (in _LEXICONS order), then "has a digit" and "is a URL scheme".
@@ -344,6 +358,7 @@ class _SegTokens:
     _trailer: bool | None = None
     _flags: tuple[int, ...] | None = None
     _core: dict[tuple[str, str], list[str]] | None = None
+    _ids: tuple[dict[str, int], list[int]] | None = None
 
     @property
     def raw(self) -> list[str]:
@@ -678,13 +693,15 @@ def _ending_core(seg: _SegTokens, lang: str) -> list[str]:
     return feats
 
 
-def _global_feats(texts: list[str], lang: str, word_count: int) -> list[str]:
-    """Reply-level features for the explanation view (added to the sum of segment bags)."""
-    n = len(texts)
+def _global_feats(segs: list[_SegTokens], lang: str, word_count: int) -> list[str]:
+    """Reply-level features for the explanation view (added to the sum of segment bags).
+
+    Step/question tests reuse the segments' memoised pattern flags."""
+    n = len(segs)
     feats = ["lang:" + lang, "ns:" + _bucket(n, (0, 1, 2, 4), ("0", "1", "2", "3-4", "5+"))]
-    if n > 1 and sum(1 for t in texts if _STEP_RE.match(t)) >= 2:
+    if n > 1 and sum(1 for s in segs if _P_STEP in _seg_flags(s)) >= 2:
         feats.append("e:steps")
-    if n and all(t.endswith("?") for t in texts):
+    if n and all(_P_Q in _seg_flags(s) for s in segs):
         feats.append("e:all_q")
     feats.append("wc:" + _bucket(word_count, (0, 5, 12, 30), ("0", "1-5", "6-12", "13-30", "31+")))
     return feats
@@ -736,25 +753,49 @@ class _Builder:
         self.fam: dict[str, tuple[list[int], list[int]]] = {f: ([], []) for f in _TOKEN_FAMILIES}
         self.grams: dict[int, tuple[list[int], list[str], list[str], list[str]]] = {
             2: ([], [], [], []), 3: ([], [], [], [])}  # n -> rows, views, families, texts
+        #: (view, offset in cols[view], feats) of string lists with not-yet-hashed features
+        self.pending: list[tuple[str, int, list[str]]] = []
 
     def tokens(self, lang: str, seg: _SegTokens) -> int:
         """Register a segment's tokens; returns its index in the batch's segment table."""
         table = _VOCAB.table(lang)
+        cached = seg._ids
+        # Ids stay valid while the same table object lives (a cleared vocabulary gets new
+        # tables), so a recurring segment skips the per-token lookups.
+        if cached is not None and cached[0] is table:
+            self.seg_ids.append(cached[1])
+            return len(self.seg_ids) - 1
         ids = list(map(table.get, seg.low))
         if None in ids:
             for j, t in enumerate(seg.low):
                 if ids[j] is None:
                     got = table.get(t)
                     ids[j] = _VOCAB.add(lang, t) if got is None else got
+        seg._ids = (table, ids)  # type: ignore[assignment]
         self.seg_ids.append(ids)  # type: ignore[arg-type]
         return len(self.seg_ids) - 1
 
     def strings(self, view: str, row: int, feats: list[str]) -> None:
         cols = list(map(_STR_COL.get, feats))  # map runs in C; misses are rare after warm-up
-        if None in cols:
-            cols = [_str_col(f) if c is None else c for f, c in zip(feats, cols, strict=True)]
-        self.cols[view].extend(cols)
+        out = self.cols[view]
+        if None in cols:  # hashed for the whole batch at once in `resolve`
+            self.pending.append((view, len(out), feats))
+        out.extend(cols)  # type: ignore[arg-type]
         self.rows[view].extend([row] * len(cols))
+
+    def resolve(self) -> None:
+        """Fill in the columns of first-seen string features, hashed in one numpy pass."""
+        if not self.pending:
+            return
+        missing = list({f for _, _, feats in self.pending for f in feats
+                        if f not in _STR_COL})
+        new = dict(zip(missing, _str_cols_many(missing), strict=True))
+        for view, start, feats in self.pending:
+            out = self.cols[view]
+            for k, f in enumerate(feats, start):
+                if out[k] is None:
+                    out[k] = new[f] if f in new else _STR_COL[f]
+        self.pending.clear()
 
     def family(self, fam: str, row: int, seg: int) -> None:
         rows, segs = self.fam[fam]
@@ -887,7 +928,7 @@ def extract(prepared: Sequence[Prepared], languages: Sequence[str],
         else:
             b.strings("closing", i, ["lang:" + lang, "c:empty"] + (["c:sig"] if sig else []))
         wc = p.word_count if word_counts is None else word_counts[i]
-        b.strings("explanation", i, _global_feats(texts, lang, wc))
+        b.strings("explanation", i, _global_feats(segs, lang, wc))
 
     n_body = len(seg_owner)
     for lang, s in extra:
@@ -902,11 +943,11 @@ def _assemble(b: _Builder, n: int, n_body: int, owner: np.ndarray, first: np.nda
               last: np.ndarray, close_seg: np.ndarray, close_span: np.ndarray,
               flags: list[tuple[int, int]]) -> FeatureBatch:
     """Turn the builder's requests into the sparse views (all numpy from here on)."""
+    b.resolve()
     seg_len = np.fromiter(map(len, b.seg_ids), dtype=np.int64, count=len(b.seg_ids))
     seg_start = np.cumsum(seg_len) - seg_len
     n_tok_body = int(seg_len[:n_body].sum())
-    ids = np.fromiter((t for ids in b.seg_ids for t in ids), dtype=np.int64,
-                      count=int(seg_len.sum()))
+    ids = np.fromiter(chain.from_iterable(b.seg_ids), dtype=np.int64, count=int(seg_len.sum()))
     tokh, stemh, bits = _VOCAB.tok[ids], _VOCAB.stem[ids], _VOCAB.bits[ids]
 
     # Segment bags: words, stems, bigrams, lexicon hits, counts, patterns.
