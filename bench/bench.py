@@ -146,23 +146,47 @@ def committed_total(admin: KafkaAdminClient, group: str, topic: str) -> int:
     return sum(max(0, o.offset) for tp, o in offsets.items() if tp.topic == topic)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of a process and its children, in MB."""
-    pids = [pid]
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
     try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(k) for k in kids]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            kids += [int(k) for k in (task / "children").read_text().split()]
     except OSError:
         pass
-    peak = 0.0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]) / 1024)
-        except OSError:
-            pass
-    return peak
+    return kids
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (worker processes, their scoring processes)."""
+    out = [pid]
+    for kid in _children(pid):
+        out += _tree(kid)
+    return out
+
+
+def _status_kb(pid: int, path: str, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def memory_mb(pid: int, workers: int) -> tuple[float, float]:
+    """(peak RSS of any one process, current PSS of the largest worker) in MB.
+
+    A worker is its loop process plus its scoring processes. They are forked after the
+    model is loaded and share its pages copy-on-write, so RSS counts those pages once per
+    process; PSS (proportional set size) splits each shared page among its sharers, so
+    the PSS sum is what the worker really costs the machine.
+    """
+    peak = max((_status_kb(p, "status", "VmHWM:") for p in _tree(pid)), default=0)
+    roots = [pid] if workers == 1 else _children(pid)
+    pss = max((sum(_status_kb(p, "smaps_rollup", "Pss:") for p in _tree(r)) for r in roots),
+              default=0)
+    return peak / 1024, pss / 1024
 
 
 def batch_quantiles(metrics_ports: list[int]) -> tuple[float, float]:
@@ -196,18 +220,20 @@ def batch_quantiles(metrics_ports: list[int]) -> tuple[float, float]:
     return q(0.5), q(0.99)
 
 
-def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, tmp: Path) -> dict:
-    group = f"bench-{workers}w-{uuid.uuid4().hex[:6]}"
+def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, processes: int,
+                      tmp: Path) -> dict:
+    group = f"bench-{workers}w{processes}p-{uuid.uuid4().hex[:6]}"
     port = free_port()
     env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap, SCORER_TOPIC_INPUT=topic,
                SCORER_TOPIC_SCORED=f"{topic}.scored.{group}",
                SCORER_TOPIC_FLAGGED=f"{topic}.flagged.{group}",
                SCORER_TOPIC_DLQ=f"{topic}.dlq.{group}", SCORER_GROUP_ID=group,
                SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
+               SCORER_SCORING_PROCESSES=str(processes),
                SCORER_STORE_URL=f"sqlite:///{tmp / (group + '.db')}")
     proc = subprocess.Popen([str(BIN / "scorer"), "run", "--workers", str(workers)], env=env)
     started = None
-    rss = 0.0
+    rss = pss = 0.0
     # One admin client for the whole run: a new one per check cost the shared CPUs more
     # than the check itself.
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -217,7 +243,8 @@ def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, tmp: Pat
             if proc.poll() is not None:
                 raise SystemExit(f"scorer exited with {proc.returncode}")
             done = committed_total(admin, group, topic)
-            rss = max(rss, peak_rss_mb(proc.pid))
+            peak, now = memory_mb(proc.pid, workers)
+            rss, pss = max(rss, peak), max(pss, now)
             if started is None and done > 0:
                 started = (time.perf_counter(), done)
             if done >= n:
@@ -229,7 +256,9 @@ def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, tmp: Pat
         admin.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    return {"replies_per_s": rate, "batch_p50_s": p50, "batch_p99_s": p99, "peak_rss_mb": rss}
+    return {"workers": workers, "scoring_processes": processes, "replies_per_s": rate,
+            "batch_p50_s": p50, "batch_p99_s": p99, "peak_rss_mb": rss,
+            "peak_pss_per_worker_mb": pss}
 
 
 # -- (c) offline ------------------------------------------------------------------------------
@@ -250,7 +279,7 @@ def offline(values: list[bytes], tmp: Path) -> dict:
 
 
 # -- latency mode -------------------------------------------------------------------------------
-def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
+def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path) -> dict:
     topic = f"lat-{uuid.uuid4().hex[:6]}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 4, 1), NewTopic(topic + ".scored", 4, 1)])
@@ -260,6 +289,7 @@ def latency(bootstrap: str, rate: int, seconds: int, tmp: Path) -> dict:
                SCORER_TOPIC_SCORED=topic + ".scored", SCORER_TOPIC_FLAGGED=topic + ".flagged",
                SCORER_TOPIC_DLQ=topic + ".dlq", SCORER_GROUP_ID=topic,
                SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
+               SCORER_SCORING_PROCESSES=str(processes),
                SCORER_BATCH_MAX_WAIT_MS="50", SCORER_STORE_URL=f"sqlite:///{tmp / 'lat.db'}")
     proc = subprocess.Popen([str(BIN / "scorer"), "run"], env=env)
     try:
@@ -340,7 +370,16 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="scoring processes of the worker in latency mode (default 1)")
+    ap.add_argument("--configs", default="1x0,1x1,1x2,2x1",
+                    help="(b) runs as WORKERSxSCORING_PROCESSES, comma-separated "
+                         "(default: 1x0,1x1,1x2,2x1)")
     args = ap.parse_args()
+    try:
+        configs = [tuple(int(x) for x in c.split("x")) for c in args.configs.split(",")]
+    except ValueError:
+        ap.error(f"--configs {args.configs!r}: use WORKERSxPROCESSES pairs such as 1x0,2x1")
 
     tmp = Path(tempfile.mkdtemp(prefix="reply-scorer-bench-"))
     bootstrap = args.bootstrap
@@ -351,22 +390,23 @@ def main() -> int:
     try:
         if args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
-            result["latency"] = latency(bootstrap, args.rate, args.seconds, tmp)
+            result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp)
         else:
             topic = f"bench-{uuid.uuid4().hex[:6]}"
             log(f"filling {topic} ({args.partitions} partitions) with {args.n} replies")
             values = fill_topic(bootstrap, topic, args.n, args.partitions)
             log("(a) raw kafka-python consume + JSON decode")
             result["raw_consume_per_s"] = raw_consume(bootstrap, topic, args.n)
-            for workers in (1, 2):
-                log(f"(b) scorer run, {workers} worker(s)")
-                result[f"scorer_{workers}w"] = scorer_end_to_end(bootstrap, topic, args.n,
-                                                                 workers, tmp)
+            for workers, processes in configs:
+                log(f"(b) scorer run, {workers} worker(s), {processes} scoring processes each")
+                run = scorer_end_to_end(bootstrap, topic, args.n, workers, processes, tmp)
+                run["ratio_over_a"] = run["replies_per_s"] / result["raw_consume_per_s"]
+                result[f"scorer_{workers}w_{processes}p"] = run
+                log(f"    {run['replies_per_s']:,.0f} replies/s "
+                    f"({run['ratio_over_a']:.1%} of raw), peak RSS {run['peak_rss_mb']:.0f} MB, "
+                    f"PSS per worker {run['peak_pss_per_worker_mb']:.0f} MB")
             log("(c) scorer score --jsonl")
             result["offline"] = offline(values, tmp)
-            for w in (1, 2):
-                result[f"ratio_b{w}_over_a"] = (result[f"scorer_{w}w"]["replies_per_s"]
-                                                / result["raw_consume_per_s"])
     finally:
         if not args.bootstrap:
             subprocess.run([str(KAFKA), "stop", "--data", str(tmp / "kafka")], check=False)

@@ -16,6 +16,7 @@ import time
 from bisect import bisect_left
 from collections import Counter as TallyCounter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from wsgiref.simple_server import make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
@@ -26,6 +27,39 @@ from scorer.schema import ScoredReply
 SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
 DIMENSION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DIMENSION_NAMES = ("greeting", "explanation", "closing", "length")
+
+
+@dataclass
+class Tally:
+    """What one batch adds to the metrics, by label set.
+
+    Built where the batch is scored (possibly a scoring process: it is small and
+    picklable) and applied by `Metrics.record` only after the batch is committed.
+    """
+
+    scored: TallyCounter[tuple[str, str, str]] = field(default_factory=TallyCounter)
+    flagged: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
+    totals: dict[str, list[int]] = field(default_factory=dict)
+    dimensions: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    invalid: TallyCounter[str] = field(default_factory=TallyCounter)
+    skipped: TallyCounter[str] = field(default_factory=TallyCounter)
+
+    @classmethod
+    def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
+           skipped_reasons: Iterable[str] = ()) -> Tally:
+        t = cls(invalid=TallyCounter(invalid_reasons), skipped=TallyCounter(skipped_reasons))
+        for s in scored:
+            ch = s.channel.value
+            t.scored[(ch, s.band, s.language)] += 1
+            t.totals.setdefault(ch, []).append(s.total)
+            d = s.dimensions
+            for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
+                                ("closing", d.closing), ("length", d.length)):
+                t.dimensions.setdefault((ch, name), []).append(value)
+            if s.flagged:
+                for reason in s.reasons:
+                    t.flagged[(ch, reason)] += 1
+        return t
 
 
 class Metrics:
@@ -85,32 +119,21 @@ class Metrics:
         skipped_reasons: Iterable[str] = (),
     ) -> None:
         """Record one committed batch: called only after its outputs are committed."""
-        tallies: TallyCounter[tuple[str, str, str]] = TallyCounter()
-        flags: TallyCounter[tuple[str, str]] = TallyCounter()
-        totals: dict[str, list[int]] = {}
-        dims: dict[tuple[str, str], list[float]] = {}
-        for s in scored:
-            ch = s.channel.value
-            tallies[(ch, s.band, s.language)] += 1
-            totals.setdefault(ch, []).append(s.total)
-            d = s.dimensions
-            for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
-                                ("closing", d.closing), ("length", d.length)):
-                dims.setdefault((ch, name), []).append(value)
-            if s.flagged:
-                for reason in s.reasons:
-                    flags[(ch, reason)] += 1
-        for (ch, band, lang), n in tallies.items():
+        self.record(Tally.of(scored, invalid_reasons, skipped_reasons))
+
+    def record(self, tally: Tally) -> None:
+        """Apply a batch's tally: a few library calls per label set, not per reply."""
+        for (ch, band, lang), n in tally.scored.items():
             self.scored.labels(channel=ch, band=band, language=lang).inc(n)
-        for (ch, reason), n in flags.items():
+        for (ch, reason), n in tally.flagged.items():
             self.flagged.labels(channel=ch, reason=reason).inc(n)
-        for ch, values in totals.items():
+        for ch, values in tally.totals.items():
             _observe_many(self.reply_score.labels(channel=ch), values)
-        for (ch, name), values in dims.items():
+        for (ch, name), values in tally.dimensions.items():
             _observe_many(self.dimension_score.labels(channel=ch, dimension=name), values)
-        for reason, n in TallyCounter(invalid_reasons).items():
+        for reason, n in tally.invalid.items():
             self.invalid.labels(reason=reason).inc(n)
-        for reason, n in TallyCounter(skipped_reasons).items():
+        for reason, n in tally.skipped.items():
             self.skipped.labels(reason=reason).inc(n)
 
     def set_lag(self, lags: dict[tuple[str, int], int]) -> None:

@@ -2,17 +2,23 @@
 
 One batch = one poll. For each batch, in this order:
 
-1. decode every record (invalid ones become dead letters with a named reason);
-2. score the valid agent replies in one `score_batch` call;
-3. upsert the flagged ones into the store (idempotent by id; retried while the store is
-   down, with the partitions paused so the group membership survives);
-4. publish scored / flagged / dead-letter records and commit the input offsets — in one
-   Kafka transaction (exactly-once) or flush-then-commit (at-least-once);
-5. only then update the metrics, so a batch that is rolled back and replayed is
+1. a scoring process (`scorer.pool`) decodes every record (invalid ones become dead
+   letters with a named reason), scores the valid agent replies in one `score_batch`
+   call, serialises them and builds the store rows of the flagged ones;
+2. the loop upserts those rows into the store (idempotent by id; retried while the
+   store is down, with the partitions paused so the group membership survives);
+3. it publishes scored / flagged / dead-letter records and commits the input offsets —
+   in one Kafka transaction (exactly-once) or flush-then-commit (at-least-once);
+4. only then updates the metrics, so a batch that is rolled back and replayed is
    counted once.
 
-A failed Kafka step aborts the transaction and rewinds the consumer to the batch's first
-offsets, so nothing is lost; the next poll replays it.
+Batches are pipelined: while the loop stores and publishes batch N, batches N+1… are
+being scored (up to SCORER_SCORING_PROCESSES at once), so Kafka I/O and scoring use
+different cores. Batches are still committed one at a time and in poll order. A batch
+that is polled but not yet committed is "in flight"; whenever in-flight batches cannot be
+committed — a failed Kafka step, or a rebalance that revokes partitions — all of them are
+dropped and the consumer is rewound to the first of their offsets, so nothing is lost;
+the next poll (or the partitions' new owner, from the committed offsets) replays them.
 
 The blocking producer calls (send, send_offsets_to_transaction, commit/abort) run on a
 helper thread (`_kafka_step`): kafka-python's commit and abort wait without a timeout while
@@ -32,19 +38,23 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, ProducerFencedError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from scorer import kafka_io
 from scorer.metrics import Health, Metrics, start_server
-from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
+from scorer.pool import BatchWork, Outcome, ScoringPool
+from scorer.schema import InvalidRecord
 from scorer.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,17 +84,22 @@ class _Abandoned(Exception):
 
 @dataclass
 class Batch:
-    """One poll's worth of records, split by what happens to them."""
+    """One poll's records, from poll to commit."""
 
     records: dict[TopicPartition, list[ConsumerRecord]]
-    valid: list[tuple[Reply, ConsumerRecord]] = field(default_factory=list)
-    invalid: list[tuple[InvalidRecord, ConsumerRecord]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    scored: list[ScoredReply] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    #: The records in the order their values were sent to scoring (Outcome indexes it).
+    flat: list[ConsumerRecord] = field(init=False)
+    pending: Future[Outcome] | None = None
+    #: Set when the batch can no longer be committed (see the module docstring).
+    dropped: bool = False
+
+    def __post_init__(self) -> None:
+        self.flat = [rec for recs in self.records.values() for rec in recs]
 
     @property
     def size(self) -> int:
-        return sum(len(v) for v in self.records.values())
+        return len(self.flat)
 
     def next_offsets(self) -> dict[TopicPartition, OffsetAndMetadata]:
         return {tp: OffsetAndMetadata(recs[-1].offset + 1, "", -1)
@@ -94,13 +109,27 @@ class Batch:
         return {tp: recs[0].offset for tp, recs in self.records.items() if recs}
 
 
+class _OnRevoke(ConsumerRebalanceListener):
+    """Drops the in-flight batches before a rebalance takes partitions away."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def on_partitions_revoked(self, revoked: Collection[TopicPartition]) -> None:
+        self.service._drop_inflight("a consumer-group rebalance")
+
+    def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
+        pass
+
+
 class Service:
     """The consume → score → store → publish → commit loop of one worker."""
 
-    def __init__(self, settings: Settings, scorer, store, metrics: Metrics, health: Health,
-                 consumer: KafkaConsumer, producer: KafkaProducer, worker: int = 0) -> None:
+    def __init__(self, settings: Settings, pool: ScoringPool, store, metrics: Metrics,
+                 health: Health, consumer: KafkaConsumer, producer: KafkaProducer,
+                 worker: int = 0) -> None:
         self.settings = settings
-        self.scorer = scorer
+        self.pool = pool
         self.store = store
         self.metrics = metrics
         self.health = health
@@ -108,33 +137,59 @@ class Service:
         self.producer = producer
         self.worker = worker
         self.transactional = settings.delivery == "exactly_once"
+        #: Polled, not yet committed, in poll order; `_finishing` is the one being committed.
+        self._inflight: deque[Batch] = deque()
+        self._finishing: Batch | None = None
         self._last_lag = 0.0
         self._failures = 0
         self._abandoned = False  # set when stopping with a Kafka step still pending
+        consumer.subscribe([settings.topic_input], listener=_OnRevoke(self))
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> int:
-        log.info("worker %d consuming %s as group %s (%s)", self.worker,
-                 self.settings.topic_input, self.settings.group_id, self.settings.delivery)
+        log.info("worker %d consuming %s as group %s (%s, %d scoring processes)", self.worker,
+                 self.settings.topic_input, self.settings.group_id, self.settings.delivery,
+                 self.pool.processes)
+        depth = self.pool.processes  # batches scored while the loop commits another
         while not stop.is_set():
-            polled = self.consumer.poll(timeout_ms=self.settings.batch_max_wait_ms,
-                                        max_records=self.settings.batch_size)
+            # With batches in flight, take only what is already fetched: the loop has
+            # committing to do rather than waiting for more.
+            wait = 0 if self._inflight else self.settings.batch_max_wait_ms
+            polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.batch_size)
             self._tick()
             if polled:
-                try:
-                    self.process(Batch(polled), stop)
-                except ProducerFencedError:
-                    log.error("another worker took over transactional id %s; exiting",
-                              kafka_io.transactional_id(self.settings, self.worker))
-                    return 3
-                except _Abandoned as exc:
-                    self._abandoned = True
-                    log.warning("stopping with %s still pending after %ss; its batch is not "
-                                "committed and will be replayed", exc, STOP_GRACE_S)
-                    return 0
+                self._inflight.append(self.submit(polled))
+            code = self._commit_ready(stop, depth, one_more=not polled)
+            if code is not None:
+                return code
             self._update_lag()
-        log.info("worker %d stopping: batch finished, leaving the group", self.worker)
-        return 0
+        log.info("worker %d stopping: committing %d polled batches, leaving the group",
+                 self.worker, len(self._inflight))
+        code = self._commit_ready(stop, -1, one_more=False)
+        return code or 0
+
+    def _commit_ready(self, stop: threading.Event, depth: int, one_more: bool) -> int | None:
+        """Commit the oldest batches while more than `depth` are in flight or they are
+        scored already (and one more when asked); returns an exit code to stop with."""
+        try:
+            while self._inflight and (len(self._inflight) > depth or one_more
+                                      or self._inflight[0].pending.done()):
+                one_more = False
+                self.finish(self._inflight.popleft(), stop)
+        except ProducerFencedError:
+            log.error("another worker took over transactional id %s; exiting",
+                      kafka_io.transactional_id(self.settings, self.worker))
+            return 3
+        except BrokenProcessPool:
+            log.error("a scoring process died; exiting so the worker is restarted (batches "
+                      "not committed are replayed)")
+            return 4
+        except _Abandoned as exc:
+            self._abandoned = True
+            log.warning("stopping with %s still pending after %ss; its batch is not "
+                        "committed and will be replayed", exc, STOP_GRACE_S)
+            return 0
+        return None
 
     def _tick(self) -> None:
         assigned = bool(self.consumer.assignment())
@@ -144,60 +199,51 @@ class Service:
         self.health.tick(assigned and reachable, why)
 
     # -- one batch ------------------------------------------------------------------------
-    def process(self, batch: Batch, stop: threading.Event) -> None:
-        started = time.perf_counter()
-        self._decode(batch)
-        batch.scored = self.scorer.score_batch([reply for reply, _ in batch.valid])
-        flagged, unflagged = [], []
-        for (reply, _), s in zip(batch.valid, batch.scored, strict=True):
-            if s.flagged:
-                flagged.append((reply, s))
-            else:
-                unflagged.append(reply.id)
-        if self.store is not None:
-            self._store(flagged, unflagged, stop)
+    def submit(self, polled: dict[TopicPartition, list[ConsumerRecord]]) -> Batch:
+        """Start scoring a polled batch (in a scoring process when there are any)."""
+        batch = Batch(polled)
+        batch.pending = self.pool.submit([rec.value for rec in batch.flat])
+        return batch
+
+    def process(self, polled: dict[TopicPartition, list[ConsumerRecord]],
+                stop: threading.Event) -> None:
+        """Score, store, publish and commit one batch without pipelining."""
+        self.finish(self.submit(polled), stop)
+
+    def finish(self, batch: Batch, stop: threading.Event) -> None:
+        """Store, publish and commit a submitted batch, unless it was dropped."""
+        self._finishing = batch
         try:
-            self._publish(batch, stop)
-        except (ProducerFencedError, _Abandoned):
-            raise
-        except KafkaError as exc:
-            # Roll back and replay from the batch's first offsets: simpler and safer than
-            # retrying in place, because a rebalance may have moved some partitions away.
-            self.metrics.kafka_errors.inc()
-            self._failures += 1
-            delay = RETRY_BACKOFF[min(self._failures - 1, len(RETRY_BACKOFF) - 1)]
-            log.warning("publishing a batch of %d failed (%s); replaying it in %ss",
-                        batch.size, type(exc).__name__, delay)
-            self.health.tick(False, f"Kafka error: {type(exc).__name__}")
-            self._recover_producer(stop)
-            self._rewind(batch)
-            stop.wait(delay)
-            return
+            outcome = batch.pending.result()
+            if self.store is not None and not batch.dropped:
+                self._store(outcome.rows, outcome.unflagged, stop)
+            if batch.dropped:  # a rebalance while it was scored or stored
+                return
+            try:
+                self._publish(batch, outcome, stop)
+            except (ProducerFencedError, _Abandoned):
+                raise
+            except KafkaError as exc:
+                # Roll back and replay from the first offsets of everything in flight:
+                # simpler and safer than retrying in place, because a rebalance may have
+                # moved some partitions away.
+                self.metrics.kafka_errors.inc()
+                self._failures += 1
+                delay = RETRY_BACKOFF[min(self._failures - 1, len(RETRY_BACKOFF) - 1)]
+                log.warning("publishing a batch of %d failed (%s); replaying it in %ss",
+                            batch.size, type(exc).__name__, delay)
+                self.health.tick(False, f"Kafka error: {type(exc).__name__}")
+                self._recover_producer(stop)
+                self._drop_inflight(f"the Kafka error {type(exc).__name__}")
+                stop.wait(delay)
+                return
+        finally:
+            self._finishing = None
         self._failures = 0
-        self.metrics.observe_batch(
-            batch.scored,
-            invalid_reasons=[err.reason for err, _ in batch.invalid],
-            skipped_reasons=batch.skipped,
-        )
-        self.metrics.batch_duration.observe(time.perf_counter() - started)
+        self.metrics.record(outcome.tally)
+        self.metrics.batch_duration.observe(time.perf_counter() - batch.started)
 
-    def _decode(self, batch: Batch) -> None:
-        limit_bytes = self.settings.max_record_bytes
-        limit_chars = self.settings.max_text_chars
-        for recs in batch.records.values():
-            for rec in recs:
-                try:
-                    reply = decode_reply(rec.value, max_record_bytes=limit_bytes,
-                                         max_text_chars=limit_chars)
-                except InvalidRecord as err:
-                    batch.invalid.append((err, rec))
-                    continue
-                if reply.author == "customer":
-                    batch.skipped.append("customer_message")
-                    continue
-                batch.valid.append((reply, rec))
-
-    def _store(self, flagged: Sequence[tuple[Reply, ScoredReply]], unflagged: Sequence[str],
+    def _store(self, rows: Sequence[dict[str, Any]], unflagged: Sequence[str],
                stop: threading.Event) -> None:
         """Write flagged replies; while the store is down, pause consumption and retry."""
         from scorer.store import StoreUnavailable
@@ -205,7 +251,7 @@ class Service:
         attempt = 0
         while True:
             try:
-                self.store.upsert_flagged(flagged, unflagged)
+                self.store.write_rows(rows, unflagged)
                 if attempt:
                     log.info("flagged store is back; resuming")
                     self.consumer.resume(*self.consumer.assignment())
@@ -233,16 +279,16 @@ class Service:
                     self.consumer.resume(*self.consumer.assignment())
                     raise SystemExit(0) from None
 
-    def _publish(self, batch: Batch, stop: threading.Event) -> None:
+    def _publish(self, batch: Batch, outcome: Outcome, stop: threading.Event) -> None:
         offsets = batch.next_offsets()
         # The consumer is not thread-safe: read what the helper thread needs from it here.
         group = self.consumer.group_metadata() if self.transactional else None
-        self._kafka_step(lambda: self._produce(batch, offsets, group), "publish", stop)
+        self._kafka_step(lambda: self._produce(batch, outcome, offsets, group), "publish", stop)
         if not self.transactional:
             self.consumer.commit(offsets)
 
-    def _produce(self, batch: Batch, offsets: dict[TopicPartition, OffsetAndMetadata],
-                 group: object) -> None:
+    def _produce(self, batch: Batch, outcome: Outcome,
+                 offsets: dict[TopicPartition, OffsetAndMetadata], group: object) -> None:
         """Send the batch's outputs and, transactionally, its offsets (helper thread)."""
         s = self.settings
         producer = self.producer
@@ -250,15 +296,14 @@ class Service:
         if self.transactional:
             producer.begin_transaction()
         futures = []
-        for (reply, _), scored in zip(batch.valid, batch.scored, strict=True):
-            key = reply.id.encode()
-            value = scored.model_dump_json().encode()
+        for _, key, value, flagged in outcome.outputs:
             futures.append(send(s.topic_scored, key=key, value=value))
-            if scored.flagged:
+            if flagged:
                 futures.append(send(s.topic_flagged, key=key, value=value))
-        for err, rec in batch.invalid:
-            futures.append(send(s.topic_dlq, key=rec.key, value=rec.value,
-                                headers=kafka_io.dead_letter_headers(rec, err)))
+        for i, reason, message in outcome.invalid:
+            rec = batch.flat[i]
+            futures.append(send(s.topic_dlq, key=rec.key, value=rec.value, headers=kafka_io.
+                                dead_letter_headers(rec, InvalidRecord(reason, message))))
         if self.transactional:
             producer.send_offsets_to_transaction(offsets, group)
             producer.commit_transaction()
@@ -329,9 +374,22 @@ class Service:
                 if stop.wait(delay):
                     raise _Abandoned("Kafka producer setup") from None
 
-    def _rewind(self, batch: Batch) -> None:
+    def _drop_inflight(self, why: str) -> None:
+        """Give up every polled, uncommitted batch and rewind the consumer to the first
+        of their offsets (on partitions it still holds; revoked ones restart from the
+        committed offsets on their new owner)."""
+        batches = [b for b in (self._finishing, *self._inflight) if b is not None]
+        self._inflight.clear()
+        rewind: dict[TopicPartition, int] = {}
+        for batch in batches:
+            batch.dropped = True
+            for tp, offset in batch.first_offsets().items():
+                rewind[tp] = min(offset, rewind.get(tp, offset))
+        if not rewind:
+            return
+        log.info("replaying %d uncommitted batches after %s", len(batches), why)
         assigned = self.consumer.assignment()
-        for tp, offset in batch.first_offsets().items():
+        for tp, offset in rewind.items():
             if tp in assigned:
                 self.consumer.seek(tp, offset)
 
@@ -366,6 +424,7 @@ class Service:
                             "batch will be replayed", type(exc).__name__)
             if self.store is not None:
                 self.store.close()
+            self.pool.close()
 
 
 # -- process entry points -------------------------------------------------------------------
@@ -416,12 +475,28 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     if threading.current_thread() is threading.main_thread():
         _install_signal_handlers(stop)
     metrics, health = Metrics(), Health()
+    scorer = Scorer.from_settings(settings)
+    metrics.set_model(scorer.model_version)
+    # Fork the scoring processes first: nothing but this thread is running yet.
+    pool = ScoringPool(BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
+                                 max_text_chars=settings.max_text_chars,
+                                 store_rows=settings.store_enabled,
+                                 redact_text=settings.redact),
+                       settings.scoring_processes)
+    try:
+        return _serve(settings, worker, stop, metrics, health, pool)
+    finally:
+        pool.close()
+
+
+def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metrics,
+           health: Health, pool: ScoringPool) -> int:
+    """The rest of `run_worker` once the scoring processes exist: metrics server, store,
+    Kafka clients, then the loop."""
     server = start_server(metrics, health, settings.metrics_host,
                           settings.metrics_port + worker if settings.metrics_port else 0)
     log.info("worker %d: metrics on http://%s:%d/metrics", worker, settings.metrics_host,
              server.server_port)
-    scorer = Scorer.from_settings(settings)
-    metrics.set_model(scorer.model_version)
     store = None
     if settings.store_enabled:
         store = _open_store(settings, metrics, health, stop)
@@ -435,7 +510,7 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     # process: freeze it out of the collector's generations, so the full collections that
     # each batch's allocations trigger stop re-scanning ~200k objects (~40 µs per reply).
     gc.freeze()
-    service = Service(settings, scorer, store, metrics, health, consumer, producer, worker)
+    service = Service(settings, pool, store, metrics, health, consumer, producer, worker)
     try:
         return service.run(stop)
     finally:

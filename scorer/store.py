@@ -402,6 +402,68 @@ def parse_time(text: str, *, now: datetime | None = None) -> datetime:
 # --- the store ------------------------------------------------------------------------------
 
 
+def flagged_rows(items: Sequence[tuple[Reply, ScoredReply]], *, redact_text: bool,
+                 now: datetime | None = None) -> list[dict[str, Any]]:
+    """The rows `FlaggedStore.write_rows` stores for flagged replies, redacted.
+
+    A pure function of the replies (no database), so the streaming service builds rows in
+    its scoring processes and the loop process only writes them. A reply id seen twice
+    in one batch keeps its last version.
+    """
+    now = now or datetime.now(UTC)
+    by_id: dict[str, dict[str, Any]] = {}
+    for reply, scored in items:
+        by_id[reply.id] = _row(reply, scored, now, redact_text)
+    return list(by_id.values())
+
+
+def _row(reply: Reply, scored: ScoredReply, now: datetime, redact_text: bool) -> dict[str, Any]:
+    text = _clean(reply.text) or ""
+    names = (reply.customer_name,)
+    redaction = redact(text, names) if redact_text else None
+    plain = reply.content_type == "text/plain"
+    evidence: dict[str, Any] = {}
+    for dim, span in scored.evidence.items():
+        if span is None:
+            evidence[dim] = None
+            continue
+        span_text = _clean(span.text) or ""
+        if redaction is not None:
+            if plain and text[span.start:span.end] == span_text:
+                # Cut the span out of the redacted whole so it matches the stored text.
+                s, e = redaction.map_span(span.start, span.end)
+                span_text = redaction.text[s:e]
+            else:
+                span_text = redact(span_text, names).text
+        evidence[dim] = {"start": span.start, "end": span.end, "text": span_text}
+    record = scored.model_dump(mode="json")
+    record["evidence"] = evidence
+    record["reasons"] = [_clean(r, 64) for r in scored.reasons]
+    scored_at = scored.scored_at if scored.scored_at.tzinfo else scored.scored_at.replace(
+        tzinfo=UTC)
+    return {
+        "id": reply.id,
+        "channel": scored.channel.value,
+        "language": scored.language,
+        "band": scored.band,
+        "total": scored.total,
+        "event_at": reply.sent_at or scored_at,
+        "sent_at": reply.sent_at,
+        "scored_at": scored_at,
+        "stored_at": now,
+        "updated_at": now,
+        "team": _clean(reply.team, 256),
+        "agent_id": _clean(reply.agent_id, 256),
+        "conversation_id": _clean(reply.conversation_id, 256),
+        "model_version": _clean(scored.model_version, 128) or "",
+        "content_type": reply.content_type,
+        "text": redaction.text if redaction is not None else text,
+        "redacted": redaction is not None,
+        "record": record,
+        "evidence": evidence,
+    }
+
+
 class FlaggedStore:
     """Flagged replies with their QA reviews. Thread-safe (one engine, pooled connections)."""
 
@@ -432,52 +494,6 @@ class FlaggedStore:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def _row(self, reply: Reply, scored: ScoredReply, now: datetime) -> dict[str, Any]:
-        text = _clean(reply.text) or ""
-        names = (reply.customer_name,)
-        redaction = redact(text, names) if self.redact_text else None
-        plain = reply.content_type == "text/plain"
-        evidence: dict[str, Any] = {}
-        for dim, span in scored.evidence.items():
-            if span is None:
-                evidence[dim] = None
-                continue
-            span_text = _clean(span.text) or ""
-            if redaction is not None:
-                if plain and text[span.start:span.end] == span_text:
-                    # Cut the span out of the redacted whole so it matches the stored text.
-                    s, e = redaction.map_span(span.start, span.end)
-                    span_text = redaction.text[s:e]
-                else:
-                    span_text = redact(span_text, names).text
-            evidence[dim] = {"start": span.start, "end": span.end, "text": span_text}
-        record = scored.model_dump(mode="json")
-        record["evidence"] = evidence
-        record["reasons"] = [_clean(r, 64) for r in scored.reasons]
-        scored_at = scored.scored_at if scored.scored_at.tzinfo else scored.scored_at.replace(
-            tzinfo=UTC)
-        return {
-            "id": reply.id,
-            "channel": scored.channel.value,
-            "language": scored.language,
-            "band": scored.band,
-            "total": scored.total,
-            "event_at": reply.sent_at or scored_at,
-            "sent_at": reply.sent_at,
-            "scored_at": scored_at,
-            "stored_at": now,
-            "updated_at": now,
-            "team": _clean(reply.team, 256),
-            "agent_id": _clean(reply.agent_id, 256),
-            "conversation_id": _clean(reply.conversation_id, 256),
-            "model_version": _clean(scored.model_version, 128) or "",
-            "content_type": reply.content_type,
-            "text": redaction.text if redaction is not None else text,
-            "redacted": redaction is not None,
-            "record": record,
-            "evidence": evidence,
-        }
-
     def upsert_flagged(self, items: Sequence[tuple[Reply, ScoredReply]],
                        unflagged_ids: Sequence[str] = ()) -> int:
         """Insert or update flagged replies by id in one transaction; returns rows written.
@@ -489,15 +505,16 @@ class FlaggedStore:
         replay), so a row stored by the first attempt is removed again, unless QA already
         reviewed it.
         """
+        return self.write_rows(flagged_rows(items, redact_text=self.redact_text),
+                               unflagged_ids)
+
+    def write_rows(self, rows: Sequence[dict[str, Any]],
+                   unflagged_ids: Sequence[str] = ()) -> int:
+        """`upsert_flagged` for rows already built by `flagged_rows` (unique ids)."""
         if unflagged_ids:
             self._discard(unflagged_ids)
-        if not items:
+        if not rows:
             return 0
-        now = datetime.now(UTC)
-        by_id: dict[str, dict[str, Any]] = {}
-        for reply, scored in items:
-            by_id[reply.id] = self._row(reply, scored, now)  # last write of an id wins
-        rows = list(by_id.values())
         insert = (postgresql.insert if self.engine.dialect.name == "postgresql"
                   else sqlite.insert)
         stmt = insert(replies_t)

@@ -8,6 +8,7 @@ dead-lettered exactly once and every flagged reply sits in the flagged store exa
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
@@ -121,6 +122,77 @@ def test_repeated_sigkill_under_load_loses_nothing_and_publishes_and_stores_ever
           "the last process's counters to equal its share of the input", scorer)
     assert scorer.terminate() == 0
 
+    check_everything_once(env, produced)
+
+
+def scoring_processes(proc: ScorerProcess) -> list[int]:
+    """Pids of a running scorer's scoring processes (its forked children)."""
+    assert proc.proc is not None
+    pid = proc.proc.pid
+    return [int(k) for t in Path(f"/proc/{pid}/task").iterdir()
+            for k in (t / "children").read_text().split()]
+
+
+@pytest.mark.slow
+def test_a_killed_scoring_process_stops_its_worker_and_the_restart_loses_nothing(
+        scorer: ScorerProcess, env: dict[str, str], traffic) -> None:
+    producer = traffic(rate=150)
+    scorer.env["SCORER_SCORING_PROCESSES"] = "2"
+    scorer.start().wait_ready()
+    until(lambda: processed(scorer) > 200, 60, "progress before the kill", scorer)
+    kids = scoring_processes(scorer)
+    assert len(kids) == 2, f"expected 2 scoring processes, found {kids}"
+    os.kill(kids[0], signal.SIGKILL)
+    assert scorer.proc is not None
+    code = scorer.proc.wait(timeout=30)
+    assert code == 4, f"exit code {code}:\n{scorer.logs()}"
+    assert "a scoring process died" in scorer.logs()
+    time.sleep(1)
+    committed_at_start = sum(committed_by_partition(env).values())
+    scorer.start().wait_ready()
+    produced = producer.stop()
+    until(lambda: uncommitted(env) == 0, 90, "the backlog processed", scorer)
+    until(lambda: processed(scorer) == produced - committed_at_start, 10,
+          "the restarted worker's counters to equal its share of the input", scorer)
+    assert scorer.terminate() == 0
+    check_everything_once(env, produced)
+
+
+@pytest.mark.slow
+def test_members_joining_and_leaving_under_load_replay_in_flight_batches_exactly_once(
+        env: dict[str, str], tmp_path: Path, traffic) -> None:
+    """Rebalances revoke partitions while pipelined batches are scored but not committed."""
+    rng = random.Random(SEED + 7)
+    producer = traffic(rate=400)
+    procs: list[ScorerProcess] = []
+
+    def member(i: int) -> ScorerProcess:
+        # Own metrics port and transactional id: two members on one host must not fence
+        # each other.
+        p = ScorerProcess({**env, "SCORER_METRICS_PORT": str(free_port()),
+                           "SCORER_TRANSACTIONAL_ID": f"rebalance-{i}",
+                           "SCORER_SCORING_PROCESSES": "2"}, tmp_path / f"member-{i}.log")
+        procs.append(p)
+        return p.start()
+
+    try:
+        first = member(0)
+        first.wait_ready()
+        until(lambda: processed(first) > 300, 60, "the first member processing", first)
+        for i in range(1, 4):
+            joiner = member(i)
+            joiner.wait_ready()  # ready = partitions assigned: a rebalance has happened
+            time.sleep(rng.uniform(0.5, 2.0))
+            assert joiner.terminate(timeout=30) == 0, joiner.logs()  # and one more
+            time.sleep(rng.uniform(0.2, 1.0))
+        produced = producer.stop()
+        until(lambda: uncommitted(env) == 0, 90, "the backlog processed", first)
+        assert first.terminate(timeout=30) == 0, first.logs()
+        assert "uncommitted batches after a consumer-group rebalance" in first.logs(), (
+            "the rebalances should have caught batches in flight")
+    finally:
+        for p in procs:
+            p.stop()
     check_everything_once(env, produced)
 
 

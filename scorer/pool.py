@@ -1,0 +1,161 @@
+"""Scoring processes: the Kafka-free half of each batch, run off the loop's core.
+
+Per reply, the streaming loop's own work (Kafka fetch and produce, the store write) is
+mostly Python, and so is scoring; in one process the GIL runs them one after the other on
+one core. So the loop hands each polled batch's raw record values to a scoring process,
+which decodes, validates, scores, serialises and builds the store rows (`BatchWork`), while
+the loop publishes the batch before it. The result (`Outcome`) is small and picklable;
+everything holding a socket or a connection (Kafka clients, the store engine) stays in
+the loop process.
+
+The processes are forked once, after the model is loaded (they share its pages
+copy-on-write) and before any Kafka client or database connection exists (a fork must
+not copy a socket, or a lock held by another thread). They ignore SIGINT and SIGTERM (the
+loop decides when to stop), and die with their parent (PR_SET_PDEATHSIG), so a SIGKILLed
+worker leaves no orphans. If a scoring process dies, `Future.result` raises
+`BrokenProcessPool`: the worker exits and its uncommitted batches are replayed.
+
+`processes=0` runs the same work in the loop process: no fork, no pipelining.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scorer.metrics import Tally
+from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
+
+if TYPE_CHECKING:
+    from scorer.scoring import Scorer
+
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything the loop needs to store, publish and count one batch."""
+
+    #: (index of the record in the batch, key, ScoredReply JSON, flagged), in batch order.
+    outputs: list[tuple[int, bytes, bytes, bool]]
+    #: (index of the record in the batch, reason, message) of each dead letter.
+    invalid: list[tuple[int, str, str]]
+    #: Store rows of the flagged replies, redacted (`store.flagged_rows`).
+    rows: list[dict[str, Any]]
+    #: Ids that scored above the threshold (see `FlaggedStore.upsert_flagged`).
+    unflagged: list[str]
+    tally: Tally
+
+
+class BatchWork:
+    """Decode → score → serialise → store rows → metric tally for one batch of values."""
+
+    def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
+                 store_rows: bool, redact_text: bool) -> None:
+        self.scorer = scorer
+        self.max_record_bytes = max_record_bytes
+        self.max_text_chars = max_text_chars
+        self.store_rows = store_rows
+        self.redact_text = redact_text
+
+    def __call__(self, values: Sequence[bytes | None]) -> Outcome:
+        valid: list[Reply] = []
+        where: list[int] = []
+        invalid: list[tuple[int, str, str]] = []
+        skipped: list[str] = []
+        for i, value in enumerate(values):
+            try:
+                reply = decode_reply(value, max_record_bytes=self.max_record_bytes,
+                                     max_text_chars=self.max_text_chars)
+            except InvalidRecord as err:
+                invalid.append((i, err.reason, err.message))
+                continue
+            if reply.author == "customer":
+                skipped.append("customer_message")
+                continue
+            valid.append(reply)
+            where.append(i)
+        scored = self.scorer.score_batch(valid)
+        outputs: list[tuple[int, bytes, bytes, bool]] = []
+        flagged: list[tuple[Reply, ScoredReply]] = []
+        unflagged: list[str] = []
+        for i, reply, s in zip(where, valid, scored, strict=True):
+            outputs.append((i, reply.id.encode(), s.model_dump_json().encode(), s.flagged))
+            if s.flagged:
+                flagged.append((reply, s))
+            else:
+                unflagged.append(reply.id)
+        rows: list[dict[str, Any]] = []
+        if self.store_rows and flagged:
+            from scorer.store import flagged_rows
+
+            rows = flagged_rows(flagged, redact_text=self.redact_text)
+        tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
+        return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally)
+
+
+#: The work a forked scoring process runs: set before the fork, inherited by the children.
+_work: BatchWork | None = None
+
+
+def _run(values: list[bytes | None]) -> Outcome:
+    assert _work is not None, "scoring process started without its BatchWork"  # noqa: S101
+    return _work(values)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _child_init(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the child exits when its queue closes
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    # The model and everything imported lives as long as the process (see run_worker).
+    gc.freeze()
+
+
+class ScoringPool:
+    """Runs `BatchWork` in `processes` forked processes, or in-process when 0."""
+
+    def __init__(self, work: BatchWork, processes: int) -> None:
+        global _work
+        self.work = work
+        self.processes = processes
+        self._executor: ProcessPoolExecutor | None = None
+        if processes > 0:
+            _work = work
+            self._executor = ProcessPoolExecutor(
+                processes, mp_context=multiprocessing.get_context("fork"),
+                initializer=_child_init, initargs=(os.getpid(),))
+            # With fork, the executor starts all its processes at the first submit: make
+            # that happen now, while this process has no Kafka client or connection yet.
+            for ready in [self._executor.submit(_ready) for _ in range(processes)]:
+                ready.result()
+
+    def submit(self, values: list[bytes | None]) -> Future[Outcome]:
+        if self._executor is not None:
+            return self._executor.submit(_run, values)
+        done: Future[Outcome] = Future()
+        try:
+            done.set_result(self.work(values))
+        except Exception as exc:  # re-raised by result(), as from a scoring process
+            done.set_exception(exc)
+        return done
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
