@@ -29,6 +29,7 @@ control characters, megabyte-sized or unbalanced HTML); non-``str`` input is con
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -121,7 +122,12 @@ _PUNKT = _build_punkt()
 # A sentence end candidate: end punctuation (plus closing quotes/brackets) before whitespace.
 # Possessive quantifiers and the look-behind keep it linear on runs like "!!!!…".
 # Emoji or emoticons right after the end stay with the sentence they decorate ("Hei! 👋 …").
-_SENT_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?:[ \t]++[^\w\s]++)*+(?=\s)")
+# The first end character comes before the look-behind (which then checks the character before
+# it): the same matches as r"(?<![.!?…])[.!?…]++…", but a pattern that starts with a character
+# class lets the regex engine skip straight to candidate positions (~2.5x faster per line).
+_SENT_END = re.compile(
+    r"[.!?…](?<![.!?…]{2})[.!?…]*+[\"'”’»)\]]*+(?:[ \t]++[^\w\s]++)*+(?=\s)"
+)
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 # Lines longer than this are split by the regex only: Punkt is too slow for megabyte lines.
 _PUNKT_MAX_LINE = 20_000
@@ -485,7 +491,13 @@ def _is_signoff_line(line: str) -> bool:
     words = _SIGNOFF_WORD.findall(stripped.lower())
     if not 0 < len(words) <= 4:
         return False
-    return any(4 <= len(w) <= 13 and not _deletes(w).isdisjoint(_SIGNOFF_DELETES) for w in words)
+    return any(4 <= len(w) <= 13 and _near_signoff_noun(w) for w in words)
+
+
+@functools.lru_cache(maxsize=8192)
+def _near_signoff_noun(word: str) -> bool:
+    """``word`` is a sign-off noun up to one edit (cached: the same few words recur)."""
+    return not _deletes(word).isdisjoint(_SIGNOFF_DELETES)
 
 
 # Initials or name after a marker: "^AG", "*MS", "/Kari", "//Team Kundeservice", "~Kari".
@@ -493,6 +505,8 @@ _INITIALS = re.compile(r"^[ \t]*(?:\^|\*|/{1,2}|\\|~)[ \t]*[^\W\d_][^\n.!?]{0,40
 _DASH_NAME = re.compile(
     r"^[ \t]*[-–—][ \t]*[A-ZÆØÅÄÖÜ][\w'’-]*(?:[ \t]+[A-ZÆØÅÄÖÜ][\w'’-]*){0,2}[ \t]*$"
 )
+_INITIAL_MARKS = frozenset("^*/\\~")  # what _INITIALS allows first
+_DASHES = frozenset("-–—")  # what _DASH_NAME allows first
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _PHONE = re.compile(r"(?:\+|\b00)?\d[\d \-().]{6,}\d")
@@ -589,7 +603,13 @@ def _sig_line_kind(line: str) -> str | None:
     # Fast exit for the common case, a sentence: signature lines are short and unpunctuated.
     if stripped.endswith((".", "!", "?")) and stripped.count(" ") >= 4:
         return None
-    if _MOBILE.match(line) or _INITIALS.match(line) or _DASH_NAME.match(line):
+    # _INITIALS and _DASH_NAME can only match when their marker is the first non-blank char.
+    first = line.lstrip(" \t")[:1]
+    if (
+        _MOBILE.match(line)
+        or (first in _INITIAL_MARKS and _INITIALS.match(line))
+        or (first in _DASHES and _DASH_NAME.match(line))
+    ):
         return "strong"
     if len(line) <= 120 and (_FOOTER.match(line) or (_HOURS.match(line) and _DIGIT.search(line))):
         return "strong"
@@ -670,13 +690,18 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
         # Initials at the end of the last text line: "… har flere spørsmål. ^AG".
         last = next(_last_lines(text, start, end, 1), None)
         if last is not None and last[1] - last[0] <= _SIG_LINE_MAX:
-            m = _INLINE_INITIALS.search(text, last[0], last[1])
-            if m is not None and text[last[0] : m.start()].strip():
-                return m.start()
-            m = _INLINE_DASH_NAME.search(text, last[0], last[1]) or (
-                _INLINE_DASH_AFTER_WORD.search(text, last[0], last[1]))
-            if m is not None:
-                return m.start(1)
+            # Each search scans the whole line; skip those whose marker character is absent
+            # (exact: the patterns must consume one of those characters inside the line).
+            line = text[last[0] : last[1]]
+            if "^" in line or "*" in line or "/" in line or "~" in line:
+                m = _INLINE_INITIALS.search(text, last[0], last[1])
+                if m is not None and text[last[0] : m.start()].strip():
+                    return m.start()
+            if "-" in line or "–" in line or "—" in line:
+                m = _INLINE_DASH_NAME.search(text, last[0], last[1]) or (
+                    _INLINE_DASH_AFTER_WORD.search(text, last[0], last[1]))
+                if m is not None:
+                    return m.start(1)
     return cut
 
 
