@@ -112,10 +112,27 @@ class _NordicLanguageVars(PunktLanguageVars):
     sent_end_chars = (".", "?", "!", "…")
 
 
+class _CachedPunkt(PunktSentenceTokenizer):
+    """Punkt with its per-candidate decision cached (about 3/4 of its time per line).
+
+    ``span_tokenize`` asks ``text_contains_sentbreak`` about the context of every candidate
+    end (word before, end punctuation, next token), a pure function of that short string:
+    the parameters are fixed at build time and never trained. The same contexts ("Tlf. 22",
+    "f.eks. at", "kl. 10.30") recur across replies, so the answer is reused, never changed.
+    """
+
+    def __init__(self, params: PunktParameters, lang_vars: PunktLanguageVars) -> None:
+        super().__init__(params, lang_vars=lang_vars)
+        self._sentbreak = functools.lru_cache(maxsize=16_384)(super().text_contains_sentbreak)
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        return self._sentbreak(text)
+
+
 def _build_punkt() -> PunktSentenceTokenizer:
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params, lang_vars=_NordicLanguageVars())
+    return _CachedPunkt(params, lang_vars=_NordicLanguageVars())
 
 
 _PUNKT = _build_punkt()
