@@ -419,3 +419,113 @@ def test_three_line_name_title_company_block_is_signature():
     p = prepare("Do you have the tracking number?\nJordan\nBaggage Services\nBrightwave Energy")
     assert segs(p) == ["Do you have the tracking number?"]
     assert p.signature_text == "Jordan\nBaggage Services\nBrightwave Energy"
+
+
+# --------------------------------------------------------------------------- HTML renderer vs bs4
+# The model was trained on text rendered from a BeautifulSoup (html.parser) tree; the streaming
+# renderer must give the same text, quote cut, blockquote spans and signature offset for any
+# markup. The reference below is that tree walk, kept here as the oracle.
+
+
+def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], int | None]:
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    from scorer import text as t
+
+    warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+    out = t._Emitter()
+    hard_cut = signature = None
+    blocks: list[tuple[int, int]] = []
+    pre_depth = 0
+    stack: list[object] = [BeautifulSoup(markup, "html.parser")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            _, name, start, kind = item
+            if name in t._HTML_BLOCK:
+                out.newline(2 if name in t._HTML_PARAGRAPH else 1)
+            pre_depth -= name == "pre"
+            if kind:
+                blocks.append((start, out.length))
+            continue
+        if isinstance(item, NavigableString):
+            if not isinstance(item, PreformattedString):
+                out.text(str(item), pre=pre_depth > 0)
+            continue
+        if not isinstance(item, Tag):
+            continue
+        name = (item.name or "").lower()
+        if name in t._HTML_DROP:
+            continue
+        if name == "br":
+            out.newline(1, additive=True)
+            continue
+        if name in t._HTML_BLOCK:
+            out.newline(2 if name in t._HTML_PARAGRAPH else 1)
+        pre_depth += name == "pre"
+        cls = item.attrs.get("class") or ()
+        cls = (cls,) if isinstance(cls, str) else cls
+        markers = " ".join(
+            [*cls, str(item.attrs.get("id") or ""), str(item.attrs.get("data-smartmail") or "")]
+        ).lower()
+        if markers.strip():
+            if hard_cut is None and any(k in markers for k in t._QUOTE_MARKERS):
+                hard_cut = out.position() if out.started else 0
+            elif signature is None and "signature" in markers:
+                signature = out.position()
+        stack.append(("close", name, out.position(), name == "blockquote"))
+        stack.extend(reversed(item.contents))
+    plain = out.result()
+    n = len(plain)
+    spans = sorted((min(s, n), min(e, n)) for s, e in blocks if s < e)
+    outer: list[tuple[int, int]] = []
+    for s, e in spans:
+        if not (outer and s < outer[-1][1]):
+            outer.append((s, e))
+    return (plain, None if hard_cut is None else min(hard_cut, n), outer,
+            None if signature is None else min(signature, n))
+
+
+def _streamed(markup: str) -> tuple[str, int | None, list[tuple[int, int]], int | None]:
+    from scorer.text import _render_html
+
+    r = _render_html(markup)
+    return r.plain, r.hard_cut, r.blocks, r.signature
+
+
+_SOUP_PIECES = [
+    "<p>", "</p>", "<div>", "</div>", "<br>", "</br>", "<br/>", "<b>", "</b>", "<i>", "</i>",
+    "<pre>", "</pre>", "<textarea>", "</textarea>", "<blockquote>", "</blockquote>",
+    "<style>p{}</style>", "<script>x</script>", "<head>", "</head>", "<img>", "</img>",
+    '<div class="gmail_quote">', '<div class=" gmail_signature  x">', "<DIV ID='Signature'>",
+    '<span data-smartmail="gmail_signature" class="a" class="gmail_quote">', "<li>", "</ul>",
+    "<!-- note -->", "<![CDATA[c]]>", "<!DOCTYPE html>", "<?xml x?>", "Hei Ola,", "Takk!",
+    " ", "\n", " \t\n ", "\xa0", "&amp;", "&nbsp;", "&#128;", "&#x41;", "&#65", "&foo", "&foo;",
+    "&#xZZ;", "&", "<", ">", "Med vennlig hilsen", "Kari Nordmann", "On Mon, 1 Jan 2024 wrote:",
+]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>Hei <b>Ola<p>Takk</b> for sist</p>",  # misnested: </b> closes the inner <p>
+        "Linje 1<br>Linje 2</br>Linje 3</p>Linje 4",  # stray end tags
+        "før<!-- c -->etter &#128; &foo &lt;b&gt;",  # comment splits text; bs4 entity rules
+        "<pre>  a\n\n  b  </pre><pre> \n </pre>x",  # whitespace kept inside <pre>
+        "<div>Svar</div><blockquote>sitat<blockquote>indre</blockquote>",  # unclosed at end
+        "<style>p{}</style><div class='gmail_quote'>historikk</div>",
+    ],
+)
+def test_streaming_html_renderer_matches_the_beautifulsoup_tree_walk(markup):
+    assert _streamed(markup) == _bs4_render(markup)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_SOUP_PIECES), max_size=40))
+def test_streaming_html_renderer_matches_bs4_on_tag_soup(pieces):
+    markup = "".join(pieces)
+    assert _streamed(markup) == _bs4_render(markup)
