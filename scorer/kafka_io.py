@@ -100,6 +100,8 @@ def transactional_id(settings: Settings, worker: int) -> str:
 
 
 def make_consumer(settings: Settings) -> KafkaConsumer:
+    """A consumer for the input topic, not yet subscribed: the service subscribes it with
+    the rebalance listener that drops its in-flight batches."""
     cfg = settings.kafka_client_config()
     with _setting_up(settings):
         consumer = KafkaConsumer(
@@ -115,7 +117,6 @@ def make_consumer(settings: Settings) -> KafkaConsumer:
             fetch_max_bytes=max(52_428_800, settings.max_record_bytes),
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
-    consumer.subscribe([settings.topic_input])
     return consumer
 
 
