@@ -347,13 +347,29 @@ _DATE_OR_TIME = re.compile(
 _QUOTED_LINE = re.compile(r"^[ \t]*>", re.M)  # re.M: matched at line offsets
 
 
+#: The verbs one of which ``_ATTRIBUTION`` must match (case-insensitively) ...
+_ATTRIBUTION_VERBS = ("wrote", "skrev", "skreiv", "skriver", "schrieb", "a écrit")
+#: ... and the only characters that ``re.I`` matches to a letter of those verbs although their
+#: ``str.lower()`` is not that letter (pinned against the regex engine by a test).
+_ODD_CASE_FOLDS = ("İ", "ı", "ſ")
+
+
 def _attribution_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     """(start, end) of the first attribution line ("Den 7. desember skrev Per <…>:").
 
     The pattern allows a line wrapped by the mail client; when the first of the two lines
     ends a sentence ("Ha en fin kveld!") it is the reply's last line, not part of the
     attribution, and the attribution starts on the second line.
+
+    The pattern tries up to 500 characters at every line start (~25 µs per e-mail); a
+    substring test on the lower-cased text proves most replies have no attribution verb.
     """
+    region = text[start:end]
+    low = region.lower()
+    if not any(v in low for v in _ATTRIBUTION_VERBS) and not any(
+        c in region for c in _ODD_CASE_FOLDS
+    ):
+        return None
     for m in _ATTRIBUTION.finditer(text, start, end):
         if _DATE_OR_TIME.search(m.group()):
             a, b = m.span()

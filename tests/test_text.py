@@ -529,3 +529,30 @@ def test_streaming_html_renderer_matches_the_beautifulsoup_tree_walk(markup):
 def test_streaming_html_renderer_matches_bs4_on_tag_soup(pieces):
     markup = "".join(pieces)
     assert _streamed(markup) == _bs4_render(markup)
+
+
+def test_attribution_prefilter_knows_every_character_the_regex_folds_to_a_verb_letter():
+    """The substring pre-filter in _attribution_at is exact only if str.lower() maps every
+    character that re.IGNORECASE matches to a verb letter onto that letter, except the few
+    listed in _ODD_CASE_FOLDS (a Python upgrade could change the Unicode tables)."""
+    import re
+
+    from scorer.text import _ATTRIBUTION_VERBS, _ODD_CASE_FOLDS
+
+    every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
+    odd = {
+        c
+        for letter in set("".join(_ATTRIBUTION_VERBS))
+        for c in re.findall(re.escape(letter), every, re.I)
+        if c.lower() != letter
+    }
+    assert odd == set(_ODD_CASE_FOLDS)
+
+
+@pytest.mark.parametrize("verb", ["ſkrev", "SKRİVER", "WROTE", "skreiv"])
+def test_attribution_with_unusual_case_passes_the_prefilter(verb):
+    from scorer.text import _attribution_at
+
+    text = f"Svar her.\n\nPer {verb} 4. mai 2024:\nJeg har fått feil vare."
+    span = _attribution_at(text, 0, len(text))
+    assert span is not None and text[span[0] : span[1]].strip() == f"Per {verb} 4. mai 2024:"
