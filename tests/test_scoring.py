@@ -204,3 +204,62 @@ def test_final_question_is_not_a_closing_but_the_opener_is_a_greeting(
         scorer: Scorer, lang: str) -> None:
     dims = _score(scorer, FINAL_QUESTION[lang], lang)
     assert dims["closing"] < 0.5 and dims["greeting"] >= 0.5
+
+
+# --- per-segment memo of the feature extractor -------------------------------------------------
+
+def _views(texts: list[str], langs: list[str], names: list[str | None]) -> list[bytes]:
+    """Canonical bytes of each reply's greeting/explanation/closing rows."""
+    from scorer import features
+
+    fb = features.extract([prepare(t, "text/plain", lg) for t, lg in zip(texts, langs,
+                                                                         strict=True)],
+                          langs, names)
+    out = []
+    for i in range(len(texts)):
+        for m in (fb.greeting, fb.explanation, fb.closing):
+            row = m[i].tocsr()
+            row.sum_duplicates()
+            out.append(row.indices.tobytes() + row.data.tobytes())
+    return out
+
+
+def test_recurring_segments_give_the_features_of_a_first_seen_reply(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Segment objects (and their opener/ending features) are shared between replies with
+    the same segment text; what depends on the customer's name, the language, the segment
+    count and the neighbouring segments must still come from each reply itself."""
+    from scorer import features
+
+    opener, body, ending = ("Hei Ola, takk for at du tok kontakt.", "Pakken er sendt i dag.",
+                            "Med vennlig hilsen")
+    cases = [  # the same lines in other replies, languages, orders and for other customers
+        (f"{opener}\n{body}\n{ending}", "nb", "Ola Nordmann"),
+        (f"{opener}\n{body}\n{ending}", "nb", "Kari"),
+        (opener, "da", "Ola"),
+        (f"{ending}\n{opener}", "sv", None),
+        (f"{body}\n{ending}\n\nOla", "en", "Ola"),
+        (f"{ending}", "nn", None),
+    ]
+    cold = []
+    for text, lang, name in cases:
+        monkeypatch.setattr(features, "_SEG_CACHE", {})
+        cold.append(_views([text], [lang], [name]))
+    for order in (cases, cases[::-1]):
+        monkeypatch.setattr(features, "_SEG_CACHE", {})
+        warm = _views(*map(list, zip(*order, strict=True)))
+        expect = cold if order is cases else cold[::-1]
+        assert warm == [v for views in expect for v in views]
+    assert len(features._SEG_CACHE) > 0
+    assert cold[0][0] != cold[1][0]  # the customer's name reaches the greeting features
+
+
+def test_segment_memo_stays_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from scorer import features
+
+    monkeypatch.setattr(features, "_SEG_CACHE", {})
+    monkeypatch.setattr(features, "_SEG_CACHE_MAX", 8)
+    texts = [f"Hei {i}!\nOrdre {i} er sendt.\nHilsen {i}" for i in range(40)]
+    texts.append("lang " * 100)  # a segment over _SEG_CACHE_CHARS is never kept
+    _views(texts, ["nb"] * len(texts), [None] * len(texts))
+    assert 0 < len(features._SEG_CACHE) <= 8
+    assert all(len(t) <= features._SEG_CACHE_CHARS for t in features._SEG_CACHE)
