@@ -20,7 +20,11 @@ Speed matters (the streaming scorer handles thousands of replies per second), so
 expressions are compiled at import, ``text/plain`` never touches an HTML parser, and NLTK's
 Punkt tokenizer (built from shipped parameters, no downloaded data) only runs on lines where
 a dot follows an abbreviation-like token; every other line is split by one linear regex,
-which gives the same result there.
+which gives the same result there. ``text/html`` is rendered in one streaming
+``html.parser`` pass that replays BeautifulSoup's tree-building rules (no tree is built;
+see ``_HtmlRenderer``). Cheap substring tests skip regex scans that provably cannot match
+(each such fast path says why it is exact); the output is the same as without them, because
+the trained model and the evidence offsets depend on it.
 
 Robustness: ``prepare`` never raises for any ``str`` (empty, whitespace, emoji, RTL text,
 control characters, megabyte-sized or unbalanced HTML); non-``str`` input is converted with
@@ -859,7 +863,9 @@ class _HtmlRenderer(HTMLParser):
         # False for dropped elements, everything inside them and ``br``.
         self._open: list[tuple[str, bool, int, bool]] = []
         self._open_names: dict[str, int] = {}  # open elements per name (as bs4 counts them)
-        self._closed_void: list[str] = []
+        # Void elements closed at their start tag; a later "</br>" just uses one up. A count
+        # per name (bs4 keeps a list; only membership and removal of one are used).
+        self._closed_void: dict[str, int] = {}
         self._drop = 0  # open dropped elements (style, script, head …)
         self._pre = 0  # open ``pre`` outside dropped elements
         self._preserve = 0  # open ``pre``/``textarea``: whitespace-only text kept as is
@@ -899,15 +905,15 @@ class _HtmlRenderer(HTMLParser):
         self._start(tag, attrs)
         if tag in _VOID_ELEMENTS:
             self._end(tag)
-            self._closed_void.append(tag)
+            self._closed_void[tag] = self._closed_void.get(tag, 0) + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs)
         self._end(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._closed_void:
-            self._closed_void.remove(tag)  # "</br>" after "<br>": already closed
+        if self._closed_void.get(tag):
+            self._closed_void[tag] -= 1  # "</br>" after "<br>": already closed
         else:
             self._end(tag)
 
