@@ -78,7 +78,8 @@ class _WordCachedPredictor:
         self.coef_t = clf.coef_.T
         self.intercept = clf.intercept_
         self.classes = clf.classes_
-        self._words: dict[str, list[int]] = {}
+        #: word -> its n-gram columns as packed int32 bytes (see `decision_function`)
+        self._words: dict[str, bytes] = {}
 
     @staticmethod
     def supports(pipeline: Pipeline) -> bool:
@@ -94,8 +95,9 @@ class _WordCachedPredictor:
                 and p["input"] == "content" and clf.coef_.shape[0] > 2
                 and getattr(tfidf, "vocabulary_", None) is not None)
 
-    def _word_columns(self, word: str) -> list[int]:
-        """Vocabulary columns of one word's n-grams, as sklearn's _char_wb_ngrams makes them."""
+    def _word_columns(self, word: str) -> bytes:
+        """Vocabulary columns of one word's n-grams, as sklearn's _char_wb_ngrams makes them,
+        packed as native int32 bytes."""
         w = f" {word} "
         vocab = self.vocabulary
         cols = []
@@ -107,7 +109,7 @@ class _WordCachedPredictor:
                     cols.append(col)
             if last <= 0:  # a word shorter than n yields itself once, then nothing longer
                 break
-        return cols
+        return np.asarray(cols, dtype=np.int32).tobytes()
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.classes[self.decision_function(texts).argmax(axis=1)]
@@ -119,16 +121,24 @@ class _WordCachedPredictor:
         words = self._words
         if len(words) > self.MAX_CACHED_WORDS:
             words.clear()
-        indices: list[int] = []
+        # Each word's columns are cached as packed int32 bytes and joined with one
+        # bytes.join: turning ~500k Python ints per 1000 texts into an index array cost
+        # about half of detection; the matrix is the same, so sum_duplicates orders it the
+        # same and the arithmetic below is unchanged.
+        chunks: list[bytes] = []
         indptr = [0]
+        size = 0
         for text in texts:
             for word in text.lower().split():
                 cols = words.get(word)
                 if cols is None:
                     cols = words[word] = self._word_columns(word)
-                indices.extend(cols)
-            indptr.append(len(indices))
-        x = csr_matrix((np.ones(len(indices), dtype=self.dtype), indices, indptr),
+                chunks.append(cols)
+                size += len(cols)
+            indptr.append(size // 4)
+        indices = np.frombuffer(bytearray(b"".join(chunks)), dtype=np.int32)
+        x = csr_matrix((np.ones(len(indices), dtype=self.dtype), indices,
+                        np.asarray(indptr, dtype=np.int32)),
                        shape=(len(texts), len(self.idf)))
         x.sum_duplicates()
         np.log(x.data, x.data)
