@@ -309,6 +309,8 @@ class _Vocab:
         self.clear()
 
     def clear(self) -> None:
+        #: Bumped by every clear: segments remember the generation their ids belong to.
+        self.generation = getattr(self, "generation", -1) + 1
         self.ids: dict[str, dict[str, int]] = {lang: {} for lang in _STEMMER_LANG}
         self.tok = np.zeros(4096, dtype=_U)
         self.stem = np.zeros(4096, dtype=_U)
@@ -358,7 +360,7 @@ class _SegTokens:
     _trailer: bool | None = None
     _flags: tuple[int, ...] | None = None
     _core: dict[tuple[str, str], list[str]] | None = None
-    _ids: tuple[dict[str, int], list[int]] | None = None
+    _ids: tuple[int, int, list[int]] | None = None  # (vocab generation, id(table), ids)
 
     @property
     def raw(self) -> list[str]:
@@ -760,10 +762,12 @@ class _Builder:
         """Register a segment's tokens; returns its index in the batch's segment table."""
         table = _VOCAB.table(lang)
         cached = seg._ids
-        # Ids stay valid while the same table object lives (a cleared vocabulary gets new
-        # tables), so a recurring segment skips the per-token lookups.
-        if cached is not None and cached[0] is table:
-            self.seg_ids.append(cached[1])
+        # Ids stay valid within one vocabulary generation for the same table (its tables
+        # live until the next clear, so id() is unambiguous), so a recurring segment skips
+        # the per-token lookups. Keys, not a table reference: a memoised segment must not
+        # keep a cleared vocabulary alive.
+        if cached is not None and cached[0] == _VOCAB.generation and cached[1] == id(table):
+            self.seg_ids.append(cached[2])
             return len(self.seg_ids) - 1
         ids = list(map(table.get, seg.low))
         if None in ids:
@@ -771,7 +775,7 @@ class _Builder:
                 if ids[j] is None:
                     got = table.get(t)
                     ids[j] = _VOCAB.add(lang, t) if got is None else got
-        seg._ids = (table, ids)  # type: ignore[assignment]
+        seg._ids = (_VOCAB.generation, id(table), ids)  # type: ignore[assignment]
         self.seg_ids.append(ids)  # type: ignore[arg-type]
         return len(self.seg_ids) - 1
 

@@ -251,6 +251,9 @@ def test_recurring_segments_give_the_features_of_a_first_seen_reply(monkeypatch)
         assert warm == [v for views in expect for v in views]
     assert len(features._SEG_CACHE) > 0
     assert cold[0][0] != cold[1][0]  # the customer's name reaches the greeting features
+    # Token ids memoised on a segment die with the vocabulary they index.
+    features._VOCAB.clear()
+    assert _views(*map(list, zip(*cases, strict=True))) == [v for vs in cold for v in vs]
 
 
 def test_segment_memo_stays_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
