@@ -318,7 +318,10 @@ class _Vocab:
         self.n = 0
 
     def table(self, lang: str) -> dict[str, int]:
-        return self.ids.get(lang) or self.ids["en"]
+        """The language's own table: a token's stem depends on the language, so sharing
+        tables would make a reply's features depend on what the process saw before."""
+        table = self.ids.get(lang)
+        return self.ids["en"] if table is None else table
 
     def add(self, lang: str, tok: str) -> int:
         """Id of a token not in the table yet (the slow path: stem, hashes, lexicons)."""

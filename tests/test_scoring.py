@@ -266,3 +266,23 @@ def test_segment_memo_stays_bounded(monkeypatch) -> None:  # type: ignore[no-unt
     _views(texts, ["nb"] * len(texts), [None] * len(texts))
     assert 0 < len(features._SEG_CACHE) <= 8
     assert all(len(t) <= features._SEG_CACHE_CHARS for t in features._SEG_CACHE)
+
+
+def test_a_replys_features_do_not_depend_on_the_language_its_words_were_first_seen_in(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Stems are per language ("skickat" stems differently in Danish and Swedish): a token
+    first met in a Danish reply must not hand its Danish stem to a later Swedish one."""
+    from scorer import features
+
+    swedish = ("Hej Anna! Vi har skickat paketet i dag eftersom lagret var tomt. "
+               "Vänliga hälsningar, Erik")
+    danish = ("Hej Anna! Vi har skickat paketet i dag eftersom lagret var tomt. "
+              "Venlig hilsen, Erik")
+    monkeypatch.setattr(features, "_SEG_CACHE", {})
+    features._VOCAB.clear()
+    alone = _views([swedish], ["sv"], ["Anna"])
+    monkeypatch.setattr(features, "_SEG_CACHE", {})
+    features._VOCAB.clear()
+    _views([danish], ["da"], ["Anna"])  # the same words, met first as Danish
+    after_danish = _views([swedish], ["sv"], ["Anna"])
+    assert after_danish == alone
