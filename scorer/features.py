@@ -57,8 +57,10 @@ _STEMMER_LANG = {"nb": "norwegian", "nn": "norwegian", "sv": "swedish", "da": "d
 _STEMMERS = {lang: SnowballStemmer(name) for lang, name in _STEMMER_LANG.items()}
 _STEM_CACHE: dict[str, dict[str, str]] = {lang: {} for lang in _STEMMER_LANG}
 #: Bound of every per-token cache (stems, fuzzy checks, vocabulary, string features): a
-#: stream of random strings cannot grow memory without limit.
-_CACHE_MAX = 200_000
+#: stream of random strings cannot grow memory without limit. On never-repeating text a
+#: scoring process levels off at ~335 MB with these bounds and the segment cache's, and
+#: grew past 600 MB with 200k (bench/cache_memory.py); the corpus needs ~17k entries.
+_CACHE_MAX = 50_000
 
 
 def tokenize(text: str) -> list[str]:
@@ -375,9 +377,9 @@ class _SegTokens:
 
 
 #: Segments longer than this are not memoised: they rarely recur, and the bound (with
-#: _SEG_CACHE_MAX) keeps the cache's memory small (~50k short strings and token lists).
+#: _SEG_CACHE_MAX) keeps the cache's memory small (~20k short strings and token lists).
 _SEG_CACHE_CHARS = 200
-_SEG_CACHE_MAX = 50_000
+_SEG_CACHE_MAX = 20_000
 _SEG_CACHE: dict[str, _SegTokens] = {}
 
 

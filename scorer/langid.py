@@ -67,7 +67,7 @@ class _WordCachedPredictor:
     shape this reproduces; anything else goes through sklearn unchanged.
     """
 
-    MAX_CACHED_WORDS = 200_000
+    MAX_CACHED_WORDS = 50_000  # see features._CACHE_MAX
 
     def __init__(self, pipeline: Pipeline) -> None:
         tfidf, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]

@@ -9,11 +9,12 @@ everything holding a socket or a connection (Kafka clients, the store engine) st
 the loop process.
 
 The processes are forked once, after the model is loaded (they share its pages
-copy-on-write) and before any Kafka client or database connection exists (a fork must
-not copy a socket, or a lock held by another thread). They ignore SIGINT and SIGTERM (the
-loop decides when to stop), and die with their parent (PR_SET_PDEATHSIG), so a SIGKILLed
-worker leaves no orphans. If a scoring process dies, `Future.result` raises
-`BrokenProcessPool`: the worker exits and its uncommitted batches are replayed.
+copy-on-write, kept clean by `gc.freeze`) and before any Kafka client or database
+connection exists (a fork must not copy a socket, or a lock held by another thread). They
+ignore SIGINT and SIGTERM (the loop decides when to stop), and die with their parent
+(PR_SET_PDEATHSIG), so a SIGKILLed worker leaves no orphans. If a scoring process dies,
+`Future.result` raises `BrokenProcessPool`: the worker exits and its uncommitted batches
+are replayed.
 
 `processes=0` runs the same work in the loop process: no fork, no pipelining.
 """
@@ -124,8 +125,6 @@ def _child_init(parent: int) -> None:
         pass
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
-    # The model and everything imported lives as long as the process (see run_worker).
-    gc.freeze()
 
 
 class ScoringPool:
@@ -138,6 +137,12 @@ class ScoringPool:
         self._executor: ProcessPoolExecutor | None = None
         if processes > 0:
             _work = work
+            # Freeze right before the fork (as the gc docs advise for fork servers): the
+            # model then sits outside every collector generation in parent and children,
+            # so no collection walks it and writes to its pages. A page written in one
+            # process stops being shared, and the parent would otherwise soon hold a
+            # private copy of the whole model it no longer uses.
+            gc.freeze()
             self._executor = ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context("fork"),
                 initializer=_child_init, initargs=(os.getpid(),))
