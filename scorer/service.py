@@ -12,13 +12,15 @@ One batch = one poll. For each batch, in this order:
 4. only then updates the metrics, so a batch that is rolled back and replayed is
    counted once.
 
-Batches are pipelined: while the loop stores and publishes batch N, batches N+1… are
-being scored (up to SCORER_SCORING_PROCESSES at once), so Kafka I/O and scoring use
-different cores. Batches are still committed one at a time and in poll order. A batch
-that is polled but not yet committed is "in flight"; whenever in-flight batches cannot be
-committed — a failed Kafka step, or a rebalance that revokes partitions — all of them are
-dropped and the consumer is rewound to the first of their offsets, so nothing is lost;
-the next poll (or the partitions' new owner, from the committed offsets) replays them.
+Under a backlog (polls return full batches) batches are pipelined: while the loop stores
+and publishes batch N, batches N+1… are being scored (up to SCORER_SCORING_PROCESSES at
+once), so Kafka I/O and scoring use different cores. Once caught up, each batch is
+committed before the next poll, which keeps the latency of a quiet stream low. Batches
+are still committed one at a time and in poll order. A batch that is polled but not yet
+committed is "in flight"; whenever in-flight batches cannot be committed — a failed Kafka
+step, or a rebalance that revokes partitions — all of them are dropped and the consumer
+is rewound to the first of their offsets, so nothing is lost; the next poll (or the
+partitions' new owner, from the committed offsets) replays them.
 
 The blocking producer calls (send, send_offsets_to_transaction, commit/abort) run on a
 helper thread (`_kafka_step`): kafka-python's commit and abort wait without a timeout while
@@ -157,9 +159,15 @@ class Service:
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
             polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.batch_size)
             self._tick()
+            behind = False
             if polled:
-                self._inflight.append(self.submit(polled))
-            code = self._commit_ready(stop, depth, one_more=not polled)
+                batch = self.submit(polled)
+                self._inflight.append(batch)
+                # A full poll means a backlog: pipeline for throughput. A partial one means
+                # the loop has caught up: commit now, as a second batch in flight would
+                # only add its wait to the latency of every reply.
+                behind = batch.size >= self.settings.batch_size
+            code = self._commit_ready(stop, depth if behind else 0, one_more=not polled)
             if code is not None:
                 return code
             self._update_lag()
