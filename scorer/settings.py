@@ -82,8 +82,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=1000, ge=1, le=100_000)
     batch_max_wait_ms: int = Field(default=200, ge=1, le=60_000)
     #: Processes that score batches while the worker's loop publishes the previous one
-    #: (0: score in the loop process). Each holds a copy of the model (~100 MB).
-    scoring_processes: int = Field(default=1, ge=0, le=64)
+    #: (0: score in the loop process). Each adds ~100 MB; 2 keeps two cores busy.
+    scoring_processes: int = Field(default=2, ge=0, le=64)
     session_timeout_ms: int = Field(default=30_000, ge=6_000, le=300_000)
     create_topics: bool = True
     topic_partitions: int = Field(default=4, ge=1, le=1024)

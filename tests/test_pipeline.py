@@ -64,9 +64,11 @@ INVALID = {
 }
 
 
-@pytest.fixture
-def scorer_env(kafka_bootstrap: str, tmp_path) -> dict[str, str]:
-    env = topic_env(kafka_bootstrap, tmp_path, SCORER_MAX_TEXT_CHARS="10000")
+@pytest.fixture(params=["2", "0"], ids=["scoring-processes", "in-process"])
+def scorer_env(kafka_bootstrap: str, tmp_path, request) -> dict[str, str]:
+    """Every pipeline test runs with the default scoring processes and without them."""
+    env = topic_env(kafka_bootstrap, tmp_path, SCORER_MAX_TEXT_CHARS="10000",
+                    SCORER_SCORING_PROCESSES=request.param)
     create_topics(kafka_bootstrap, [env["SCORER_TOPIC_INPUT"]], partitions=4)
     return env
 
