@@ -47,15 +47,20 @@ def main() -> None:
     """Score customer-service replies for greeting, explanation, closing and length."""
 
 
-# --- LEAD: run / score / traffic / demo ------------------------------------------------------
+# --- run / score / traffic / demo ------------------------------------------------------
 
 
 @main.command()
 @_config_option
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes in the same consumer group.")
+              help="Worker processes in the same consumer group (each with "
+                   "SCORER_SCORING_PROCESSES scoring processes).")
 def run(config_file: Path | None, workers: int) -> None:
-    """Run the streaming service (a consumer-group member)."""
+    """Run the streaming service (a consumer-group member).
+
+    Exit codes: 0 stopped, 2 Kafka setup failed (the message says which setting to check),
+    3 fenced by another worker with the same transactional id, 4 a scoring process died.
+    """
     settings = _settings(config_file)
     _setup_logging(settings.log_level)
     from scorer.service import run_service
