@@ -11,10 +11,14 @@ the loop process.
 The processes are forked once, after the model is loaded (they share its pages
 copy-on-write, kept clean by `gc.freeze`) and before any Kafka client or database
 connection exists (a fork must not copy a socket, or a lock held by another thread). They
-ignore SIGINT and SIGTERM (the loop decides when to stop), and die with their parent
-(PR_SET_PDEATHSIG), so a SIGKILLed worker leaves no orphans. If a scoring process dies,
-`Future.result` raises `BrokenProcessPool`: the worker exits and its uncommitted batches
-are replayed.
+ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and the loop, not the
+scoring processes, decides when to stop. SIGTERM keeps its default: it is how the executor
+ends the survivors when one of them dies, and a survivor that ignored it would hang the
+worker's exit. (A supervisor that sends SIGTERM to every process of the group, not just
+the worker, therefore ends a worker with exit code 4 rather than 0; its uncommitted
+batches are replayed.) They die with their parent (PR_SET_PDEATHSIG), so a SIGKILLed
+worker leaves no orphans. If a scoring process dies, `Future.result` raises
+`BrokenProcessPool`: the worker exits with code 4 and its uncommitted batches are replayed.
 
 `processes=0` runs the same work in the loop process: no fork, no pipelining.
 """
@@ -136,7 +140,7 @@ def _ready() -> int:
 
 def _child_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's stop handler
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -161,7 +161,10 @@ class Service:
             self._tick()
             behind = False
             if polled:
-                batch = self.submit(polled)
+                try:
+                    batch = self.submit(polled)
+                except BrokenProcessPool:
+                    return self._scoring_died()
                 self._inflight.append(batch)
                 # A full poll means a backlog: pipeline for throughput. A partial one means
                 # the loop has caught up: commit now, as a second batch in flight would
@@ -189,15 +192,18 @@ class Service:
                       kafka_io.transactional_id(self.settings, self.worker))
             return 3
         except BrokenProcessPool:
-            log.error("a scoring process died; exiting so the worker is restarted (batches "
-                      "not committed are replayed)")
-            return 4
+            return self._scoring_died()
         except _Abandoned as exc:
             self._abandoned = True
             log.warning("stopping with %s still pending after %ss; its batch is not "
                         "committed and will be replayed", exc, STOP_GRACE_S)
             return 0
         return None
+
+    def _scoring_died(self) -> int:
+        log.error("a scoring process died; exiting so the worker is restarted (batches "
+                  "not committed are replayed)")
+        return 4
 
     def _tick(self) -> None:
         assigned = bool(self.consumer.assignment())
@@ -395,7 +401,8 @@ class Service:
                 rewind[tp] = min(offset, rewind.get(tp, offset))
         if not rewind:
             return
-        log.info("replaying %d uncommitted batches after %s", len(batches), why)
+        log.info("dropped %d uncommitted batches after %s; they are replayed from their "
+                 "first offsets", len(batches), why)
         assigned = self.consumer.assignment()
         for tp, offset in rewind.items():
             if tp in assigned:
