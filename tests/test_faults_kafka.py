@@ -63,6 +63,19 @@ def check_everything_once(env: dict[str, str], produced: int, **client_kw) -> In
     return inputs
 
 
+def drain_and_check(scorer: ScorerProcess, env: dict[str, str], producer: SteadyProducer,
+                    committed_at_start: int) -> None:
+    """Stop the traffic, let the last started process finish the backlog, and check that
+    its counters cover exactly the input from the committed offsets at its start, that it
+    stops cleanly, and that every record was handled exactly once."""
+    produced = producer.stop()
+    until(lambda: uncommitted(env) == 0, 90, "the backlog processed", scorer)
+    until(lambda: processed(scorer) == produced - committed_at_start, 10,
+          "the last process's counters to equal its share of the input", scorer)
+    assert scorer.terminate() == 0
+    check_everything_once(env, produced)
+
+
 @pytest.fixture
 def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
     # A short session timeout: after a SIGKILL the dead member holds its partitions until
@@ -119,13 +132,7 @@ def test_repeated_sigkill_under_load_loses_nothing_and_publishes_and_stores_ever
     # group's committed offsets at its start onward: a killed process's uncommitted batch is
     # replayed here and counted once; what it had committed it counted itself, and those
     # counts vanished with it.
-    produced = producer.stop()
-    until(lambda: uncommitted(env) == 0, 90, "the backlog processed", scorer)
-    until(lambda: processed(scorer) == produced - committed_at_start, 10,
-          "the last process's counters to equal its share of the input", scorer)
-    assert scorer.terminate() == 0
-
-    check_everything_once(env, produced)
+    drain_and_check(scorer, env, producer, committed_at_start)
 
 
 def scoring_processes(proc: ScorerProcess) -> list[int]:
@@ -153,12 +160,7 @@ def test_a_killed_scoring_process_stops_its_worker_and_the_restart_loses_nothing
     time.sleep(1)
     committed_at_start = sum(committed_by_partition(env).values())
     scorer.start().wait_ready()
-    produced = producer.stop()
-    until(lambda: uncommitted(env) == 0, 90, "the backlog processed", scorer)
-    until(lambda: processed(scorer) == produced - committed_at_start, 10,
-          "the restarted worker's counters to equal its share of the input", scorer)
-    assert scorer.terminate() == 0
-    check_everything_once(env, produced)
+    drain_and_check(scorer, env, producer, committed_at_start)
 
 
 BACKLOG = 60_000
