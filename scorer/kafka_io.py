@@ -13,7 +13,7 @@ import contextlib
 import logging
 import socket
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -27,6 +27,9 @@ from kafka.errors import (
 
 from scorer.schema import InvalidRecord
 from scorer.settings import Settings
+
+if TYPE_CHECKING:
+    from scorer.conversations.stage import Effects
 
 log = logging.getLogger(__name__)
 
@@ -146,30 +149,100 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
 
 
 def ensure_topics(settings: Settings) -> None:
-    """Create the four topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false)."""
-    if not settings.create_topics:
-        return
+    """Create the topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false),
+    and check that the conversation stage's two internal topics are partitioned alike."""
     with _setting_up(settings):
         admin = KafkaAdminClient(**settings.kafka_client_config(),
                                  reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
     try:
-        existing = set(admin.list_topics())
-        wanted = [settings.topic_input, settings.topic_scored, settings.topic_flagged,
-                  settings.topic_dlq]
-        missing = [
-            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=-1)
-            for name in dict.fromkeys(wanted) if name not in existing
-        ]
-        if missing:
-            try:
-                admin.create_topics(missing)
-                log.info("created topics %s", ", ".join(t.name for t in missing))
-            except TopicAlreadyExistsError:
-                pass  # another worker won the race
+        if settings.create_topics:
+            _create_missing(admin, settings)
+        if settings.conversations:
+            _check_copartitioned(admin, settings)
     except KafkaError as exc:
         raise _explain(exc, settings) from exc
     finally:
         admin.close()
+
+
+def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
+    from scorer.conversations.changelog import CHANGELOG_CONFIGS
+
+    existing = set(admin.list_topics())
+    wanted: dict[str, dict[str, str]] = {
+        name: {} for name in (settings.topic_input, settings.topic_scored,
+                              settings.topic_flagged, settings.topic_dlq)}
+    if settings.conversations:
+        wanted.setdefault(settings.topic_conversations, {})
+        wanted.setdefault(settings.repartition_topic, {})
+        wanted.setdefault(settings.changelog_topic, CHANGELOG_CONFIGS)
+    missing = [
+        NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=-1,
+                 topic_configs=configs)
+        for name, configs in wanted.items() if name not in existing
+    ]
+    if missing:
+        try:
+            admin.create_topics(missing)
+            log.info("created topics %s", ", ".join(t.name for t in missing))
+        except TopicAlreadyExistsError:
+            pass  # another worker won the race
+
+
+def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
+    """Changelog partition p holds the state of repartition partition p: the counts must
+    match, or restored state would belong to the wrong conversations."""
+    names = [settings.repartition_topic, settings.changelog_topic]
+    counts = {t["topic"]: len(t["partitions"]) for t in admin.describe_topics(names)}
+    missing = [n for n in names if not counts.get(n)]
+    if missing:
+        raise KafkaSetupError(
+            f"conversation topics {', '.join(missing)} do not exist; create them (as many "
+            "partitions each) or set SCORER_CREATE_TOPICS=true")
+    if counts[names[0]] != counts[names[1]]:
+        raise KafkaSetupError(
+            f"{names[0]} has {counts[names[0]]} partitions but {names[1]} has "
+            f"{counts[names[1]]}; they must match (recreate the changelog with "
+            f"{counts[names[0]]} partitions)")
+
+
+def make_restore_consumer(settings: Settings) -> KafkaConsumer:
+    """A group-less read_committed consumer for reading changelog partitions back."""
+    with _setting_up(settings):
+        return KafkaConsumer(
+            **settings.kafka_client_config(),
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            max_partition_fetch_bytes=max(1_048_576, settings.max_record_bytes),
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+        )
+
+
+def forward(producer: KafkaProducer, topic: str, records: list[tuple[bytes, ConsumerRecord]]
+            ) -> list[Any]:
+    """Send input records to the repartition topic keyed by conversation id, unchanged:
+    same value, headers and timestamp (the timestamp stands in for a missing sent_at)."""
+    return [producer.send(topic, key=key, value=rec.value, timestamp_ms=rec.timestamp,
+                          headers=list(rec.headers or ()))
+            for key, rec in records]
+
+
+def publish_effects(producer: KafkaProducer, settings: Settings, fx: Effects) -> list[Any]:
+    """Send a batch's conversation-stage outputs: replies in context, conversation
+    verdicts, and the changelog records of the conversations it changed."""
+    send = producer.send
+    futures = []
+    for key, value, flagged in fx.replies:
+        futures.append(send(settings.topic_scored, key=key, value=value))
+        if flagged:
+            futures.append(send(settings.topic_flagged, key=key, value=value))
+    for key, value in fx.conversations:
+        futures.append(send(settings.topic_conversations, key=key, value=value))
+    for partition, key, value in fx.changelog:
+        futures.append(send(settings.changelog_topic, key=key, value=value,
+                            partition=partition))
+    return futures
 
 
 def dead_letter_headers(record: ConsumerRecord, error: InvalidRecord) -> list[tuple[str, bytes]]:

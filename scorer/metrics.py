@@ -22,11 +22,12 @@ from wsgiref.simple_server import make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 
-from scorer.schema import ScoredReply
+from scorer.schema import ScoredConversation, ScoredReply
 
 SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
 DIMENSION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DIMENSION_NAMES = ("greeting", "explanation", "closing", "length")
+FIRST_RESPONSE_BUCKETS = (10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 28800, 86400, 259200)
 
 
 @dataclass
@@ -43,23 +44,57 @@ class Tally:
     dimensions: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     invalid: TallyCounter[str] = field(default_factory=TallyCounter)
     skipped: TallyCounter[str] = field(default_factory=TallyCounter)
+    # conversations (DESIGN § Conversations)
+    conv_scored: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
+    conv_totals: dict[str, list[int]] = field(default_factory=dict)
+    conv_unanswered: TallyCounter[str] = field(default_factory=TallyCounter)
+    conv_late: TallyCounter[str] = field(default_factory=TallyCounter)
+    conv_flagged: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
+    first_response: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
            skipped_reasons: Iterable[str] = ()) -> Tally:
         t = cls(invalid=TallyCounter(invalid_reasons), skipped=TallyCounter(skipped_reasons))
         for s in scored:
-            ch = s.channel.value
-            t.scored[(ch, s.band, s.language)] += 1
-            t.totals.setdefault(ch, []).append(s.total)
-            d = s.dimensions
-            for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
-                                ("closing", d.closing), ("length", d.length)):
-                t.dimensions.setdefault((ch, name), []).append(value)
-            if s.flagged:
-                for reason in s.reasons:
-                    t.flagged[(ch, reason)] += 1
+            t.add_reply(s)
         return t
+
+    def add_reply(self, s: ScoredReply) -> None:
+        ch = s.channel.value
+        self.scored[(ch, s.band, s.language)] += 1
+        self.totals.setdefault(ch, []).append(s.total)
+        d = s.dimensions
+        for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
+                            ("closing", d.closing), ("length", d.length)):
+            self.dimensions.setdefault((ch, name), []).append(value)
+        if s.flagged:
+            for reason in s.reasons:
+                self.flagged[(ch, reason)] += 1
+
+    def add_conversation(self, c: ScoredConversation) -> None:
+        ch = c.channel.value
+        self.conv_scored[(ch, c.band)] += 1
+        self.conv_totals.setdefault(ch, []).append(c.total)
+        if not c.answered:
+            self.conv_unanswered[ch] += 1
+        if "late_response" in c.reasons:
+            self.conv_late[ch] += 1
+        if c.flagged:
+            for reason in c.reasons:
+                self.conv_flagged[(ch, reason)] += 1
+        if c.first_response_seconds is not None:
+            self.first_response.setdefault(ch, []).append(c.first_response_seconds)
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally's counts to this one (a batch's replies and conversations)."""
+        for name in ("scored", "flagged", "invalid", "skipped", "conv_scored",
+                     "conv_unanswered", "conv_late", "conv_flagged"):
+            getattr(self, name).update(getattr(other, name))
+        for name in ("totals", "dimensions", "conv_totals", "first_response"):
+            mine = getattr(self, name)
+            for key, values in getattr(other, name).items():
+                mine.setdefault(key, []).extend(values)
 
 
 class Metrics:
@@ -106,6 +141,34 @@ class Metrics:
         self.kafka_errors = Counter(
             "scorer_kafka_errors", "Aborted batches because of Kafka errors (retried)", registry=r
         )
+        self.conversation_score = Histogram(
+            "conversation_score", "Total conversation (inquiry) score (0-100)", ["channel"],
+            buckets=SCORE_BUCKETS, registry=r,
+        )
+        self.conversations_scored = Counter(
+            "conversations_scored", "Conversations closed and scored", ["channel", "band"],
+            registry=r,
+        )
+        self.conversations_unanswered = Counter(
+            "conversations_unanswered", "Closed conversations no agent answered", ["channel"],
+            registry=r,
+        )
+        self.conversations_late = Counter(
+            "conversations_late", "Closed conversations whose first response exceeded the "
+            "channel's SLA", ["channel"], registry=r,
+        )
+        self.conversations_flagged = Counter(
+            "conversations_flagged", "Flagged conversations by reason", ["channel", "reason"],
+            registry=r,
+        )
+        self.first_response = Histogram(
+            "first_response_seconds", "First customer message to first agent reply",
+            ["channel"], buckets=FIRST_RESPONSE_BUCKETS, registry=r,
+        )
+        self.conversations_open = Gauge(
+            "conversations_open", "Open conversations held by this worker", ["channel"],
+            registry=r,
+        )
         self._lag_series: set[tuple[str, str]] = set()
 
     def set_model(self, version: str) -> None:
@@ -135,6 +198,23 @@ class Metrics:
             self.invalid.labels(reason=reason).inc(n)
         for reason, n in tally.skipped.items():
             self.skipped.labels(reason=reason).inc(n)
+        for (ch, band), n in tally.conv_scored.items():
+            self.conversations_scored.labels(channel=ch, band=band).inc(n)
+        for ch, values in tally.conv_totals.items():
+            _observe_many(self.conversation_score.labels(channel=ch), values)
+        for ch, n in tally.conv_unanswered.items():
+            self.conversations_unanswered.labels(channel=ch).inc(n)
+        for ch, n in tally.conv_late.items():
+            self.conversations_late.labels(channel=ch).inc(n)
+        for (ch, reason), n in tally.conv_flagged.items():
+            self.conversations_flagged.labels(channel=ch, reason=reason).inc(n)
+        for ch, values in tally.first_response.items():
+            _observe_many(self.first_response.labels(channel=ch), values)
+
+    def set_open(self, counts: dict[str, int]) -> None:
+        """Open conversations per channel (every channel, so a drop to 0 is seen)."""
+        for ch in ("email", "chat", "messenger"):
+            self.conversations_open.labels(channel=ch).set(counts.get(ch, 0))
 
     def set_lag(self, lags: dict[tuple[str, int], int]) -> None:
         """Replace the lag series with the current assignment's (revoked ones are removed)."""

@@ -32,7 +32,7 @@ import os
 import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -41,6 +41,7 @@ from scorer.metrics import Tally
 from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
 
 if TYPE_CHECKING:
+    from scorer.conversations.messages import ConvMessage, Describer
     from scorer.scoring import Scorer
 
 _PR_SET_PDEATHSIG = 1
@@ -59,24 +60,39 @@ class Outcome:
     #: Ids that scored above the threshold (see `FlaggedStore.upsert_flagged`).
     unflagged: list[str]
     tally: Tally
+    #: (index, conversation id) of input records to forward to the repartition topic.
+    forward: list[tuple[int, bytes]] = field(default_factory=list)
+    #: The repartition topic's records, described for the conversation stage.
+    messages: list[ConvMessage] = field(default_factory=list)
 
 
 class BatchWork:
-    """Decode → score → serialise → store rows → metric tally for one batch of values."""
+    """Decode → score → serialise → store rows → metric tally for one batch of values.
+
+    With a `describer` (conversations on), input records that carry a conversation_id are
+    only decoded (to dead-letter bad ones) and marked for forwarding to the repartition
+    topic; records read from the repartition topic (`stages[i]` true) are described for
+    the conversation stage instead of being scored on their own.
+    """
 
     def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
-                 store_rows: bool, redact_text: bool) -> None:
+                 store_rows: bool, redact_text: bool, describer: Describer | None = None
+                 ) -> None:
         self.scorer = scorer
         self.max_record_bytes = max_record_bytes
         self.max_text_chars = max_text_chars
         self.store_rows = store_rows
         self.redact_text = redact_text
+        self.describer = describer
 
-    def __call__(self, values: Sequence[bytes | None]) -> Outcome:
+    def __call__(self, values: Sequence[bytes | None], stages: Sequence[bool] | None = None,
+                 times: Sequence[float] | None = None) -> Outcome:
         valid: list[Reply] = []
         where: list[int] = []
         invalid: list[tuple[int, str, str]] = []
         skipped: list[str] = []
+        forward: list[tuple[int, bytes]] = []
+        staged: list[tuple[int, Reply, float]] = []
         for i, value in enumerate(values):
             try:
                 reply = decode_reply(value, max_record_bytes=self.max_record_bytes,
@@ -84,11 +100,22 @@ class BatchWork:
             except InvalidRecord as err:
                 invalid.append((i, err.reason, err.message))
                 continue
+            if self.describer is not None and reply.conversation_id:
+                if stages is not None and stages[i]:
+                    staged.append((i, reply, times[i] if times is not None else 0.0))
+                else:
+                    forward.append((i, reply.conversation_id.encode()))
+                continue
+            if reply.event is not None:
+                skipped.append("event_without_conversations")
+                continue
             if reply.author == "customer":
                 skipped.append("customer_message")
                 continue
             valid.append(reply)
             where.append(i)
+        messages = (self.describer.describe(self.scorer, staged)
+                    if staged and self.describer is not None else [])
         scored = self.scorer.score_batch(valid)
         outputs: list[tuple[int, bytes, bytes, bool]] = []
         flagged: list[tuple[Reply, ScoredReply]] = []
@@ -105,7 +132,8 @@ class BatchWork:
 
             rows = flagged_rows(flagged, redact_text=self.redact_text)
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
-        return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally)
+        return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
+                       forward, messages)
 
 
 #: Replies scored once before the fork: the first batch otherwise pays ~200 ms of lazy
@@ -129,9 +157,10 @@ _WARM_UP = [
 _work: BatchWork | None = None
 
 
-def _run(values: list[bytes | None]) -> Outcome:
+def _run(values: list[bytes | None], stages: list[bool] | None,
+         times: list[float] | None) -> Outcome:
     assert _work is not None, "scoring process started without its BatchWork"  # noqa: S101
-    return _work(values)
+    return _work(values, stages, times)
 
 
 def _ready() -> int:
@@ -158,7 +187,12 @@ class ScoringPool:
         self.work = work
         self.processes = processes
         self._executor: ProcessPoolExecutor | None = None
-        work([orjson.dumps({"id": f"warm-up-{i}", **r}) for i, r in enumerate(_WARM_UP)])
+        warm = [orjson.dumps({"id": f"warm-up-{i}", **r}) for i, r in enumerate(_WARM_UP)]
+        # Also as repartitioned conversation messages (customer and agent), when on.
+        warm += [orjson.dumps({"id": f"warm-up-c{i}", "conversation_id": "warm-up",
+                               "author": "customer" if i % 2 else "agent", **r})
+                 for i, r in enumerate(_WARM_UP)]
+        work(warm, [i >= len(_WARM_UP) for i in range(len(warm))], [0.0] * len(warm))
         if processes > 0:
             _work = work
             # Freeze right before the fork (as the gc docs advise for fork servers): the
@@ -175,12 +209,15 @@ class ScoringPool:
             for ready in [self._executor.submit(_ready) for _ in range(processes)]:
                 ready.result()
 
-    def submit(self, values: list[bytes | None]) -> Future[Outcome]:
+    def submit(self, values: list[bytes | None], stages: list[bool] | None = None,
+               times: list[float] | None = None) -> Future[Outcome]:
+        """Score a batch; `stages[i]` marks records of the repartition topic and
+        `times[i]` is each record's Kafka timestamp (epoch seconds)."""
         if self._executor is not None:
-            return self._executor.submit(_run, values)
+            return self._executor.submit(_run, values, stages, times)
         done: Future[Outcome] = Future()
         try:
-            done.set_result(self.work(values))
+            done.set_result(self.work(values, stages, times))
         except Exception as exc:  # re-raised by result(), as from a scoring process
             done.set_exception(exc)
         return done

@@ -66,17 +66,27 @@ INVALID_REASONS: tuple[str, ...] = (
     "wrong_type",
     "unknown_channel",
     "invalid_value",
+    "unknown_event",
 )
+
+#: Values of `event` on an event record (no `text`); `closed` closes its conversation.
+EVENTS: tuple[str, ...] = ("closed",)
+Position = Literal["first", "later"]
 
 
 class Reply(BaseModel):
-    """One message of a conversation, as produced to the input topic."""
+    """One message of a conversation, as produced to the input topic.
+
+    An event record (`event` set, e.g. `closed`) carries no `text` and must name its
+    `conversation_id`; `decode_reply` enforces both, so every other `Reply` has text.
+    """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(min_length=1, max_length=256)
     channel: Channel
-    text: str
+    text: str = ""
+    event: Literal["closed"] | None = None
     content_type: Literal["text/plain", "text/html"] = "text/plain"
     conversation_id: str | None = None
     author: Literal["agent", "customer"] = "agent"
@@ -100,7 +110,7 @@ class Reply(BaseModel):
             return LANGUAGE_ALIASES.get(value.strip().lower(), value)
         return value
 
-    @field_validator("content_type", "author", mode="before")
+    @field_validator("content_type", "author", "event", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -148,6 +158,38 @@ class ScoredReply(BaseModel):
     word_count: int = 0
     model_version: str
     scored_at: datetime
+    conversation_id: str | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    sent_at: datetime | None = None
+    #: `first` or `later` among the agent messages of its conversation (arrival order);
+    #: None without a conversation_id.
+    position: Position | None = None
+
+
+class ScoredConversation(BaseModel):
+    """One closed conversation (inquiry) on `conversations.scored` and in the store."""
+
+    conversation_id: str
+    channel: Channel
+    language: Language
+    total: int = Field(ge=0, le=100)
+    band: Band
+    answered: bool
+    dimensions: Dimensions
+    first_response_seconds: float | None
+    agent_messages: int
+    customer_messages: int
+    flagged: bool
+    reasons: list[str]
+    reply_ids: list[str]
+    agent_ids: list[str]
+    team: str | None
+    opened_at: datetime
+    closed_at: datetime
+    closed_by: Literal["event", "idle", "end_of_input"]
+    model_version: str
+    scored_at: datetime
 
 
 def band_for(total: int) -> Band:
@@ -184,6 +226,12 @@ def _reason_for(err: dict[str, Any]) -> tuple[str, str]:
     if kind in _TYPE_ERRORS or (loc == "channel" and not isinstance(err.get("input"), str)):
         got = type(err.get("input")).__name__
         return "wrong_type", f"field '{loc}' has the wrong type ({got}); {err.get('msg', '')}"
+    if loc == "event":
+        shown = repr(err.get("input"))[:40]
+        return "unknown_event", (
+            f"unknown event {shown}; expected one of {', '.join(EVENTS)} (an event record "
+            "has no text), or leave 'event' out for a message"
+        )
     if loc == "channel":
         shown = repr(err.get("input"))[:40]
         return "unknown_channel", (
@@ -230,6 +278,12 @@ def decode_reply(raw: bytes | None, *, max_record_bytes: int, max_text_chars: in
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more problem(s))"
         raise InvalidRecord(reason, message) from None
+    if reply.event is None and "text" not in obj:
+        raise InvalidRecord("missing_field", "missing required field 'text' (only an event "
+                                             "record, with 'event', may leave it out)")
+    if reply.event is not None and not reply.conversation_id:
+        raise InvalidRecord("missing_field", f"a '{reply.event}' event needs the "
+                                             "'conversation_id' of the conversation it closes")
     if len(reply.text) > max_text_chars:
         raise InvalidRecord(
             "too_large",

@@ -102,7 +102,8 @@ class Scorer:
         return cls(ReplyModel.load(settings.model_path), settings)
 
     # --- helpers ---------------------------------------------------------------------
-    def _prepare(self, replies: Sequence[Reply]) -> list[Prepared]:
+    def prepare(self, replies: Sequence[Reply]) -> list[Prepared]:
+        """Render and segment replies (never raises: a reply that fails is empty text)."""
         texts = [r.text for r in replies]
         ctypes = [r.content_type for r in replies]
         langs = [r.language for r in replies]
@@ -119,7 +120,8 @@ class Scorer:
                 out.append(prepare("", "text/plain", lang))
         return out
 
-    def _languages(self, replies: Sequence[Reply], prepared: Sequence[Prepared]) -> list[str]:
+    def languages(self, replies: Sequence[Reply], prepared: Sequence[Prepared]) -> list[str]:
+        """Each reply's `language`, detected from its body where the record has none."""
         langs: list[str | None] = [r.language for r in replies]
         missing = [i for i, lang in enumerate(langs) if lang is None]
         if missing:
@@ -135,12 +137,16 @@ class Scorer:
     def score_batch(self, replies: Sequence[Reply], now: datetime | None = None
                     ) -> list[ScoredReply]:
         """Score replies in one vectorised pass; output has the same length and order."""
+        return self.score_prepared(replies, self.prepare(replies), now)
+
+    def score_prepared(self, replies: Sequence[Reply], prepared: Sequence[Prepared],
+                       now: datetime | None = None) -> list[ScoredReply]:
+        """`score_batch` for replies whose `prepare` output the caller needs as well."""
         n = len(replies)
         if n == 0:
             return []
         scored_at = now or datetime.now(UTC)
-        prepared = self._prepare(replies)
-        langs = self._languages(replies, prepared)
+        langs = self.languages(replies, prepared)
         words = np.fromiter((p.word_count for p in prepared), dtype=np.int64, count=n)
         pred = self.model.predict(prepared, langs, [r.customer_name for r in replies],
                                   words.tolist())
@@ -208,6 +214,8 @@ class Scorer:
                 band=band_for(total), dimensions=dims, flagged=flagged, reasons=reasons,
                 evidence=evidence, word_count=words_l[i],
                 model_version=version, scored_at=scored_at,
+                conversation_id=r.conversation_id, agent_id=r.agent_id, team=r.team,
+                sent_at=r.sent_at,
             ))
         return out
 

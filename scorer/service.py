@@ -54,12 +54,13 @@ from kafka.errors import KafkaError, ProducerFencedError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from scorer import kafka_io
-from scorer.metrics import Health, Metrics, start_server
+from scorer.metrics import Health, Metrics, Tally, start_server
 from scorer.pool import BatchWork, Outcome, ScoringPool
 from scorer.schema import InvalidRecord
 from scorer.settings import Settings
 
 if TYPE_CHECKING:
+    from scorer.conversations.stage import ConversationStage, Effects
     from scorer.store import FlaggedStore
 
 log = logging.getLogger("scorer.service")
@@ -78,6 +79,8 @@ KAFKA_STEP_LIVE_S = 300.0
 #: After SIGTERM, how long (seconds) to wait for a pending Kafka step before exiting
 #: without it; the uncommitted batch is replayed by whoever gets its partitions.
 STOP_GRACE_S = 10.0
+#: How often (seconds) an idle loop looks for conversations the wall clock has closed.
+EXPIRE_EVERY_S = 1.0
 
 
 class _Abandoned(Exception):
@@ -121,7 +124,9 @@ class _OnRevoke(ConsumerRebalanceListener):
         self.service._drop_inflight("a consumer-group rebalance")
 
     def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
-        pass
+        stage = self.service.conversations
+        if stage is not None:
+            stage.assigned({tp.partition for tp in assigned if tp.topic == stage.topic})
 
 
 class Service:
@@ -129,7 +134,7 @@ class Service:
 
     def __init__(self, settings: Settings, pool: ScoringPool, store, metrics: Metrics,
                  health: Health, consumer: KafkaConsumer, producer: KafkaProducer,
-                 worker: int = 0) -> None:
+                 worker: int = 0, conversations: ConversationStage | None = None) -> None:
         self.settings = settings
         self.pool = pool
         self.store = store
@@ -145,7 +150,12 @@ class Service:
         self._last_lag = 0.0
         self._failures = 0
         self._abandoned = False  # set when stopping with a Kafka step still pending
-        consumer.subscribe([settings.topic_input], listener=_OnRevoke(self))
+        self.conversations = conversations
+        self._last_expire = 0.0
+        topics = [settings.topic_input]
+        if conversations is not None:
+            topics.append(conversations.topic)
+        consumer.subscribe(topics, listener=_OnRevoke(self))
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> int:
@@ -171,6 +181,8 @@ class Service:
                 # only add its wait to the latency of every reply.
                 behind = batch.size >= self.settings.batch_size
             code = self._commit_ready(stop, depth if behind else 0, one_more=not polled)
+            if code is None and not polled and not self._inflight:
+                code = self._expire_idle(stop)
             if code is not None:
                 return code
             self._update_lag()
@@ -200,6 +212,19 @@ class Service:
             return 0
         return None
 
+    def _expire_idle(self, stop: threading.Event) -> int | None:
+        """On a quiet stream, commit the conversations the wall clock has closed (their
+        timers fire with no record arriving); at most every EXPIRE_EVERY_S."""
+        now = time.monotonic()
+        if self.conversations is None or now - self._last_expire < EXPIRE_EVERY_S:
+            return None
+        self._last_expire = now
+        timer = Batch({})
+        timer.pending = Future()
+        timer.pending.set_result(Outcome([], [], [], [], Tally()))
+        self._inflight.append(timer)
+        return self._commit_ready(stop, -1, one_more=False)
+
     def _scoring_died(self) -> int:
         log.error("a scoring process died; exiting so the worker is restarted (batches "
                   "not committed are replayed)")
@@ -216,7 +241,13 @@ class Service:
     def submit(self, polled: dict[TopicPartition, list[ConsumerRecord]]) -> Batch:
         """Start scoring a polled batch (in a scoring process when there are any)."""
         batch = Batch(polled)
-        batch.pending = self.pool.submit([rec.value for rec in batch.flat])
+        if self.conversations is None:
+            batch.pending = self.pool.submit([rec.value for rec in batch.flat])
+            return batch
+        topic = self.conversations.topic
+        batch.pending = self.pool.submit([rec.value for rec in batch.flat],
+                                         [rec.topic == topic for rec in batch.flat],
+                                         [rec.timestamp / 1000 for rec in batch.flat])
         return batch
 
     def process(self, polled: dict[TopicPartition, list[ConsumerRecord]],
@@ -229,12 +260,15 @@ class Service:
         self._finishing = batch
         try:
             outcome = batch.pending.result()
+            fx = self._effects(batch, outcome)
+            if batch.size == 0 and (fx is None or fx.empty):
+                return  # a timer tick that closed nothing
             if self.store is not None and not batch.dropped:
-                self._store(outcome.rows, outcome.unflagged, stop)
+                self._store(outcome, fx, stop)
             if batch.dropped:  # a rebalance while it was scored or stored
                 return
             try:
-                self._publish(batch, outcome, stop)
+                self._publish(batch, outcome, fx, stop)
             except (ProducerFencedError, _Abandoned):
                 raise
             except KafkaError as exc:
@@ -254,18 +288,37 @@ class Service:
         finally:
             self._finishing = None
         self._failures = 0
+        if fx is not None:
+            fx.commit()  # the transaction is in: the state may move on
+            outcome.tally.merge(fx.tally)
+            self.metrics.set_open(self.conversations.open_by_channel())
         self.metrics.record(outcome.tally)
-        self.metrics.batch_duration.observe(time.perf_counter() - batch.started)
+        if batch.size:
+            self.metrics.batch_duration.observe(time.perf_counter() - batch.started)
 
-    def _store(self, rows: Sequence[dict[str, Any]], unflagged: Sequence[str],
-               stop: threading.Event) -> None:
-        """Write flagged replies; while the store is down, pause consumption and retry."""
+    def _effects(self, batch: Batch, outcome: Outcome) -> Effects | None:
+        """The conversation stage's share of a batch (None with conversations off)."""
+        if self.conversations is None:
+            return None
+        flat = batch.flat
+        return self.conversations.effects(
+            [(flat[m.index].partition, m) for m in outcome.messages], time.time())
+
+    def _store(self, outcome: Outcome, fx: Effects | None, stop: threading.Event) -> None:
+        """Write flagged replies and conversations; while the store is down, pause
+        consumption and retry."""
         from scorer.store import StoreUnavailable
 
+        rows: Sequence[dict[str, Any]] = outcome.rows
+        unflagged: Sequence[str] = outcome.unflagged
+        if fx is not None and (fx.reply_rows or fx.unflagged):
+            rows, unflagged = [*rows, *fx.reply_rows], [*unflagged, *fx.unflagged]
         attempt = 0
         while True:
             try:
                 self.store.write_rows(rows, unflagged)
+                if fx is not None and fx.conversation_rows:
+                    self.store.write_conversations(fx.conversation_rows)
                 if attempt:
                     log.info("flagged store is back; resuming")
                     self.consumer.resume(*self.consumer.assignment())
@@ -293,15 +346,17 @@ class Service:
                     self.consumer.resume(*self.consumer.assignment())
                     raise SystemExit(0) from None
 
-    def _publish(self, batch: Batch, outcome: Outcome, stop: threading.Event) -> None:
+    def _publish(self, batch: Batch, outcome: Outcome, fx: Effects | None,
+                 stop: threading.Event) -> None:
         offsets = batch.next_offsets()
         # The consumer is not thread-safe: read what the helper thread needs from it here.
         group = self.consumer.group_metadata() if self.transactional else None
-        self._kafka_step(lambda: self._produce(batch, outcome, offsets, group), "publish", stop)
-        if not self.transactional:
+        self._kafka_step(lambda: self._produce(batch, outcome, fx, offsets, group), "publish",
+                         stop)
+        if not self.transactional and offsets:
             self.consumer.commit(offsets)
 
-    def _produce(self, batch: Batch, outcome: Outcome,
+    def _produce(self, batch: Batch, outcome: Outcome, fx: Effects | None,
                  offsets: dict[TopicPartition, OffsetAndMetadata], group: object) -> None:
         """Send the batch's outputs and, transactionally, its offsets (helper thread)."""
         s = self.settings
@@ -318,8 +373,14 @@ class Service:
             rec = batch.flat[i]
             futures.append(send(s.topic_dlq, key=rec.key, value=rec.value, headers=kafka_io.
                                 dead_letter_headers(rec, InvalidRecord(reason, message))))
+        if outcome.forward:
+            futures.extend(kafka_io.forward(producer, s.repartition_topic,
+                                            [(key, batch.flat[i]) for i, key in outcome.forward]))
+        if fx is not None:
+            futures.extend(kafka_io.publish_effects(producer, s, fx))
         if self.transactional:
-            producer.send_offsets_to_transaction(offsets, group)
+            if offsets:
+                producer.send_offsets_to_transaction(offsets, group)
             producer.commit_transaction()
         else:
             producer.flush()
@@ -439,6 +500,8 @@ class Service:
                             "batch will be replayed", type(exc).__name__)
             if self.store is not None:
                 self.store.close()
+            if self.conversations is not None:
+                self.conversations.close()
             self.pool.close()
 
 
@@ -484,6 +547,7 @@ def _open_store(settings: Settings, metrics: Metrics, health: Health,
 
 def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None = None) -> int:
     """Build the parts, serve health/metrics, and run the loop until stopped."""
+    from scorer.conversations.stage import describer
     from scorer.scoring import Scorer
 
     stop = stop or threading.Event()
@@ -496,7 +560,9 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     pool = ScoringPool(BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
                                  max_text_chars=settings.max_text_chars,
                                  store_rows=settings.store_enabled,
-                                 redact_text=settings.redact),
+                                 redact_text=settings.redact,
+                                 describer=describer(settings) if settings.conversations
+                                 else None),
                        settings.scoring_processes)
     try:
         return _serve(settings, worker, stop, metrics, health, pool)
@@ -525,7 +591,14 @@ def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metr
     # process: freeze it out of the collector's generations, so the full collections that
     # each batch's allocations trigger stop re-scanning ~200k objects (~40 µs per reply).
     gc.freeze()
-    service = Service(settings, pool, store, metrics, health, consumer, producer, worker)
+    conversations = None
+    if settings.conversations:
+        from scorer.conversations.stage import ConversationStage
+
+        conversations = ConversationStage(settings, pool.work.scorer.model_version,
+                                          lambda: kafka_io.make_restore_consumer(settings))
+    service = Service(settings, pool, store, metrics, health, consumer, producer, worker,
+                      conversations)
     try:
         return service.run(stop)
     finally:

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     topic_scored: str = "replies.scored"
     topic_flagged: str = "replies.flagged"
     topic_dlq: str = "replies.dlq"
+    topic_conversations: str = "conversations.scored"
+    #: Internal topics of the conversation stage (default: GROUP_ID-conversations-…), like
+    #: Kafka Streams' `<application.id>-<store>-repartition/-changelog`.
+    topic_repartition: str | None = None
+    topic_changelog: str | None = None
     batch_size: int = Field(default=1000, ge=1, le=100_000)
     batch_max_wait_ms: int = Field(default=200, ge=1, le=60_000)
     #: Processes that score batches while the worker's loop publishes the previous one
@@ -126,6 +131,27 @@ class Settings(BaseSettings):
     length_chat: str = "8-90"
     length_messenger: str = "8-90"
 
+    # --- Conversations (DESIGN § Conversations) ------------------------------------------
+    #: Keep per-conversation state and score inquiries (false: every reply on its own).
+    conversations: bool = True
+    #: A conversation closes when no message arrived for it for this long (`30s`, `30m`,
+    #: `24h`, `7d` or seconds); stored as seconds.
+    conversation_idle_email: Annotated[float, NoDecode] = 7 * 86400.0
+    conversation_idle_chat: Annotated[float, NoDecode] = 1800.0
+    conversation_idle_messenger: Annotated[float, NoDecode] = 86400.0
+    #: First-response targets: a longer first response adds the reason `late_response`.
+    sla_email: Annotated[float, NoDecode] = 86400.0
+    sla_chat: Annotated[float, NoDecode] = 300.0
+    sla_messenger: Annotated[float, NoDecode] = 1800.0
+    #: Word-count ranges for all agent text of a conversation (MODEL_CARD says why).
+    conversation_length_email: str = "40-800"
+    conversation_length_chat: str = "15-300"
+    conversation_length_messenger: str = "12-250"
+    #: A conversation keeps at most this many messages of its thread for the QA store
+    #: (the rest are counted, not kept) and this many characters of each: bounds memory.
+    thread_max_messages: int = Field(default=40, ge=2, le=1000)
+    thread_max_chars: int = Field(default=2000, ge=100, le=100_000)
+
     # --- Flagged store and QA API ---------------------------------------------------------
     store_url: str = "sqlite:///./flagged.db"
     store_enabled: bool = True
@@ -162,7 +188,25 @@ class Settings(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("length_email", "length_chat", "length_messenger")
+    @field_validator("conversation_idle_email", "conversation_idle_chat",
+                     "conversation_idle_messenger", "sla_email", "sla_chat", "sla_messenger",
+                     mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_seconds(value) if isinstance(value, str) else value
+
+    @field_validator("conversation_idle_email", "conversation_idle_chat",
+                     "conversation_idle_messenger", "sla_email", "sla_chat", "sla_messenger")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"must be a positive duration such as 30s, 30m, 24h or 7d, "
+                             f"got {value!r}")
+        return float(value)
+
+    @field_validator("length_email", "length_chat", "length_messenger",
+                     "conversation_length_email", "conversation_length_chat",
+                     "conversation_length_messenger")
     @classmethod
     def _range(cls, value: str) -> str:
         lo, _, hi = value.partition("-")
@@ -188,9 +232,24 @@ class Settings(BaseSettings):
         return self
 
     # --- derived helpers -------------------------------------------------------------------
-    def length_range(self, channel: str) -> tuple[int, int]:
-        lo, _, hi = getattr(self, f"length_{channel}").partition("-")
+    def length_range(self, channel: str, *, conversation: bool = False) -> tuple[int, int]:
+        prefix = "conversation_length" if conversation else "length"
+        lo, _, hi = getattr(self, f"{prefix}_{channel}").partition("-")
         return int(lo), int(hi)
+
+    def idle_seconds(self, channel: str) -> float:
+        return float(getattr(self, f"conversation_idle_{channel}"))
+
+    def sla_seconds(self, channel: str) -> float:
+        return float(getattr(self, f"sla_{channel}"))
+
+    @property
+    def repartition_topic(self) -> str:
+        return self.topic_repartition or f"{self.group_id}-conversations-repartition"
+
+    @property
+    def changelog_topic(self) -> str:
+        return self.topic_changelog or f"{self.group_id}-conversations-changelog"
 
     @property
     def weights(self) -> dict[str, float]:
@@ -228,6 +287,22 @@ class Settings(BaseSettings):
             if self.ssl_password is not None:
                 cfg["ssl_password"] = self.ssl_password.get_secret_value()
         return cfg
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_seconds(text: str) -> float:
+    """`90`, `30s`, `30m`, `24h`, `7d` → seconds; ValueError names the bad value."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:])
+    number = value[:-1] if unit is not None else value
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration; write seconds or e.g. 30s, 30m, 24h, "
+                         "7d") from None
+    return seconds
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:

@@ -1,0 +1,155 @@
+"""Conversation messages as the stateful stage needs them: scored, redacted, compact.
+
+`describe` does all the CPU work of a conversation message — rendering, language,
+scoring, redaction, serialising — so it can run in a scoring process, away from the loop
+that owns the conversation state. A message's position (`first` or `later` agent message)
+depends on that state, which only the loop knows when the batch commits; so each agent
+message carries both variants of its output record, already serialised, and the loop
+picks one (`table.ConversationTable.apply`).
+
+The thread text is the rendered plain text (HTML is rendered first, so character
+references cannot hide personal data from redaction), redacted, and capped at
+`thread_max_chars`; evidence offsets in the thread index that redacted text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scorer.conversations.context import Rules, in_context
+from scorer.conversations.state import ThreadEntry
+from scorer.redact import redact
+from scorer.schema import Reply, ScoredReply
+
+if TYPE_CHECKING:
+    from scorer.scoring import Scorer
+
+
+@dataclass(slots=True)
+class Variant:
+    """A reply's output as the `first` or as a `later` agent message of its conversation."""
+
+    scored: ScoredReply
+    value: bytes
+    #: Store row when this variant is flagged and the store is on (`store.flagged_rows`).
+    row: dict[str, Any] | None
+    #: What the thread shows of the reply (`ThreadEntry.reply`).
+    summary: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ConvMessage:
+    """One record of the conversation stage: an agent or customer message, or an event."""
+
+    index: int
+    id: str
+    conversation_id: str
+    channel: str
+    kind: str  # "agent" | "customer" | "closed"
+    #: Event time, epoch seconds: `sent_at`, else the Kafka record timestamp.
+    at: float
+    sent_at: float | None
+    language: str | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    entry: ThreadEntry | None = None
+    greeting: float = 0.0
+    explanation: float = 0.0
+    closing: float = 0.0
+    words: int = 0
+    variants: dict[str, Variant] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Describer:
+    """`describe` with its settings bound (picklable into scoring processes)."""
+
+    rules: Rules
+    redact_text: bool
+    store_rows: bool
+    max_chars: int
+
+    def thread_text(self, plain: str, names: tuple[str | None, ...]
+                    ) -> tuple[str, bool, Any]:
+        redaction = redact(plain, names) if self.redact_text else None
+        text = redaction.text if redaction is not None else plain
+        return text[: self.max_chars], len(text) > self.max_chars, redaction
+
+    def describe(self, scorer: Scorer, items: Sequence[tuple[int, Reply, float]]
+                 ) -> list[ConvMessage]:
+        """ConvMessages for (batch index, reply, record time in epoch seconds) items, in
+        the same order."""
+        agents = [(i, r, t) for i, r, t in items if r.event is None and r.author == "agent"]
+        customers = [(i, r, t) for i, r, t in items
+                     if r.event is None and r.author == "customer"]
+        out: dict[int, ConvMessage] = {}
+        for i, r, t in items:
+            if r.event is not None:
+                out[i] = _message(i, r, t, "closed")
+        if customers:
+            replies = [r for _, r, _ in customers]
+            prepared = scorer.prepare(replies)
+            langs = scorer.languages(replies, prepared)
+            for (i, r, t), p, lang in zip(customers, prepared, langs, strict=True):
+                m = _message(i, r, t, "customer")
+                m.language = r.language or lang
+                text, cut, _ = self.thread_text(p.plain, (r.customer_name,))
+                m.entry = ThreadEntry(r.id, "customer", m.sent_at, text, cut)
+                out[i] = m
+        if agents:
+            replies = [r for _, r, _ in agents]
+            prepared = scorer.prepare(replies)
+            scored = scorer.score_prepared(replies, prepared)
+            for (i, r, t), p, s in zip(agents, prepared, scored, strict=True):
+                out[i] = self._agent(i, r, t, p.plain, s)
+        return [out[i] for i, _, _ in items]
+
+    def _agent(self, i: int, r: Reply, t: float, plain: str, s: ScoredReply) -> ConvMessage:
+        from scorer.store import flagged_rows
+
+        m = _message(i, r, t, "agent")
+        m.language, m.agent_id, m.team = s.language, r.agent_id, r.team
+        d = s.dimensions
+        m.greeting, m.explanation, m.closing, m.words = (
+            d.greeting, d.explanation, d.closing, s.word_count)
+        text, cut, redaction = self.thread_text(plain, (r.customer_name,))
+        evidence = _thread_evidence(s, text, redaction)
+        m.entry = ThreadEntry(r.id, "agent", m.sent_at, text, cut)
+        for position in ("first", "later"):
+            v = in_context(s, position, self.rules)  # type: ignore[arg-type]
+            row = None
+            if v.flagged and self.store_rows:
+                row = flagged_rows([(r, v)], redact_text=self.redact_text)[0]
+            summary = {"position": position, "total": v.total, "band": v.band,
+                       "flagged": v.flagged, "reasons": list(v.reasons),
+                       "dimensions": d.model_dump(), "evidence": evidence}
+            m.variants[position] = Variant(v, v.model_dump_json().encode(), row, summary)
+        return m
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _message(i: int, r: Reply, record_time: float, kind: str) -> ConvMessage:
+    sent = _epoch(r.sent_at)
+    assert r.conversation_id is not None  # noqa: S101 - callers route only those here
+    return ConvMessage(index=i, id=r.id, conversation_id=r.conversation_id,
+                       channel=r.channel.value, kind=kind,
+                       at=sent if sent is not None else record_time, sent_at=sent)
+
+
+def _thread_evidence(s: ScoredReply, text: str, redaction: Any) -> dict[str, Any]:
+    """Evidence spans re-pointed at the (redacted, capped) thread text."""
+    spans: dict[str, Any] = {}
+    for dim, span in s.evidence.items():
+        if span is None:
+            spans[dim] = None
+            continue
+        a, b = (span.start, span.end) if redaction is None else redaction.map_span(
+            span.start, span.end)
+        spans[dim] = {"start": a, "end": b, "text": text[a:b]} if b <= len(text) else None
+    return spans

@@ -1,0 +1,203 @@
+"""Open conversations per partition, changed batch by batch and only on commit.
+
+The loop owns one `ConversationTable`. For each batch it opens `Changes`: messages are
+applied to copies of the conversations they touch, closures and outputs are collected,
+and the table itself changes only when `Changes.commit` is called — after the batch's
+Kafka transaction (outputs, changelog records and input offsets) has committed. A batch
+that is rolled back, or dropped by a rebalance, leaves the table as the changelog has it,
+so a replay applies its messages once.
+
+Two clocks close a conversation for idleness (`SCORER_CONVERSATION_IDLE_<CHANNEL>`):
+- event time: a message whose time is an idle period or more after its conversation's
+  last message closes that conversation first and opens a new inquiry (so a backlog
+  replayed hours late still splits conversations where they went quiet);
+- wall clock: `expire` closes conversations that no message has touched for an idle
+  period, with no record needed on the partition. It counts from when the last message
+  was processed (`Conversation.touched`, kept in the changelog, so the timer carries on
+  across restarts), so a conversation is not closed while its backlog is being read.
+Either way `closed_at` is the conversation's last message time plus the idle period.
+
+The per-channel idle period is the same for every conversation of a channel, so an
+`OrderedDict` in touch order per (partition, channel) holds them in deadline order and
+`expire` looks only at the expired front.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from scorer.conversations.messages import ConvMessage, Variant
+from scorer.conversations.state import Conversation, decode, encode
+
+#: A conversation keeps at most this many ids in `reply_ids`/`agent_ids`.
+MAX_IDS = 1000
+#: When the thread is full, this many of its latest messages are kept as a rolling tail.
+THREAD_TAIL = 10
+
+
+@dataclass(slots=True)
+class Closure:
+    """A conversation that closed in this batch."""
+
+    partition: int
+    conversation: Conversation
+    closed_at: float
+    closed_by: str
+
+
+@dataclass(slots=True)
+class Changes:
+    """One batch's effect on the table (see the module docstring)."""
+
+    table: ConversationTable
+    now: float
+    staged: dict[tuple[int, str], Conversation | None] = field(default_factory=dict)
+    closures: list[Closure] = field(default_factory=list)
+    #: (message, chosen variant) of each agent message, in apply order.
+    replies: list[tuple[ConvMessage, Variant]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def _get(self, key: tuple[int, str]) -> Conversation | None:
+        if key in self.staged:
+            return self.staged[key]
+        return self.table.partitions.get(key[0], {}).get(key[1])
+
+    def _close(self, key: tuple[int, str], conv: Conversation, at: float, by: str) -> None:
+        self.closures.append(Closure(key[0], conv, at, by))
+        self.staged[key] = None
+
+    def apply(self, partition: int, m: ConvMessage) -> None:
+        """Apply one message of `partition` (messages of a partition in offset order)."""
+        key = (partition, m.conversation_id)
+        conv = self._get(key)
+        if conv is not None:
+            idle = self.table.idle[conv.channel]
+            if m.at - conv.last_at >= idle:
+                self._close(key, conv, conv.last_at + idle, "idle")
+                conv = None
+        if m.kind == "closed":
+            if conv is None:
+                self.skipped.append("closed_unknown_conversation")
+            else:
+                self._close(key, conv, max(m.at, conv.last_at), "event")
+            return
+        if conv is None:
+            conv = Conversation(m.conversation_id, m.channel, partition, m.at, m.at, self.now)
+        elif key not in self.staged:
+            conv = conv.copy()
+        self.staged[key] = conv
+        conv.opened_at = min(conv.opened_at, m.at)
+        conv.last_at = max(conv.last_at, m.at)
+        conv.touched = self.now
+        if m.kind == "customer":
+            conv.customer_messages += 1
+            if conv.first_customer_at is None or m.at < conv.first_customer_at:
+                conv.first_customer_at = m.at
+            conv.customer_language = conv.customer_language or m.language
+        else:
+            variant = m.variants["first" if conv.agent_messages == 0 else "later"]
+            if conv.agent_messages == 0:
+                conv.greeting, conv.language = m.greeting, m.language
+            conv.agent_messages += 1
+            conv.closing = m.closing
+            conv.explanation = max(conv.explanation, m.explanation)
+            conv.words += m.words
+            conv.agent_times.append(m.at)
+            if len(conv.reply_ids) < MAX_IDS:
+                conv.reply_ids.append(m.id)
+            if m.agent_id and m.agent_id not in conv.agent_ids and len(
+                    conv.agent_ids) < MAX_IDS:
+                conv.agent_ids.append(m.agent_id)
+            conv.team = conv.team or m.team
+            conv.model_version = variant.scored.model_version
+            self.replies.append((m, variant))
+            if m.entry is not None:
+                m.entry.reply = variant.summary
+        if m.entry is not None:
+            self._keep(conv, m)
+
+    def _keep(self, conv: Conversation, m: ConvMessage) -> None:
+        cap = self.table.max_thread
+        if len(conv.thread) >= cap:
+            del conv.thread[cap - THREAD_TAIL]
+            conv.thread_dropped += 1
+        conv.thread.append(m.entry)  # type: ignore[arg-type]
+
+    def expire(self) -> None:
+        """Close every conversation idle by the wall clock (not touched in this batch)."""
+        for (partition, channel), order in self.table.order.items():
+            idle = self.table.idle[channel]
+            convs = self.table.partitions.get(partition, {})
+            for cid in order:
+                conv = convs[cid]
+                if self.now - conv.touched < idle:
+                    break
+                key = (partition, cid)
+                if key not in self.staged:
+                    self._close(key, conv, conv.last_at + idle, "idle")
+
+    def changelog(self) -> list[tuple[int, bytes, bytes | None]]:
+        """(partition, key, value or None for a tombstone) of every changed conversation."""
+        return [(p, cid.encode(), None if conv is None else encode(conv))
+                for (p, cid), conv in self.staged.items()]
+
+    def commit(self) -> None:
+        """Make the batch's changes the table's state (after its transaction committed)."""
+        table = self.table
+        for (p, cid), conv in self.staged.items():
+            convs = table.partitions.get(p)
+            if convs is None:  # revoked meanwhile: its new owner restores it
+                continue
+            old = convs.pop(cid, None)
+            if old is not None:
+                table.order[(p, old.channel)].pop(cid, None)
+            if conv is not None:
+                convs[cid] = conv
+                table.order.setdefault((p, conv.channel), OrderedDict())[cid] = None
+        self.staged.clear()
+
+
+class ConversationTable:
+    """Open conversations of the partitions this worker owns."""
+
+    def __init__(self, idle: dict[str, float], max_thread: int) -> None:
+        self.idle = idle
+        self.max_thread = max_thread
+        self.partitions: dict[int, dict[str, Conversation]] = {}
+        self.order: dict[tuple[int, str], OrderedDict[str, None]] = {}
+
+    def changes(self, now: float) -> Changes:
+        return Changes(self, now)
+
+    def restore(self, partition: int, records: Iterable[tuple[bytes, bytes | None]]) -> int:
+        """Rebuild a partition from its changelog records (offset order); returns how many
+        conversations are open in it."""
+        convs: dict[str, Conversation] = {}
+        for key, value in records:
+            cid = key.decode()
+            if value is None:
+                convs.pop(cid, None)
+            else:
+                convs[cid] = decode(value)
+        self.drop(partition)
+        self.partitions[partition] = convs
+        for cid, conv in sorted(convs.items(), key=lambda kv: kv[1].touched):
+            self.order.setdefault((partition, conv.channel), OrderedDict())[cid] = None
+        return len(convs)
+
+    def drop(self, partition: int) -> None:
+        """Forget a partition (revoked: its new owner restores it from the changelog)."""
+        self.partitions.pop(partition, None)
+        for key in [k for k in self.order if k[0] == partition]:
+            del self.order[key]
+
+    def open_by_channel(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, channel), order in self.order.items():
+            counts[channel] += len(order)
+        return counts
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self.partitions.values())
