@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -39,6 +39,9 @@ from sqlalchemy.engine import Connection, Engine
 from scorer.redact import redact
 from scorer.schema import DIMENSIONS, Reply, ScoredReply
 from scorer.settings import Settings
+
+if TYPE_CHECKING:
+    from scorer.store_conversations import ConversationRepo
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,46 @@ reviews_t = sa.Table(
     sa.Column("comment", sa.Text, nullable=False),
     sa.Column("reviewer", sa.String(128), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+# Flagged conversations (scorer.store_conversations): one row per inquiry. `inquiry_key` is
+# a pure function of (conversation_id, opened_at), because an id reopens as a new inquiry.
+conversations_t = sa.Table(
+    "flagged_conversations", metadata,
+    sa.Column("inquiry_key", sa.String(300), primary_key=True),
+    sa.Column("conversation_id", sa.String(256), nullable=False),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("closed_at", UTCDateTime, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("band", sa.String(16), nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("team", sa.String(256)),
+    sa.Column("answered", sa.Boolean, nullable=False),
+    sa.Column("first_response_seconds", sa.Float),
+    sa.Column("stored_at", UTCDateTime, nullable=False),
+    sa.Column("redacted", sa.Boolean, nullable=False),
+    sa.Column("record", sa.JSON, nullable=False),
+)
+
+
+def _inquiry_ref() -> sa.Column[str]:
+    return sa.Column("inquiry_key", sa.String(300),
+                     sa.ForeignKey("flagged_conversations.inquiry_key"), primary_key=True)
+
+
+conversation_reasons_t = sa.Table(
+    "flagged_conversation_reasons", metadata, _inquiry_ref(),
+    sa.Column("reason", sa.String(64), primary_key=True),
+)
+conversation_messages_t = sa.Table(
+    "flagged_conversation_messages", metadata, _inquiry_ref(),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("message_id", sa.String(256), nullable=False),
+    sa.Column("author", sa.String(16), nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("truncated", sa.Boolean, nullable=False),
+    sa.Column("reply", sa.JSON),
 )
 
 
@@ -262,16 +305,33 @@ class Page:
     next_cursor: str | None = None
 
 
-def _encode_cursor(sort: str, row: sa.Row[Any]) -> str:
+@dataclass(frozen=True)
+class Listing:
+    """A table listed with keyset pagination (flagged replies, flagged conversations): its
+    sorts, each ending in a unique column, and the tag its cursors carry so that one
+    listing refuses another's cursor (reply cursors predate the tag and carry none)."""
+
+    table: sa.Table
+    sorts: dict[str, list[tuple[str, bool]]]
+    tag: str | None = None
+
+
+REPLIES = Listing(replies_t, SORTS)
+
+
+def _encode_cursor(sort: str, row: sa.Row[Any], listing: Listing = REPLIES) -> str:
     keys = []
-    for col, _asc in SORTS[sort]:
+    for col, _asc in listing.sorts[sort]:
         value = row._mapping[col]
         keys.append(value.isoformat() if isinstance(value, datetime) else value)
-    raw = json.dumps({"s": sort, "k": keys}, separators=(",", ":")).encode()
+    data: dict[str, Any] = {"s": sort, "k": keys}
+    if listing.tag is not None:
+        data["t"] = listing.tag
+    raw = json.dumps(data, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(sort: str, cursor: str) -> list[Any]:
+def _decode_cursor(sort: str, cursor: str, listing: Listing = REPLIES) -> list[Any]:
     bad = InvalidQuery("cursor is not one this server issued; start again without a cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -280,38 +340,65 @@ def _decode_cursor(sort: str, cursor: str) -> list[Any]:
         raise bad from None
     if not isinstance(data, dict) or not isinstance(data.get("k"), list):
         raise bad
+    if data.get("t") != listing.tag:
+        raise InvalidQuery("cursor was issued for another listing; start again without a cursor")
     if data.get("s") != sort:
         raise InvalidQuery(f"cursor was issued for sort {data.get('s')!r}, not {sort!r}; "
                            "keep the sort unchanged while paging")
     keys = data["k"]
-    spec = SORTS[sort]
+    spec = listing.sorts[sort]
     if len(keys) != len(spec):
         raise bad
     out: list[Any] = []
     for (col, _asc), value in zip(spec, keys, strict=True):
-        is_total = col == "total" and type(value) is int
-        if is_total or (col == "id" and isinstance(value, str)):
-            out.append(value)
-        elif col == "event_at" and isinstance(value, str):
+        kind = listing.table.c[col].type
+        if isinstance(kind, UTCDateTime) and isinstance(value, str):
             try:
                 out.append(datetime.fromisoformat(value))
             except ValueError:
                 raise bad from None
+        elif ((isinstance(kind, sa.Integer) and type(value) is int)
+              or (isinstance(kind, sa.String) and isinstance(value, str))):
+            out.append(value)
         else:
             raise bad
     return out
 
 
-def _keyset(sort: str, values: list[Any]) -> sa.ColumnElement[bool]:
+def _keyset(sort: str, values: list[Any], listing: Listing = REPLIES) -> sa.ColumnElement[bool]:
     """Rows strictly after `values` in the sort order (lexicographic over mixed directions)."""
-    spec = SORTS[sort]
+    spec, c = listing.sorts[sort], listing.table.c
     ors = []
     for i, (col, asc) in enumerate(spec):
-        column = replies_t.c[col]
-        ands = [replies_t.c[c] == values[j] for j, (c, _a) in enumerate(spec[:i])]
-        ands.append(column > values[i] if asc else column < values[i])
+        ands = [c[name] == values[j] for j, (name, _a) in enumerate(spec[:i])]
+        ands.append(c[col] > values[i] if asc else c[col] < values[i])
         ors.append(sa.and_(*ands))
     return sa.or_(*ors)
+
+
+def page_select(listing: Listing, cols: Sequence[sa.ColumnElement[Any]],
+                conds: Sequence[sa.ColumnElement[bool]], *, sort: str, cursor: str | None,
+                limit: int) -> sa.Select[Any]:
+    """One page of `listing` after `cursor`, plus one row that tells whether more follow.
+    Sort, limit and cursor are checked here, before any connection is opened."""
+    if sort not in listing.sorts:
+        raise InvalidQuery(f"sort {sort!r} is not one of {', '.join(listing.sorts)}")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidQuery(f"limit {limit} must be between 1 and {MAX_PAGE_SIZE}")
+    where = list(conds)
+    if cursor:
+        where.append(_keyset(sort, _decode_cursor(sort, cursor, listing), listing))
+    c = listing.table.c
+    order = [c[col].asc() if asc else c[col].desc() for col, asc in listing.sorts[sort]]
+    return sa.select(*cols).where(*where).order_by(*order).limit(limit + 1)
+
+
+def page_rows(listing: Listing, rows: list[sa.Row[Any]], *, sort: str,
+              limit: int) -> tuple[list[sa.Row[Any]], str | None]:
+    """Split what `page_select` fetched into the page and the cursor to the next one."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_encode_cursor(sort, rows[-1], listing) if more and rows else None)
 
 
 def _filters(q: FlaggedQuery) -> list[sa.ColumnElement[bool]]:
@@ -400,6 +487,17 @@ def parse_time(text: str, *, now: datetime | None = None) -> datetime:
 
 
 # --- the store ------------------------------------------------------------------------------
+
+
+def upsert_statement(engine: Engine, table: sa.Table) -> Any:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE every column but `stored_at`, so a
+    rewrite updates in place and the row keeps the time it was first stored."""
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c.name: stmt.excluded[c.name] for c in table.c
+                                   if c.name not in (*keys, "stored_at")})
 
 
 def flagged_rows(items: Sequence[tuple[Reply, ScoredReply]], *, redact_text: bool,
@@ -515,14 +613,7 @@ class FlaggedStore:
             self._discard(unflagged_ids)
         if not rows:
             return 0
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql"
-                  else sqlite.insert)
-        stmt = insert(replies_t)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[replies_t.c.id],
-            set_={c.name: stmt.excluded[c.name] for c in replies_t.c
-                  if c.name not in ("id", "stored_at")},
-        )
+        stmt = upsert_statement(self.engine, replies_t)
         reason_rows = [{"reply_id": r["id"], "reason": reason}
                        for r in rows for reason in dict.fromkeys(r["record"]["reasons"])]
         with _guard("writing flagged replies"), self.engine.begin() as conn:
@@ -572,17 +663,24 @@ class FlaggedStore:
 
     def purge(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         """Delete replies (with their reasons and reviews) whose event time is older than
-        `older_than`; returns the number of replies deleted."""
+        `older_than`, and conversations closed before then; returns the replies deleted."""
+        return self.purge_counts(older_than, now=now)[0]
+
+    def purge_counts(self, older_than: timedelta, *,
+                     now: datetime | None = None) -> tuple[int, int]:
+        """`purge` in one transaction; returns (replies, conversations) deleted."""
         cutoff = (now or datetime.now(UTC)) - older_than
         old = sa.select(replies_t.c.id).where(replies_t.c.event_at < cutoff)
         with _guard("purging old replies"), self.engine.begin() as conn:
             conn.execute(reviews_t.delete().where(reviews_t.c.reply_id.in_(old)))
             conn.execute(reasons_t.delete().where(reasons_t.c.reply_id.in_(old)))
             deleted = conn.execute(replies_t.delete().where(replies_t.c.event_at < cutoff))
+            conversations = self.conversations.purge(conn, cutoff)
         count = deleted.rowcount or 0
-        if count:
-            log.info("retention: purged %d flagged replies older than %s", count, older_than)
-        return count
+        if count or conversations:
+            log.info("retention: purged %d flagged replies and %d conversations older than %s",
+                     count, conversations, older_than)
+        return count, conversations
 
     def maybe_purge(self) -> int:
         """Apply `retention_days` at most once an hour; never raises (next call retries)."""
@@ -598,6 +696,21 @@ class FlaggedStore:
                 return 0
             self._last_purge = time.monotonic()
             return count
+
+    # -- conversations (the queries live in scorer.store_conversations) ---------------------
+
+    @property
+    def conversations(self) -> ConversationRepo:
+        """Flagged conversations of this store (same engine, same availability errors)."""
+        from scorer.store_conversations import ConversationRepo
+
+        return ConversationRepo(self.engine)
+
+    def write_conversations(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Upsert closed, flagged conversations by (conversation_id, opened_at); replaying
+        the same rows leaves the store identical. Raises StoreUnavailable like write_rows."""
+        self.conversations.write(rows)
+        self.maybe_purge()
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -620,23 +733,13 @@ class FlaggedStore:
 
     def list_flagged(self, q: FlaggedQuery) -> Page:
         """One page of replies matching `q`, in `q.sort` order, with a cursor to the next."""
-        if q.sort not in SORTS:
-            raise InvalidQuery(f"sort {q.sort!r} is not one of {', '.join(SORTS)}")
-        if not 1 <= q.limit <= MAX_PAGE_SIZE:
-            raise InvalidQuery(f"limit {q.limit} must be between 1 and {MAX_PAGE_SIZE}")
-        conds = _filters(q)
-        if q.cursor:
-            conds.append(_keyset(q.sort, _decode_cursor(q.sort, q.cursor)))
-        order = [replies_t.c[col].asc() if asc else replies_t.c[col].desc()
-                 for col, asc in SORTS[q.sort]]
-        stmt = sa.select(*_REPLY_COLS).where(*conds).order_by(*order).limit(q.limit + 1)
+        stmt = page_select(REPLIES, _REPLY_COLS, _filters(q), sort=q.sort, cursor=q.cursor,
+                           limit=q.limit)
         with _guard("listing replies"), self.engine.connect() as conn:
-            rows = list(conn.execute(stmt))
-            more = len(rows) > q.limit
-            rows = rows[:q.limit]
+            rows, next_cursor = page_rows(REPLIES, list(conn.execute(stmt)), sort=q.sort,
+                                          limit=q.limit)
             reviews = self._reviews_for(conn, [r.id for r in rows])
-        items = [_item(r, reviews[r.id]) for r in rows]
-        return Page(items, _encode_cursor(q.sort, rows[-1]) if more and rows else None)
+        return Page([_item(r, reviews[r.id]) for r in rows], next_cursor)
 
     def iter_flagged(self, q: FlaggedQuery, *, max_rows: int = 100_000) -> Iterator[dict[str, Any]]:
         """Every reply matching `q` (page by page, so memory stays flat), up to max_rows."""
@@ -755,10 +858,11 @@ def purge_command(settings: Settings, older_than: str) -> str:
     age = parse_duration(older_than)
     store = FlaggedStore.from_settings(settings)
     try:
-        count = store.purge(age)
+        replies, conversations = store.purge_counts(age)
     finally:
         store.close()
-    return f"purged {count} flagged replies older than {older_than.strip()}"
+    return (f"purged {replies} flagged replies and {conversations} flagged conversations "
+            f"older than {older_than.strip()}")
 
 
 def export_feedback_command(settings: Settings, out: Path | None, *, since: str | None,

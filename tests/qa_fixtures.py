@@ -148,3 +148,109 @@ def sample_pairs(n: int = 24) -> list[tuple[Reply, ScoredReply]]:
             sent_at=BASE_TIME + timedelta(hours=i // 2),  # pairs share a timestamp
         ))
     return out
+
+
+# --- conversations (FlaggedStore.write_conversations rows) -----------------------------------
+
+
+def _z(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _agent(msg_id: str, text: str, sent_at: datetime, *, position: str, total: int,
+           reasons: list[str], dims: dict[str, float],
+           evidence: dict[str, str | None]) -> dict[str, Any]:
+    """An agent message whose evidence is given as the span text (offsets computed)."""
+    spans: dict[str, Any] = {}
+    for dim, span in evidence.items():
+        spans[dim] = None if span is None else {
+            "start": text.index(span), "end": text.index(span) + len(span), "text": span}
+    return {"id": msg_id, "author": "agent", "sent_at": _z(sent_at), "text": text,
+            "truncated": False,
+            "reply": {"position": position, "total": total, "band": band_for(total),
+                      "flagged": total < 70, "reasons": reasons, "dimensions": dims,
+                      "evidence": spans}}
+
+
+def conversation_thread(opened_at: datetime = BASE_TIME) -> list[dict[str, Any]]:
+    """Customer, agent (greets), customer, agent (explains, no closing); text redacted."""
+    t = opened_at
+    return [
+        {"id": "m-1", "author": "customer", "sent_at": _z(t), "truncated": False,
+         "text": "Hei, hvor er pakken min? Ring meg på [PHONE].", "reply": None},
+        _agent("r-1", "Hei [NAME]! Takk for at du tok kontakt, jeg sjekker.",
+               t + timedelta(seconds=42), position="first", total=95, reasons=[],
+               dims={"greeting": 0.98, "explanation": 0.2, "closing": 0.1, "length": 1.0},
+               evidence={"greeting": "Hei [NAME]!", "explanation": None, "closing": None}),
+        {"id": "m-2", "author": "customer", "sent_at": _z(t + timedelta(minutes=2)),
+         "truncated": False, "text": "Når kommer den?", "reply": None},
+        _agent("r-2", "Pakken ble forsinket fordi lageret var stengt. Den kommer i morgen.",
+               t + timedelta(minutes=3), position="later", total=62, reasons=["too_short"],
+               dims={"greeting": 0.05, "explanation": 0.93, "closing": 0.08, "length": 0.4},
+               evidence={"greeting": None,
+                         "explanation": "Pakken ble forsinket fordi lageret var stengt.",
+                         "closing": None}),
+    ]
+
+
+def make_conversation(
+    conversation_id: str = "c-1",
+    *,
+    opened_at: datetime = BASE_TIME,
+    closed_at: datetime | None = None,
+    channel: str = "chat",
+    language: str = "nb",
+    total: int = 40,
+    reasons: list[str] | None = None,
+    team: str | None = "Team Oslo",
+    answered: bool = True,
+    first_response_seconds: float | None = 42.0,
+    messages: list[dict[str, Any]] | None = None,
+    closed_by: str = "event",
+    model_version: str = "test-model-1",
+) -> dict[str, Any]:
+    """One `write_conversations` row: the JSON-ready record, its thread, `redacted`."""
+    closed = closed_at or opened_at + timedelta(minutes=20)
+    thread = messages if messages is not None else conversation_thread(opened_at)
+    agents = [m for m in thread if m["author"] == "agent"]
+    record = {
+        "conversation_id": conversation_id, "channel": channel, "language": language,
+        "total": total, "band": band_for(total), "answered": answered,
+        "dimensions": {"greeting": 0.97, "explanation": 0.93, "closing": 0.08, "length": 0.7},
+        "first_response_seconds": first_response_seconds, "agent_messages": len(agents),
+        "customer_messages": len(thread) - len(agents), "flagged": total < 70,
+        "reasons": reasons if reasons is not None else ["missing_closing", "late_response"],
+        "reply_ids": [m["id"] for m in agents], "agent_ids": ["a-7"] if agents else [],
+        "team": team, "opened_at": _z(opened_at), "closed_at": _z(closed),
+        "closed_by": closed_by, "model_version": model_version,
+        "scored_at": _z(closed + timedelta(seconds=1)),
+    }
+    return {"record": record, "messages": thread, "redacted": True}
+
+
+def sample_conversations(n: int = 18) -> list[dict[str, Any]]:
+    """A varied, deterministic set: every channel, language and reason, unanswered ones
+    (every sixth), tied totals, two conversations closing at each hour."""
+    channels = ["chat", "email", "messenger"]
+    languages = ["nb", "nn", "sv", "da", "en"]
+    reasons = [["missing_closing"], ["late_response", "missing_greeting"],
+               ["missing_explanation", "too_short"], ["too_long", "missing_closing"],
+               ["late_response"]]
+    out = []
+    for i in range(n):
+        opened = BASE_TIME + timedelta(hours=i // 2, minutes=i % 2)
+        closed = BASE_TIME + timedelta(hours=i // 2, minutes=30)
+        if i % 6 == 5:
+            thread = conversation_thread(opened)[:1]
+            out.append(make_conversation(
+                f"c-{i:03d}", opened_at=opened, closed_at=closed, channel=channels[i % 3],
+                language=languages[i % 5], total=0, reasons=["unanswered"],
+                team=["Team Oslo", "Team Malmö"][i % 2], answered=False,
+                first_response_seconds=None, messages=thread, closed_by="idle"))
+            continue
+        out.append(make_conversation(
+            f"c-{i:03d}", opened_at=opened, closed_at=closed, channel=channels[i % 3],
+            language=languages[i % 5], total=[20, 45, 45, 60, 69][i % 5],
+            reasons=reasons[i % 5], team=["Team Oslo", "Team Malmö"][i % 2],
+            first_response_seconds=30.0 + i * 60))
+    return out
