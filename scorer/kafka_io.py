@@ -193,7 +193,7 @@ def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
     """Changelog partition p holds the state of repartition partition p: the counts must
     match, or restored state would belong to the wrong conversations."""
     names = [settings.repartition_topic, settings.changelog_topic]
-    counts = {t["topic"]: len(t["partitions"]) for t in admin.describe_topics(names)}
+    counts = {t["name"]: len(t["partitions"] or ()) for t in admin.describe_topics(names)}
     missing = [n for n in names if not counts.get(n)]
     if missing:
         raise KafkaSetupError(
@@ -214,6 +214,7 @@ def make_restore_consumer(settings: Settings) -> KafkaConsumer:
             group_id=None,
             enable_auto_commit=False,
             isolation_level="read_committed",
+            fetch_max_wait_ms=20,  # an empty changelog partition answers at once
             max_partition_fetch_bytes=max(1_048_576, settings.max_record_bytes),
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )

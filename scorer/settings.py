@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     conversation_idle_email: Annotated[float, NoDecode] = 7 * 86400.0
     conversation_idle_chat: Annotated[float, NoDecode] = 1800.0
     conversation_idle_messenger: Annotated[float, NoDecode] = 86400.0
+    #: A `closed` event closes its conversation after this grace, so messages sent before
+    #: it but read after it (producers keying by reply id, backlogs) still count.
+    conversation_close_grace: Annotated[float, NoDecode] = 10.0
     #: First-response targets: a longer first response adds the reason `late_response`.
     sla_email: Annotated[float, NoDecode] = 86400.0
     sla_chat: Annotated[float, NoDecode] = 300.0
@@ -190,7 +193,7 @@ class Settings(BaseSettings):
 
     @field_validator("conversation_idle_email", "conversation_idle_chat",
                      "conversation_idle_messenger", "sla_email", "sla_chat", "sla_messenger",
-                     mode="before")
+                     "conversation_close_grace", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         return parse_seconds(value) if isinstance(value, str) else value

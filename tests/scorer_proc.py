@@ -29,6 +29,7 @@ def topic_env(bootstrap: str, tmp_path: Path, **extra: str) -> dict[str, str]:
         "SCORER_TOPIC_SCORED": f"replies-{suffix}.scored",
         "SCORER_TOPIC_FLAGGED": f"replies-{suffix}.flagged",
         "SCORER_TOPIC_DLQ": f"replies-{suffix}.dlq",
+        "SCORER_TOPIC_CONVERSATIONS": f"conversations-{suffix}.scored",
         "SCORER_GROUP_ID": f"scorer-{suffix}",
         "SCORER_METRICS_PORT": str(free_port()),
         "SCORER_STORE_URL": f"sqlite:///{tmp_path / f'flagged-{suffix}.db'}",

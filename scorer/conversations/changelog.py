@@ -40,33 +40,36 @@ def restore(consumer: KafkaConsumer, topic: str, partitions: Iterable[int],
             table: ConversationTable, *, timeout_s: float) -> dict[int, int]:
     """Rebuild `partitions` of `table` from the changelog; returns open conversations per
     partition. `consumer` is a group-less read_committed consumer used only for this."""
-    result: dict[int, int] = {}
-    for partition in sorted(partitions):
-        started = time.monotonic()
-        records = _read_to_end(consumer, TopicPartition(topic, partition), timeout_s)
-        result[partition] = table.restore(partition, records)
-        log.info("restored %d open conversations of partition %d from %s in %.2fs",
-                 result[partition], partition, topic, time.monotonic() - started)
+    started = time.monotonic()
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    records = _read_to_end(consumer, tps, timeout_s)
     consumer.assign([])
+    result = {tp.partition: table.restore(tp.partition, records[tp]) for tp in tps}
+    log.info("restored %d open conversations of %d partitions of %s in %.2fs",
+             sum(result.values()), len(tps), topic, time.monotonic() - started)
     return result
 
 
-def _read_to_end(consumer: KafkaConsumer, tp: TopicPartition, timeout_s: float
-                 ) -> list[tuple[bytes, bytes | None]]:
-    consumer.assign([tp])
-    consumer.seek_to_beginning(tp)
+def _read_to_end(consumer: KafkaConsumer, tps: list[TopicPartition], timeout_s: float
+                 ) -> dict[TopicPartition, list[tuple[bytes, bytes | None]]]:
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
     deadline = time.monotonic() + timeout_s
-    out: list[tuple[bytes, bytes | None]] = []
-    target: int | None = None
+    out: dict[TopicPartition, list[tuple[bytes, bytes | None]]] = {tp: [] for tp in tps}
+    targets: dict[TopicPartition, int] = {}
     while True:
-        for recs in consumer.poll(timeout_ms=200, max_records=5000).values():
-            out.extend((r.key, r.value) for r in recs if r.key is not None)
-        if target is None:
-            target = consumer.highwater(tp)  # known after the first fetch response
-        if target is not None and consumer.position(tp) >= target:
+        for tp, recs in consumer.poll(timeout_ms=100, max_records=5000).items():
+            out[tp].extend((r.key, r.value) for r in recs if r.key is not None)
+        for tp in tps:
+            if tp not in targets and consumer.highwater(tp) is not None:
+                targets[tp] = consumer.highwater(tp)  # known after a fetch response
+        behind = [tp for tp in tps
+                  if tp not in targets or consumer.position(tp) < targets[tp]]
+        if not behind:
             return out
         if time.monotonic() > deadline:
+            tp = behind[0]
             raise RestoreError(
-                f"changelog {tp.topic}[{tp.partition}] not read to offset {target} within "
-                f"{timeout_s:.0f}s (at {consumer.position(tp)}); a transaction left open by "
-                "a dead worker blocks it until SCORER_TRANSACTION_TIMEOUT_MS passes")
+                f"changelog {tp.topic}[{tp.partition}] not read to offset {targets.get(tp)} "
+                f"within {timeout_s:.0f}s (at {consumer.position(tp)}); a transaction left "
+                "open by a dead worker blocks it until SCORER_TRANSACTION_TIMEOUT_MS passes")

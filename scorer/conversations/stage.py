@@ -86,7 +86,8 @@ class ConversationStage:
     def __init__(self, settings: Settings, model_version: str,
                  restore_consumer: Callable[[], KafkaConsumer]) -> None:
         self.table = ConversationTable({ch: settings.idle_seconds(ch) for ch in CHANNELS},
-                                       settings.thread_max_messages)
+                                       settings.thread_max_messages,
+                                       settings.conversation_close_grace)
         self.rules = verdict_rules(settings)
         self.redacted = settings.redact
         self.store_rows = settings.store_enabled

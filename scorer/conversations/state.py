@@ -63,6 +63,10 @@ class Conversation:
     thread: list[ThreadEntry] = field(default_factory=list)
     #: Messages not kept in `thread` because it was full.
     thread_dropped: int = 0
+    #: Set by a `closed` event: its time, and the wall-clock time the conversation closes
+    #: (after a grace period in which messages sent before the event may still arrive).
+    closing_at: float | None = None
+    close_deadline: float | None = None
 
     def copy(self) -> Conversation:
         """A copy whose lists can change without touching this one (batch staging)."""

@@ -17,6 +17,17 @@ Two clocks close a conversation for idleness (`SCORER_CONVERSATION_IDLE_<CHANNEL
   across restarts), so a conversation is not closed while its backlog is being read.
 Either way `closed_at` is the conversation's last message time plus the idle period.
 
+Messages of a conversation can arrive out of order: producers that key records by reply
+id spread a conversation over input partitions, which are read at different paces (most
+of all when a backlog is replayed). So everything the verdict reads is decided by event
+time, not arrival: the greeting comes from the agent message sent first, the closing from
+the one sent last, the first response from the earliest times. A `closed` event closes
+its conversation after `SCORER_CONVERSATION_CLOSE_GRACE` (wall clock), and messages sent
+before the event that arrive within the grace still join it; a message sent after the
+event closes it at once and opens a new inquiry. Only a reply's `position`, published
+when the reply is processed, is decided on what has arrived by then (`first` when no
+agent message sent earlier has been seen).
+
 The per-channel idle period is the same for every conversation of a channel, so an
 `OrderedDict` in touch order per (partition, channel) holds them in deadline order and
 `expire` looks only at the expired front.
@@ -68,26 +79,38 @@ class Changes:
         self.closures.append(Closure(key[0], conv, at, by))
         self.staged[key] = None
 
+    def _staged(self, key: tuple[int, str], conv: Conversation) -> Conversation:
+        """The batch's own copy of a committed conversation."""
+        if key not in self.staged:
+            conv = conv.copy()
+            self.staged[key] = conv
+        return conv
+
     def apply(self, partition: int, m: ConvMessage) -> None:
         """Apply one message of `partition` (messages of a partition in offset order)."""
         key = (partition, m.conversation_id)
         conv = self._get(key)
         if conv is not None:
             idle = self.table.idle[conv.channel]
-            if m.at - conv.last_at >= idle:
+            if conv.closing_at is not None and m.at > conv.closing_at:
+                self._close(key, conv, conv.closing_at, "event")
+                conv = None
+            elif m.at - conv.last_at >= idle:
                 self._close(key, conv, conv.last_at + idle, "idle")
                 conv = None
         if m.kind == "closed":
             if conv is None:
                 self.skipped.append("closed_unknown_conversation")
-            else:
-                self._close(key, conv, max(m.at, conv.last_at), "event")
+            elif conv.closing_at is None:
+                conv = self._staged(key, conv)
+                conv.closing_at = max(m.at, conv.last_at)
+                conv.close_deadline = self.now + self.table.grace
             return
         if conv is None:
             conv = Conversation(m.conversation_id, m.channel, partition, m.at, m.at, self.now)
-        elif key not in self.staged:
-            conv = conv.copy()
-        self.staged[key] = conv
+            self.staged[key] = conv
+        else:
+            conv = self._staged(key, conv)
         conv.opened_at = min(conv.opened_at, m.at)
         conv.last_at = max(conv.last_at, m.at)
         conv.touched = self.now
@@ -97,14 +120,18 @@ class Changes:
                 conv.first_customer_at = m.at
             conv.customer_language = conv.customer_language or m.language
         else:
-            variant = m.variants["first" if conv.agent_messages == 0 else "later"]
-            if conv.agent_messages == 0:
+            times = conv.agent_times
+            first = not times or m.at < min(times)
+            variant = m.variants["first" if first else "later"]
+            if first:
                 conv.greeting, conv.language = m.greeting, m.language
+            if not times or m.at >= max(times):
+                conv.closing = m.closing
             conv.agent_messages += 1
-            conv.closing = m.closing
             conv.explanation = max(conv.explanation, m.explanation)
             conv.words += m.words
-            conv.agent_times.append(m.at)
+            if len(times) < MAX_IDS:
+                times.append(m.at)
             if len(conv.reply_ids) < MAX_IDS:
                 conv.reply_ids.append(m.id)
             if m.agent_id and m.agent_id not in conv.agent_ids and len(
@@ -126,7 +153,16 @@ class Changes:
         conv.thread.append(m.entry)  # type: ignore[arg-type]
 
     def expire(self) -> None:
-        """Close every conversation idle by the wall clock (not touched in this batch)."""
+        """Close every conversation whose close grace has passed, or idle by the wall
+        clock, unless this batch changed it (then it is not idle, or closed already)."""
+        for key, conv in list(self.staged.items()):  # closed by an event of this batch
+            if conv is not None and conv.close_deadline is not None and \
+                    conv.close_deadline <= self.now:
+                self._close(key, conv, conv.closing_at or conv.last_at, "event")
+        for key, deadline in self.table.closing.items():
+            if deadline <= self.now and key not in self.staged:
+                conv = self.table.partitions[key[0]][key[1]]
+                self._close(key, conv, conv.closing_at or conv.last_at, "event")
         for (partition, channel), order in self.table.order.items():
             idle = self.table.idle[channel]
             convs = self.table.partitions.get(partition, {})
@@ -153,20 +189,30 @@ class Changes:
             old = convs.pop(cid, None)
             if old is not None:
                 table.order[(p, old.channel)].pop(cid, None)
+                table.closing.pop((p, cid), None)
             if conv is not None:
-                convs[cid] = conv
-                table.order.setdefault((p, conv.channel), OrderedDict())[cid] = None
+                table.add(p, cid, conv)
         self.staged.clear()
 
 
 class ConversationTable:
     """Open conversations of the partitions this worker owns."""
 
-    def __init__(self, idle: dict[str, float], max_thread: int) -> None:
+    def __init__(self, idle: dict[str, float], max_thread: int, grace: float) -> None:
         self.idle = idle
         self.max_thread = max_thread
+        self.grace = grace
         self.partitions: dict[int, dict[str, Conversation]] = {}
+        #: Per (partition, channel): conversation ids in the order they were last touched.
         self.order: dict[tuple[int, str], OrderedDict[str, None]] = {}
+        #: (partition, conversation id) → wall-clock deadline of a `closed` event's grace.
+        self.closing: dict[tuple[int, str], float] = {}
+
+    def add(self, partition: int, cid: str, conv: Conversation) -> None:
+        self.partitions.setdefault(partition, {})[cid] = conv
+        self.order.setdefault((partition, conv.channel), OrderedDict())[cid] = None
+        if conv.close_deadline is not None:
+            self.closing[(partition, cid)] = conv.close_deadline
 
     def changes(self, now: float) -> Changes:
         return Changes(self, now)
@@ -182,9 +228,9 @@ class ConversationTable:
             else:
                 convs[cid] = decode(value)
         self.drop(partition)
-        self.partitions[partition] = convs
+        self.partitions[partition] = {}
         for cid, conv in sorted(convs.items(), key=lambda kv: kv[1].touched):
-            self.order.setdefault((partition, conv.channel), OrderedDict())[cid] = None
+            self.add(partition, cid, conv)
         return len(convs)
 
     def drop(self, partition: int) -> None:
@@ -192,6 +238,8 @@ class ConversationTable:
         self.partitions.pop(partition, None)
         for key in [k for k in self.order if k[0] == partition]:
             del self.order[key]
+        for key in [k for k in self.closing if k[0] == partition]:
+            del self.closing[key]
 
     def open_by_channel(self) -> Counter[str]:
         counts: Counter[str] = Counter()

@@ -111,7 +111,10 @@ def store_row(conv: Conversation, record: ScoredConversation, *, redacted: bool
               ) -> dict[str, Any]:
     """The row `FlaggedStore.write_conversations` keeps for a flagged conversation."""
     messages = []
-    for entry in conv.thread:
+    # Arrival order is not send order when producers key by reply id: show send order.
+    order = sorted(range(len(conv.thread)), key=lambda i: (
+        conv.thread[i].sent_at is None, conv.thread[i].sent_at or 0.0, i))
+    for entry in (conv.thread[i] for i in order):
         m = asdict(entry)
         m["sent_at"] = None if entry.sent_at is None else _iso(entry.sent_at).isoformat(
         ).replace("+00:00", "Z")
