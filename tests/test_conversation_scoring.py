@@ -76,7 +76,8 @@ def test_a_message_without_text_is_still_invalid_but_an_empty_customer_text_is_a
 
 
 def test_input_records_with_a_conversation_id_are_forwarded_not_scored(work: BatchWork):
-    values = [*_values(CHAT[:2]), orjson.dumps({"id": "x", "channel": "chat", "text": "Hei! Ha en fin dag."})]
+    alone = orjson.dumps({"id": "x", "channel": "chat", "text": "Hei! Ha en fin dag."})
+    values = [*_values(CHAT[:2]), alone]
     out = work(values, [False] * 3, [0.0] * 3)
     assert out.forward == [(0, b"c-1"), (1, b"c-1")]
     assert [i for i, *_ in out.outputs] == [2] and out.messages == []
