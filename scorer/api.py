@@ -21,6 +21,7 @@ import hmac
 import io
 import ipaddress
 import logging
+import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,12 @@ from scorer.store import (
     NotFound,
     StoreUnavailable,
     parse_time,
+)
+from scorer.store_conversations import (
+    CONVERSATION_REASONS,
+    DEFAULT_CONVERSATION_SORT,
+    ConversationNotFound,
+    ConversationQuery,
 )
 
 log = logging.getLogger(__name__)
@@ -128,6 +135,81 @@ class ReviewIn(BaseModel):
     reviewer: str = Field(min_length=1, max_length=128, pattern=_NO_NUL)
 
 
+class ReplyScoreOut(BaseModel):
+    """An agent message's own score within its conversation."""
+
+    model_config = ConfigDict(extra="allow")
+
+    position: str | None = Field(description="first or later among the agent messages")
+    total: int
+    band: str
+    flagged: bool
+    reasons: list[str]
+    dimensions: dict[str, float]
+    evidence: dict[str, SpanOut | None] = Field(
+        description="Spans of the message text (as stored) taken as greeting, explanation "
+                    "and closing")
+
+
+class MessageOut(BaseModel):
+    id: str
+    author: str = Field(description="customer or agent")
+    sent_at: str | None
+    text: str = Field(description="Redacted unless SCORER_REDACT=false")
+    truncated: bool
+    reply: ReplyScoreOut | None = Field(description="The score of an agent message; null for "
+                                                    "customer messages")
+
+
+class ConversationItem(BaseModel):
+    """The conversations.scored record (docs/DESIGN.md § Conversations) plus `stored_at`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    conversation_id: str
+    channel: str
+    language: str
+    total: int
+    band: str
+    answered: bool
+    dimensions: dict[str, float]
+    first_response_seconds: float | None
+    agent_messages: int
+    customer_messages: int
+    flagged: bool
+    reasons: list[str]
+    reply_ids: list[str]
+    agent_ids: list[str]
+    team: str | None
+    opened_at: str = Field(description="With conversation_id, the identity of an inquiry")
+    closed_at: str = Field(description="What since/until, the time sorts and retention use")
+    closed_by: str
+    model_version: str
+    scored_at: str
+    stored_at: str
+    redacted: bool
+
+
+class ConversationDetail(ConversationItem):
+    messages: list[MessageOut] = Field(description="The thread in arrival order")
+    inquiries: list[str] = Field(description="opened_at of every stored inquiry with this id, "
+                                             "newest first (pass one as ?opened_at=)")
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
+                                                "null on the last page")
+
+
+class ConversationStatsOut(BaseModel):
+    total: int
+    by_channel: dict[str, int]
+    by_band: dict[str, int]
+    by_reason: dict[str, int]
+    unanswered: int
+
+
 class StatsOut(BaseModel):
     since: str
     until: str
@@ -136,6 +218,8 @@ class StatsOut(BaseModel):
     by_band: dict[str, int]
     by_reason: dict[str, int]
     reviewed: int
+    conversations: ConversationStatsOut = Field(
+        description="Flagged conversations closed in the same window")
 
 
 class ErrorOut(BaseModel):
@@ -245,7 +329,8 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
     app = FastAPI(
         title="reply-scorer QA API",
         version="1",
-        description="Flagged low-score replies: list, inspect, review, export. "
+        description="Flagged low-score replies and conversations: list, inspect, review, "
+                    "export. "
                     "Every /api call needs `Authorization: Bearer <token>`.",
         docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
     )
@@ -277,8 +362,10 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.exception_handler(NotFound)
-    async def _not_found(_req: Request, _exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": "no flagged reply with that id"}, status_code=404)
+    async def _not_found(_req: Request, exc: NotFound) -> JSONResponse:
+        what = ("conversation with that id (and opened_at)"
+                if isinstance(exc, ConversationNotFound) else "reply with that id")
+        return JSONResponse({"detail": f"no flagged {what}"}, status_code=404)
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_req: Request, exc: StoreUnavailable) -> JSONResponse:
@@ -363,7 +450,54 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
         now = datetime.now(UTC)
         start = parse_time(since, now=now) if since else now - timedelta(days=7)
         end = parse_time(until, now=now) if until else now
-        return store.stats(start, end)
+        return {**store.stats(start, end),
+                "conversations": store.conversations.stats(start, end)}
+
+    def conversation_filters(
+        channel: Annotated[Channel | None, Query()] = None,
+        language: Annotated[Literal["nb", "nn", "sv", "da", "en"] | None, Query()] = None,
+        band: Annotated[Literal["excellent", "good", "at_risk", "poor"] | None, Query()] = None,
+        reason: Annotated[str | None, Query(
+            max_length=64, pattern=_NO_NUL,
+            description="One of " + ", ".join(CONVERSATION_REASONS))] = None,
+        team: Str = None, since: Time = None, until: Time = None,
+        answered: Annotated[bool | None, Query(
+            description="false: a customer wrote and no agent answered")] = None,
+        sort: Annotated[Literal["total", "-total", "closed_at", "-closed_at"], Query(
+            description="total = worst first; -closed_at = newest first")
+        ] = DEFAULT_CONVERSATION_SORT,
+        cursor: Annotated[str | None, Query(max_length=2048, pattern=_NO_NUL)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    ) -> ConversationQuery:
+        return ConversationQuery(
+            channel=channel.value if channel else None, language=language, band=band,
+            reason=reason, team=team, answered=answered,
+            since=parse_time(since) if since else None,
+            until=parse_time(until) if until else None,
+            sort=sort, cursor=cursor, limit=limit,
+        )
+
+    @api.get("/conversations", response_model=ConversationPage,
+             summary="List flagged conversations (inquiries)")
+    def list_conversations(
+        store: StoreDep, q: Annotated[ConversationQuery, Depends(conversation_filters)],
+    ) -> dict[str, Any]:
+        page = store.conversations.list(q)
+        return {"items": page.items, "next_cursor": page.next_cursor}
+
+    @api.get("/conversations/{conversation_id:path}", response_model=ConversationDetail,
+             responses={404: {"model": ErrorOut}},
+             summary="One flagged conversation with its thread (newest inquiry of the id)")
+    def get_conversation(
+        store: StoreDep,
+        conversation_id: Annotated[str, PathParam(min_length=1, max_length=256,
+                                                  pattern=_NO_NUL)],
+        opened_at: Annotated[str | None, Query(
+            max_length=64, pattern=_NO_NUL,
+            description="RFC 3339 opening time of an older inquiry with the same id")] = None,
+    ) -> dict[str, Any]:
+        return store.conversations.get(
+            conversation_id, opened_at=_exact_time(opened_at) if opened_at else None)
 
     app.include_router(api)
 
@@ -378,6 +512,14 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
+
+
+def _exact_time(text: str) -> datetime:
+    """`?opened_at=` names one inquiry, so only a timestamp will do (no '1d')."""
+    if re.fullmatch(r"\s*\d{1,6}\s*[smhdw]\s*", text):
+        raise InvalidQuery(f"opened_at {text!r} must be the RFC 3339 time of an inquiry "
+                           "(see `inquiries` in the answer), not a duration")
+    return parse_time(text)
 
 
 async def _retention_loop(store: FlaggedStore) -> None:

@@ -101,19 +101,46 @@ def score(config_file: Path | None, text: str | None, channel: str, language: st
               help="Stop after this many records (default: run until Ctrl-C).")
 @click.option("--invalid-share", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="Share of deliberately invalid records (exercise the dead-letter topic).")
+@click.option("--replies-only", is_flag=True,
+              help="Send single corpus replies (the benchmark's traffic) instead of "
+                   "conversations.")
+@click.option("--time-scale", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True,
+              help="Conversations: divide the simulated pauses between messages by this "
+                   "(60: a 5-minute chat pause takes 5 s; 1: real time).")
+@click.option("--max-gap", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Conversations: cap each re-timed pause at this many seconds (keep it "
+                   "under the scorer's idle timeouts, as `make demo` does).")
+@click.option("--close-share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Conversations: share that end with a `closed` event (the rest close "
+                   "when the scorer's idle timeout passes).")
 @click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="JSONL of input records to sample (default: the project corpus).")
+              default=None, help="JSONL of input records to sample (implies --replies-only; "
+                                 "default: the project corpus).")
 @click.option("--seed", type=int, default=None, help="Make the traffic reproducible.")
 def traffic(config_file: Path | None, rate: float, count: int | None, invalid_share: float,
+            replies_only: bool, time_scale: float, max_gap: float | None, close_share: float,
             corpus: Path | None, seed: int | None) -> None:
-    """Produce realistic replies (nb, nn, sv, da, en; all channels) to the input topic."""
+    """Produce realistic traffic (nb, nn, sv, da, en; all channels) to the input topic.
+
+    By default whole conversations: customer messages, agent replies and `closed` events,
+    interleaved live and keyed by conversation_id, with sent_at the real send time and the
+    pauses between messages shortened by --time-scale. --replies-only sends single corpus
+    replies keyed by reply id instead.
+    """
     settings = _settings(config_file)
     _setup_logging("WARNING")
-    from scorer.traffic import DEFAULT_CORPUS, produce
+    from scorer.traffic import DEFAULT_CORPUS, produce, produce_conversations
 
     try:
-        sent = produce(settings, rate=rate, count=count, invalid_share=invalid_share,
-                       corpus_path=corpus or DEFAULT_CORPUS, seed=seed)
+        if replies_only or corpus is not None:
+            sent = produce(settings, rate=rate, count=count, invalid_share=invalid_share,
+                           corpus_path=corpus or DEFAULT_CORPUS, seed=seed)
+        else:
+            sent = produce_conversations(settings, rate=rate, count=count,
+                                         invalid_share=invalid_share, seed=seed,
+                                         time_scale=time_scale, max_gap=max_gap,
+                                         close_share=close_share)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"sent {sent} records to {settings.topic_input}", err=True)
@@ -168,29 +195,48 @@ def serve(config_file: Path | None, host: str, port: int, dev: bool) -> None:
 
 @main.group(invoke_without_command=True)
 @_config_option
+@click.option("--conversations", is_flag=True,
+              help="List flagged conversations (inquiries) instead of replies.")
 @click.option("--channel", type=click.Choice(["email", "chat", "messenger"]), default=None)
 @click.option("--language", type=click.Choice(["nb", "nn", "sv", "da", "en"]), default=None)
 @click.option("--band", type=click.Choice(["excellent", "good", "at_risk", "poor"]), default=None)
-@click.option("--reason", default=None, help="e.g. missing_greeting")
+@click.option("--reason", default=None, help="e.g. missing_greeting (conversations also: "
+              "late_response, unanswered)")
 @click.option("--team", default=None)
-@click.option("--agent-id", default=None)
+@click.option("--agent-id", default=None, help="Replies only.")
+@click.option("--answered/--unanswered", default=None,
+              help="Conversations only: answered by an agent or not.")
 @click.option("--since", default=None, help="Duration back from now (1d, 12h) or RFC 3339 time.")
 @click.option("--until", default=None, help="Duration back from now or RFC 3339 time.")
-@click.option("--sort", type=click.Choice(["total", "-total", "event_at", "-event_at"]),
-              default="total", show_default=True, help="total = worst first.")
+@click.option("--sort", type=click.Choice(["total", "-total", "event_at", "-event_at",
+                                           "closed_at", "-closed_at"]),
+              default="total", show_default=True,
+              help="total = worst first; event_at for replies, closed_at for conversations.")
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
 @click.pass_context
-def flagged(ctx: click.Context, config_file: Path | None, limit: int,
-            **filters: str | None) -> None:
-    """List flagged replies as a table (or run a subcommand such as `purge`)."""
+def flagged(ctx: click.Context, config_file: Path | None, conversations: bool, limit: int,
+            agent_id: str | None, answered: bool | None, **filters: str | None) -> None:
+    """List flagged replies (or, with --conversations, flagged conversations) as a table,
+    or run a subcommand such as `purge`."""
     ctx.obj = {"config_file": config_file}
     if ctx.invoked_subcommand is not None:
         return
     from scorer.store import InvalidQuery, StoreUnavailable, flagged_table
+    from scorer.store_conversations import conversations_table
 
+    sort = filters.get("sort") or "total"
+    if conversations and (agent_id is not None or sort.endswith("event_at")):
+        raise click.UsageError("--agent-id and --sort event_at apply to replies; for "
+                               "--conversations filter by --team and sort by closed_at")
+    if not conversations and (answered is not None or sort.endswith("closed_at")):
+        raise click.UsageError("--answered/--unanswered and --sort closed_at apply to "
+                               "--conversations; add it, or sort replies by event_at")
     settings = _settings(config_file)
     try:
-        click.echo(flagged_table(settings, limit=limit, **filters))
+        if conversations:
+            click.echo(conversations_table(settings, limit=limit, answered=answered, **filters))
+        else:
+            click.echo(flagged_table(settings, limit=limit, agent_id=agent_id, **filters))
     except (InvalidQuery, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -199,7 +245,7 @@ def flagged(ctx: click.Context, config_file: Path | None, limit: int,
 @click.option("--older-than", required=True, help="Age limit, e.g. 90d, 12w, 36h.")
 @click.pass_context
 def flagged_purge(ctx: click.Context, older_than: str) -> None:
-    """Delete stored replies (and their reviews) older than --older-than."""
+    """Delete stored replies (with their reviews) and conversations older than --older-than."""
     from scorer.store import InvalidQuery, StoreUnavailable, purge_command
 
     settings = _settings(ctx.obj["config_file"])

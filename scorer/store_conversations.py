@@ -353,6 +353,7 @@ def conversations_table(settings: Settings, *, limit: int = 20,
                   it.get("closed_by"))
         lines.append("  ".join(_cell(v, w).ljust(w) for v, (_, w) in zip(values, cols,
                                                                        strict=True)).rstrip())
-    lines.append(f"({len(page.items)} conversations shown"
+    n = len(page.items)
+    lines.append(f"({n} conversation{'' if n == 1 else 's'} shown"
                  + (", more available)" if page.next_cursor else ")"))
     return "\n".join(lines)

@@ -362,4 +362,4 @@ def test_cli_table_lists_conversations_worst_first(store_url: str) -> None:
     lines = table.splitlines()
     assert lines[0].split()[:3] == ["closed", "conversation", "channel"]
     assert "c-005" in lines[2] and "unanswered" in lines[2] and " - " in lines[2]
-    assert lines[-1] == "(1 conversations shown)"
+    assert lines[-1] == "(1 conversation shown)"
