@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scorer.settings import Settings
 from tests.ops_helpers import (
     DASHBOARD,
     DESIGN_METRICS,
@@ -21,19 +22,19 @@ from tests.ops_helpers import (
     check_exprs_parse,
     dashboard_panels,
     dashboard_queries,
-    exposed_series_names,
     load_dashboard,
     recording_rules,
     render_query,
     series_names_in,
 )
+from tests.test_prometheus_rules import KNOWN_METRICS, known_series_names
 
 SAMPLE_VARIABLES = {"channel": "chat", "language": "nb"}
 
 
 def _labels_of(series: str) -> frozenset[str]:
     """Labels a series carries: DESIGN labels for raw metrics, the rule's level for rules."""
-    for name, (kind, labels) in DESIGN_METRICS.items():
+    for name, (kind, labels) in KNOWN_METRICS.items():
         if series == name or (kind == "histogram" and series.startswith(name + "_")):
             return labels
     if series in recording_rules():
@@ -64,7 +65,7 @@ def test_every_panel_query_parses_with_promtool(tmp_path: Path) -> None:
 
 
 def test_panel_queries_read_only_design_metrics_and_recording_rules() -> None:
-    known = exposed_series_names() | set(recording_rules())
+    known = known_series_names() | set(recording_rules())
     for where, expr in dashboard_queries():
         unknown = series_names_in(expr) - known
         assert not unknown, f"{where}: {sorted(unknown)} is neither a DESIGN metric nor a rule"
@@ -112,6 +113,66 @@ def test_template_variables_exist_and_are_used() -> None:
 )
 def test_the_panels_ops_asked_for_are_present(needle: str, why: str) -> None:
     assert any(needle in e for _, e in dashboard_queries()), f"no panel shows {why}"
+
+
+#: What the Conversations row must show, read from the recording rules (the score
+#: distribution, like the replies', from the histogram's buckets over the time range).
+CONVERSATION_PANELS = [
+    ("conversation_score_bucket", "conversation score distribution"),
+    ("channel:conversation_score_band:ratio_rate1h", "conversation band shares per channel"),
+    ("channel:conversations_unanswered:ratio_rate1h", "unanswered share per channel"),
+    ("channel:first_response_seconds:p50_rate1h", "first response p50 per channel"),
+    ("channel:first_response_seconds:p90_rate1h", "first response p90 per channel"),
+    ("channel:conversations_late:ratio_rate1h", "late first responses (over SLA)"),
+    ("channel:conversations_open:sum", "open conversations per channel"),
+    ("channel_reason:conversations_flagged:ratio_rate1h", "flagged conversations by reason"),
+]
+
+
+def _rows() -> dict[str, list[dict]]:
+    """Row title -> the panels under it (top-level panels follow their row in order)."""
+    rows: dict[str, list[dict]] = {}
+    current: list[dict] = []
+    for panel in load_dashboard()["panels"]:
+        if panel["type"] == "row":
+            current = rows.setdefault(panel["title"], list(panel.get("panels", [])))
+        else:
+            current.append(panel)
+    return rows
+
+
+def _conversations_row() -> list[dict]:
+    rows = [panels for title, panels in _rows().items() if title.startswith("Conversations")]
+    assert len(rows) == 1, f"expected one Conversations row, rows are {list(_rows())}"
+    return rows[0]
+
+
+@pytest.mark.parametrize(("needle", "why"), CONVERSATION_PANELS)
+def test_the_conversations_row_shows(needle: str, why: str) -> None:
+    exprs = [t["expr"] for p in _conversations_row() for t in p["targets"]]
+    assert any(needle in e for e in exprs), f"the Conversations row has no panel for {why}"
+
+
+def test_conversation_metrics_are_shown_only_in_the_conversations_row() -> None:
+    inside = {p["id"] for p in _conversations_row()}
+    names = known_series_names() | set(recording_rules())
+    conversational = {n for n in names if "conversation" in n or "first_response" in n}
+    for panel in dashboard_panels():
+        for target in panel["targets"]:
+            if series_names_in(target["expr"]) & conversational:
+                assert panel["id"] in inside, f"{panel['title']!r} is outside the row"
+
+
+def test_first_response_sla_lines_are_the_scorers_default_slas() -> None:
+    """The dashed SLA line per channel equals SCORER_SLA_<CHANNEL>'s default."""
+    sla_exprs = [t["expr"] for p in _conversations_row() for t in p["targets"]
+                 if "vector(" in t["expr"]]
+    assert len(sla_exprs) == 1, sla_exprs
+    lines = {channel: float(seconds) for seconds, channel in re.findall(
+        r'label_replace\(vector\(([\d.]+)\), "channel", "(\w+)", "", ""\)', sla_exprs[0])}
+    defaults = {channel: Settings.model_fields[f"sla_{channel}"].default
+                for channel in ("email", "chat", "messenger")}
+    assert lines == defaults, f"SLA lines {lines}, SCORER_SLA_* defaults {defaults}"
 
 
 def test_provisioning_points_grafana_at_the_dashboard_and_the_datasource() -> None:

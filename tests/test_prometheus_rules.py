@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scorer.metrics import Metrics, Tally
 from tests.ops_helpers import (
+    DESIGN_METRICS,
     OPS_README,
     PROM_DIR,
     RULE_FILES,
@@ -28,6 +30,31 @@ from tests.ops_helpers import (
 )
 
 pytestmark = pytest.mark.prometheus
+
+#: The conversation metrics (DESIGN.md § Prometheus metric names, conversation release),
+#: name -> (type, labels), until tests/ops_helpers.DESIGN_METRICS lists them itself.
+#: conversations_flagged_total and conversations_late_total come with the same release
+#: (reasons as in DESIGN § Conversations; late = first response over SCORER_SLA_<CHANNEL>).
+CONVERSATION_METRICS: dict[str, tuple[str, frozenset[str]]] = {
+    "conversation_score": ("histogram", frozenset({"channel"})),
+    "conversations_scored_total": ("counter", frozenset({"channel", "band"})),
+    "conversations_unanswered_total": ("counter", frozenset({"channel"})),
+    "first_response_seconds": ("histogram", frozenset({"channel"})),
+    "conversations_open": ("gauge", frozenset({"channel"})),
+    "conversations_flagged_total": ("counter", frozenset({"channel", "reason"})),
+    "conversations_late_total": ("counter", frozenset({"channel"})),
+}
+#: Every metric a rule or panel may read: DESIGN_METRICS plus the conversation metrics.
+KNOWN_METRICS = {**DESIGN_METRICS, **CONVERSATION_METRICS}
+
+
+def known_series_names() -> set[str]:
+    """Series names of KNOWN_METRICS (histograms: _bucket, _sum, _count) and built-ins."""
+    names = exposed_series_names()
+    for name, (kind, _) in CONVERSATION_METRICS.items():
+        suffixes = ("_bucket", "_sum", "_count") if kind == "histogram" else ("",)
+        names.update(name + suffix for suffix in suffixes)
+    return names
 
 
 def _unit_test_docs() -> list[dict]:
@@ -58,8 +85,37 @@ def test_recording_rule_names_follow_level_metric_operations() -> None:
         assert len(parts) == 3 and all(parts), f"{name!r} is not level:metric:operations"
 
 
+def _scorer_exports() -> dict[str, tuple[str, frozenset[str]]]:
+    """Conversation series the scorer's registry exposes once one conversation is recorded:
+    series name -> (metric type, labels without `le`)."""
+    metrics = Metrics()
+    tally = Tally()
+    tally.conv_scored[("chat", "poor")] += 1
+    tally.conv_totals["chat"] = [0]
+    tally.conv_unanswered["chat"] += 1
+    tally.conv_late["chat"] += 1
+    tally.conv_flagged[("chat", "unanswered")] += 1
+    tally.first_response["chat"] = [42.0]
+    metrics.record(tally)
+    metrics.set_open({"chat": 1})
+    return {sample.name: (family.type, frozenset(sample.labels) - {"le"})
+            for family in metrics.registry.collect() for sample in family.samples
+            if not sample.name.endswith("_created")}
+
+
+def test_the_scorer_exports_the_conversation_metrics_the_rules_read() -> None:
+    """Names, types and labels the rules and panels rely on are what scorer.metrics
+    exposes: a rename on either side would leave rules and panels silently empty."""
+    exported = _scorer_exports()
+    for name, (kind, labels) in CONVERSATION_METRICS.items():
+        suffixes = ("_bucket", "_sum", "_count") if kind == "histogram" else ("",)
+        for series_name in (name + suffix for suffix in suffixes):
+            assert series_name in exported, f"the scorer does not export {series_name}"
+            assert exported[series_name] == (kind, labels), (series_name, exported[series_name])
+
+
 def test_rules_read_only_design_metrics_and_recorded_series() -> None:
-    known = exposed_series_names() | set(recording_rules())
+    known = known_series_names() | set(recording_rules())
     exprs = {**recording_rules(), **{a: r["expr"] for a, r in alert_rules().items()}}
     for name, expr in exprs.items():
         unknown = series_names_in(expr) - known
@@ -102,8 +158,9 @@ def test_every_recording_rule_has_a_unit_test() -> None:
     assert not missing, f"recording rules without a promql_expr_test: {sorted(missing)}"
 
 
-def _mutated_copy(tmp_path: Path, alert: str, new_expr: str) -> Path:
-    """Copy rules and unit tests to tmp_path with one alert's expression replaced."""
+def _mutated_copy(tmp_path: Path, alert: str, new_expr: str) -> list[str]:
+    """Copy rules and unit tests to tmp_path with one alert's expression replaced; returns
+    the copied unit-test files that test that alert, whichever files they are."""
     rules_dir = tmp_path / "rules"
     tests_dir = tmp_path / "tests"
     shutil.copytree(PROM_DIR / "rules", rules_dir)
@@ -115,7 +172,8 @@ def _mutated_copy(tmp_path: Path, alert: str, new_expr: str) -> Path:
                 if rule.get("alert") == alert:
                     rule["expr"] = new_expr
         path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return tests_dir / "reply-scorer-alerts.test.yml"
+    return sorted(str(p) for p in tests_dir.glob("*.test.yml")
+                  if f"alertname: {alert}" in p.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("alert", sorted(alert_rules()))
@@ -132,7 +190,29 @@ def test_alert_unit_tests_catch_a_broken_alert(
     tmp_path: Path, alert: str, mutation: str, expr_template: str
 ) -> None:
     expr = expr_template.format(expr=alert_rules()[alert]["expr"])
-    test_file = _mutated_copy(tmp_path, alert, expr)
-    result = run_promtool("test", "rules", str(test_file))
+    test_files = _mutated_copy(tmp_path, alert, expr)
+    result = run_promtool("test", "rules", *test_files)
     assert result.returncode != 0, f"{mutation} {alert} still passes the unit tests"
+    assert f"alertname: {alert}" in result.stdout + result.stderr
+
+
+#: Share alerts: "<share> > <threshold> and on (channel) <traffic> >= <floor>".
+_FLOOR = " and on (channel) "
+FLOORED_ALERTS = sorted(
+    name for name, rule in alert_rules().items() if _FLOOR in " ".join(rule["expr"].split())
+)
+
+
+def test_conversation_alerts_are_share_alerts_with_a_traffic_floor() -> None:
+    assert {"ReplyScorerUnansweredShareHigh", "ReplyScorerFirstResponseOverSLA"} <= set(
+        FLOORED_ALERTS)
+
+
+@pytest.mark.parametrize("alert", FLOORED_ALERTS)
+def test_alert_unit_tests_catch_a_dropped_traffic_floor(tmp_path: Path, alert: str) -> None:
+    """A share alert without its floor pages on a channel with a handful of conversations
+    or replies: some unit test must then expect silence and see the alert fire."""
+    share = " ".join(alert_rules()[alert]["expr"].split()).split(_FLOOR)[0]
+    result = run_promtool("test", "rules", *_mutated_copy(tmp_path, alert, share))
+    assert result.returncode != 0, f"{alert} without its traffic floor still passes"
     assert f"alertname: {alert}" in result.stdout + result.stderr
