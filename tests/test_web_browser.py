@@ -2,23 +2,37 @@
 
 Open the page, give the token, filter by channel, open a reply (text with highlighted
 evidence, per-dimension scores), submit a review, and see it persisted in the store and
-after a reload.
+after a reload. Switch to conversations, filter, open one and read its thread: customer
+and agent messages in order, each agent message with its score and highlighted evidence,
+and the conversation's verdict; older inquiries of a reopened id; a deep link on reload.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 
 from scorer.api import create_app
+from scorer.settings import Settings
 from scorer.store import FlaggedStore
-from tests.qa_fixtures import TOKEN, make_pair, qa_settings, sample_pairs
+from tests.qa_fixtures import (
+    BASE_TIME,
+    TOKEN,
+    conversation_thread,
+    make_conversation,
+    make_pair,
+    qa_settings,
+    sample_conversations,
+    sample_pairs,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +50,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def _serving(settings: Settings, store: FlaggedStore) -> Iterator[str]:
+    """The app on a real uvicorn server in a thread; yields its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store=store), host="127.0.0.1",
+                                           port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, FlaggedStore]]:
     settings = qa_settings(f"sqlite:///{tmp_path / 'flagged.db'}")
@@ -50,21 +84,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FlaggedStore]]:
         evidence={"greeting": (0, greeting_end),
                   "explanation": (explanation, TEXT.index("stengt.") + 7),
                   "closing": (closing, len(TEXT))})])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store=store), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", store
+        with _serving(settings, store) as base:
+            yield base, store
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 
@@ -130,6 +153,114 @@ def test_filter_open_review_and_see_it_persisted(served: tuple[str, FlaggedStore
             page.locator("#list tbody tr[data-id='msg-target']").click()
             expect(page.locator("#reviews li")).to_contain_text("disagree")
             expect(page.locator("#reviews li")).to_contain_text("Ends with a well-wish")
+            assert errors == []
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served_conversations(tmp_path: Path) -> Iterator[tuple[str, FlaggedStore]]:
+    settings = qa_settings(f"sqlite:///{tmp_path / 'flagged.db'}")
+    store = FlaggedStore.from_settings(settings)
+    store.upsert_flagged(sample_pairs(4))
+    store.write_conversations(sample_conversations(12))
+    opened = BASE_TIME + timedelta(days=2)
+    thread = conversation_thread(opened)
+    thread.insert(1, {"id": "m-markup", "author": "customer", "sent_at": None,
+                      "truncated": False, "reply": None,
+                      "text": "<img src=x onerror=alert(1)><b>Det haster</b>"})
+    store.write_conversations([
+        make_conversation("chat/77", opened_at=opened - timedelta(days=1), total=44,
+                          channel="messenger", reasons=["missing_closing"]),
+        make_conversation("chat/77", opened_at=opened, total=12, channel="messenger",
+                          reasons=["missing_closing", "late_response"],
+                          first_response_seconds=420.0, messages=thread),
+    ])
+    try:
+        with _serving(settings, store) as base:
+            yield base, store
+    finally:
+        store.close()
+
+
+def test_open_a_conversation_and_read_its_thread_with_agent_scores(
+        served_conversations: tuple[str, FlaggedStore]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _store = served_conversations
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(f"{msg.text} {msg.location['url']}")
+                    if msg.type == "error" else None)  # CSP violations, failed loads
+            page.on("response", lambda resp: errors.append(f"{resp.status} {resp.url}")
+                    if resp.status >= 400 else None)
+            page.goto(base + "/")
+            page.fill("#token-input", TOKEN)
+            page.click("#token-form button[type=submit]")
+            expect(page.locator("#list tbody tr").first).to_be_visible()
+            expect(page.locator("#stats")).to_contain_text("flagged conversations")
+
+            # The conversations view: worst first, then filtered to answered Messenger ones.
+            page.click("#tab-conversations")
+            expect(page.locator("#replies-view")).to_be_hidden()
+            rows = page.locator("#c-list tbody tr")
+            expect(rows).to_have_count(14)
+            totals = [int(t) for t in rows.locator("td:first-child").all_inner_texts()]
+            assert totals == sorted(totals) and totals[0] == 0
+            page.select_option("#cf-channel", "messenger")
+            page.select_option("#cf-answered", "true")
+            page.click("#c-apply")
+            expect(rows.first).to_have_attribute("data-id", "chat/77")
+            expect(rows.first.locator("td:nth-child(7)")).to_have_text("7 min")
+            assert set(rows.locator("td:nth-child(2)").all_inner_texts()) == {"messenger"}
+
+            # Open it: the verdict, then the thread in order with each agent reply's score.
+            rows.first.click()
+            expect(page.locator("#c-total")).to_have_text("12")
+            expect(page.locator("#c-band")).to_have_text("poor")
+            expect(page.locator("#c-reasons")).to_have_text("missing_closing, late_response")
+            expect(page.locator("#c-first-response")).to_have_text("7 min")
+            expect(page.locator("#c-dims tr.dim-closing")).to_contain_text("absent")
+            messages = page.locator("#thread > li")
+            expect(messages).to_have_count(5)
+            authors = [c.split()[1] for c in messages.evaluate_all(
+                "els => els.map(e => e.className)")]
+            assert authors == ["msg-customer", "msg-customer", "msg-agent", "msg-customer",
+                               "msg-agent"]
+            expect(messages.nth(0)).to_contain_text("Hei, hvor er pakken min?")
+            # Markup in a message is text, never HTML.
+            expect(messages.nth(1).locator(".msg-text")).to_have_text(
+                "<img src=x onerror=alert(1)><b>Det haster</b>")
+            assert page.locator("#thread img, #thread b").count() == 0
+            first_reply = messages.nth(2)
+            expect(first_reply.locator(".msg-total")).to_have_text("95")
+            expect(first_reply.locator(".band")).to_have_text("good")
+            expect(first_reply.locator("mark.ev-greeting")).to_have_text("Hei [NAME]!")
+            expect(first_reply.locator(".msg-dims")).to_contain_text("greeting 0.98")
+            later = messages.nth(4)
+            expect(later.locator(".msg-total")).to_have_text("62")
+            expect(later.locator(".msg-reasons")).to_have_text("too_short")
+            expect(later.locator("mark.ev-explanation")).to_contain_text("fordi lageret")
+            assert messages.nth(0).locator(".msg-score").count() == 0
+
+            # The id was reopened: the older inquiry is one click away.
+            inquiries = page.locator("#c-inquiries button")
+            expect(inquiries).to_have_count(2)
+            inquiries.nth(1).click()
+            expect(page.locator("#c-total")).to_have_text("44")
+            expect(page.locator("#thread > li")).to_have_count(4)
+
+            # A reload keeps the view and the open inquiry (the URL names them).
+            page.reload()
+            expect(page.locator("#c-id")).to_have_text("chat/77")
+            expect(page.locator("#c-total")).to_have_text("44")
+            page.click("#tab-replies")
+            expect(page.locator("#list tbody tr").first).to_be_visible()
+            expect(page.locator("#conversations-view")).to_be_hidden()
             assert errors == []
         finally:
             browser.close()

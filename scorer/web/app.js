@@ -107,7 +107,8 @@ async function loadStats() {
     const s = await api("/api/stats?" + new URLSearchParams({ since: "7d" }));
     const parts = Object.entries(s.by_channel).map(([k, v]) => k + " " + v);
     $("#stats").textContent = "Last 7 days: " + s.total + " flagged" +
-      (parts.length ? " (" + parts.join(", ") + ")" : "") + ", " + s.reviewed + " reviewed";
+      (parts.length ? " (" + parts.join(", ") + ")" : "") + ", " + s.reviewed + " reviewed" +
+      (s.conversations ? " · " + s.conversations.total + " flagged conversations" : "");
   } catch (err) {
     if (!(err instanceof AuthError)) $("#stats").textContent = "";
   }
@@ -265,6 +266,7 @@ function start() {
   showWorkbench();
   loadStats();
   loadList(false);
+  startConversations();  // conversations.js: the tabs, and the view the URL names
 }
 
 document.addEventListener("DOMContentLoaded", () => {
