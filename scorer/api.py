@@ -191,7 +191,9 @@ class ConversationItem(BaseModel):
 
 
 class ConversationDetail(ConversationItem):
-    messages: list[MessageOut] = Field(description="The thread in arrival order")
+    messages: list[MessageOut] = Field(description="The thread in the order it was sent")
+    messages_dropped: int = Field(description="Older messages of a long thread that were not "
+                                              "kept (the thread keeps its latest messages)")
     inquiries: list[str] = Field(description="opened_at of every stored inquiry with this id, "
                                              "newest first (pass one as ?opened_at=)")
 

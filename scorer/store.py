@@ -145,21 +145,19 @@ conversations_t = sa.Table(
     sa.Column("first_response_seconds", sa.Float),
     sa.Column("stored_at", UTCDateTime, nullable=False),
     sa.Column("redacted", sa.Boolean, nullable=False),
+    sa.Column("messages_dropped", sa.Integer, nullable=False),
     sa.Column("record", sa.JSON, nullable=False),
 )
 
-
-def _inquiry_ref() -> sa.Column[str]:
-    return sa.Column("inquiry_key", sa.String(300),
-                     sa.ForeignKey("flagged_conversations.inquiry_key"), primary_key=True)
-
-
+_INQUIRY = ("inquiry_key", sa.String(300))
 conversation_reasons_t = sa.Table(
-    "flagged_conversation_reasons", metadata, _inquiry_ref(),
+    "flagged_conversation_reasons", metadata,
+    sa.Column(*_INQUIRY, sa.ForeignKey(conversations_t.c.inquiry_key), primary_key=True),
     sa.Column("reason", sa.String(64), primary_key=True),
 )
 conversation_messages_t = sa.Table(
-    "flagged_conversation_messages", metadata, _inquiry_ref(),
+    "flagged_conversation_messages", metadata,
+    sa.Column(*_INQUIRY, sa.ForeignKey(conversations_t.c.inquiry_key), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("message_id", sa.String(256), nullable=False),
     sa.Column("author", sa.String(16), nullable=False),

@@ -60,7 +60,7 @@ DEFAULT_CONVERSATION_SORT = "total"
 CONVERSATIONS = Listing(conversations_t, CONVERSATION_SORTS, tag="conversations")
 _COLS = [conversations_t.c[n] for n in (
     "inquiry_key", "conversation_id", "opened_at", "closed_at", "total", "stored_at",
-    "redacted", "record")]
+    "redacted", "messages_dropped", "record")]
 
 
 class ConversationNotFound(NotFound):
@@ -153,12 +153,13 @@ def _prepared(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[
     conv = {
         "inquiry_key": key, "conversation_id": conv_id, "opened_at": opened,
         "closed_at": _time(_field(record, "closed_at"), "closed_at"),
-        "channel": str(_field(record, "channel"))[:16],
-        "language": str(_field(record, "language"))[:8],
-        "band": str(_field(record, "band"))[:16], "total": int(_field(record, "total")),
+        "channel": _clean(str(_field(record, "channel")), 16),
+        "language": _clean(str(_field(record, "language")), 8),
+        "band": _clean(str(_field(record, "band")), 16), "total": int(_field(record, "total")),
         "team": _clean(record.get("team"), 256), "answered": bool(_field(record, "answered")),
         "first_response_seconds": float(frs) if isinstance(frs, int | float) else None,
         "stored_at": now, "redacted": bool(row.get("redacted", False)), "record": record,
+        "messages_dropped": max(0, int(row.get("messages_dropped") or 0)),
     }
     reasons = [{"inquiry_key": key, "reason": _clean(str(r), 64)}
                for r in dict.fromkeys(_field(record, "reasons"))]
@@ -263,8 +264,9 @@ class ConversationRepo:
 
     def get(self, conversation_id: str, opened_at: datetime | None = None) -> dict[str, Any]:
         """The newest inquiry with this id (or the one opened at `opened_at`) with its
-        thread in arrival order, and `inquiries`: every stored opening time of the id,
-        newest first. Raises ConversationNotFound."""
+        thread in the order written, `messages_dropped` (older messages the service did not
+        keep), and `inquiries`: every stored opening time of the id, newest first. Raises
+        ConversationNotFound."""
         c = conversations_t.c
         stmt = sa.select(*_COLS).where(c.conversation_id == conversation_id)
         if opened_at is not None:
@@ -280,6 +282,7 @@ class ConversationRepo:
                 c.conversation_id == conversation_id).order_by(c.opened_at.desc()))
             item = _item(row)
             item["messages"] = [_message(r) for r in messages]
+            item["messages_dropped"] = row.messages_dropped
             item["inquiries"] = [_iso(t) for t in openings.scalars()]
         return item
 

@@ -225,7 +225,7 @@ def make_conversation(
         "closed_by": closed_by, "model_version": model_version,
         "scored_at": _z(closed + timedelta(seconds=1)),
     }
-    return {"record": record, "messages": thread, "redacted": True}
+    return {"record": record, "messages": thread, "messages_dropped": 0, "redacted": True}
 
 
 def sample_conversations(n: int = 18) -> list[dict[str, Any]]:

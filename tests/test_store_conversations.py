@@ -100,9 +100,16 @@ def test_the_thread_comes_back_in_arrival_order_with_reply_scores(store: Flagged
     assert item["messages"] == row["messages"]
     assert item["redacted"] is True and item["stored_at"].endswith("Z")
     assert {k: v for k, v in item.items()
-            if k not in ("messages", "stored_at", "redacted", "inquiries")} == row["record"]
+            if k not in ("messages", "stored_at", "redacted", "inquiries", "messages_dropped")
+            } == row["record"]
     agent = item["messages"][1]
     assert agent["reply"]["evidence"]["greeting"]["text"] == "Hei [NAME]!"
+    assert item["messages_dropped"] == 0
+    long = make_conversation("c-long", messages=row["messages"][-2:])
+    long["messages_dropped"] = 7  # the service keeps the tail of a long thread
+    store.write_conversations([long])
+    item = store.conversations.get("c-long")
+    assert item["messages_dropped"] == 7 and [m["id"] for m in item["messages"]] == ["m-2", "r-2"]
 
 
 def test_a_reopened_id_keeps_both_inquiries_and_get_answers_the_newest(

@@ -169,9 +169,11 @@ def served_conversations(tmp_path: Path) -> Iterator[tuple[str, FlaggedStore]]:
     thread.insert(1, {"id": "m-markup", "author": "customer", "sent_at": None,
                       "truncated": False, "reply": None,
                       "text": "<img src=x onerror=alert(1)><b>Det haster</b>"})
+    older = make_conversation("chat/77", opened_at=opened - timedelta(days=1), total=44,
+                              channel="messenger", reasons=["missing_closing"])
+    older["messages_dropped"] = 2
     store.write_conversations([
-        make_conversation("chat/77", opened_at=opened - timedelta(days=1), total=44,
-                          channel="messenger", reasons=["missing_closing"]),
+        older,
         make_conversation("chat/77", opened_at=opened, total=12, channel="messenger",
                           reasons=["missing_closing", "late_response"],
                           first_response_seconds=420.0, messages=thread),
@@ -252,7 +254,9 @@ def test_open_a_conversation_and_read_its_thread_with_agent_scores(
             expect(inquiries).to_have_count(2)
             inquiries.nth(1).click()
             expect(page.locator("#c-total")).to_have_text("44")
-            expect(page.locator("#thread > li")).to_have_count(4)
+            expect(page.locator("#thread > li")).to_have_count(5)
+            expect(page.locator("#thread > li").first).to_have_text(
+                "2 earlier messages were not kept")
 
             # A reload keeps the view and the open inquiry (the URL names them).
             page.reload()

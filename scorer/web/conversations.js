@@ -179,6 +179,10 @@ async function openConversation(id, openedAt) {
   }
   renderInquiries(item);
   $("#thread").replaceChildren(...item.messages.map(renderMessage));
+  if (item.messages_dropped) {
+    $("#thread").prepend(el("li", { class: "muted dropped" }, item.messages_dropped +
+      " earlier message" + (item.messages_dropped === 1 ? " was" : "s were") + " not kept"));
+  }
   if (!item.messages.length) $("#thread").append(el("li", { class: "muted" }, "no messages stored"));
 }
 

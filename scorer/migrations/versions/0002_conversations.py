@@ -45,6 +45,8 @@ def upgrade() -> None:
         sa.Column("first_response_seconds", sa.Float, nullable=True),
         sa.Column("stored_at", _TS, nullable=False),
         sa.Column("redacted", sa.Boolean, nullable=False),
+        # Older messages of a long thread the service did not keep (it keeps the tail).
+        sa.Column("messages_dropped", sa.Integer, nullable=False, server_default="0"),
         sa.Column("record", sa.JSON, nullable=False),
     )
     op.create_index("ix_conv_identity", "flagged_conversations",
