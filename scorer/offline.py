@@ -4,8 +4,16 @@ JSONL input is read in chunks and each chunk is scored with ONE `Scorer.score_ba
 call, so throughput matches the streaming service. Invalid lines never stop the run:
 each becomes a JSON error object on stderr ({"line": n, "error": reason, "message": …}),
 is counted, and has no output line; every valid agent reply gets exactly one output line,
-in input order. Customer messages (author == "customer") are valid but, as in the
-service, not scored; they are counted in the summary.
+in input order. Customer messages (author == "customer") without a conversation_id are
+valid but, as in the service, not scored; they are counted in the summary.
+
+Records with a `conversation_id` (a help-desk export) go through the same conversation
+rules as the service, in file order: each agent reply's line is its record in context
+(`position`), and after all reply lines comes one line per conversation (the
+`conversations.scored` record), in the order the conversations closed — on a `closed`
+event, after an idle gap in `sent_at`, or at the end of the input (`closed_by:
+"end_of_input"`). A `closed` event closes at once here (no grace: the file's order is
+final). With `SCORER_CONVERSATIONS=false` every reply is scored on its own.
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from typing import BinaryIO, TextIO
 
 import orjson
 
+from scorer.conversations.messages import Describer
+from scorer.conversations.table import Closure, ConversationTable
+from scorer.conversations.verdict import verdict
 from scorer.model import ModelLoadError
 from scorer.schema import Reply, ScoredReply, decode_reply
 from scorer.scoring import Scorer
@@ -40,6 +51,46 @@ def _load(settings: Settings, err: TextIO) -> Scorer | None:
         return None
 
 
+class _Conversations:
+    """The service's conversation rules over a file: one partition, no wall clock."""
+
+    def __init__(self, settings: Settings, scorer: Scorer) -> None:
+        from scorer.conversations.stage import CHANNELS, describer, verdict_rules
+
+        self.scorer = scorer
+        self.describer: Describer = describer(settings)
+        self.rules = verdict_rules(settings)
+        self.table = ConversationTable({ch: settings.idle_seconds(ch) for ch in CHANNELS},
+                                       settings.thread_max_messages, grace=0.0)
+        self.table.restore(0, [])
+        self.verdicts: list[bytes] = []
+
+    def score(self, items: list[tuple[int, Reply]]) -> dict[int, bytes]:
+        """Apply a chunk's conversation records in order; output lines of its agent
+        replies by chunk index. The clock stands still at 0: only a `closed` event (no
+        grace) or a gap in sent_at closes a conversation before the end."""
+        described = self.describer.describe(self.scorer, [(i, r, 0.0) for i, r in items])
+        changes = self.table.changes(0.0)
+        for m in described:
+            changes.apply(0, m)
+        changes.expire()
+        lines = {m.index: dump(v.scored) for m, v in changes.replies}
+        self._verdicts(changes.closures)
+        changes.commit()
+        return lines
+
+    def finish(self) -> None:
+        convs = self.table.partitions.get(0, {})
+        self._verdicts([Closure(0, c, c.last_at, "end_of_input") for c in convs.values()])
+        self.table.drop(0)
+
+    def _verdicts(self, closures: list[Closure]) -> None:
+        for c in closures:
+            record = verdict(c.conversation, closed_at=c.closed_at, closed_by=c.closed_by,
+                             rules=self.rules, model_version=self.scorer.model_version)
+            self.verdicts.append(orjson.dumps(record.model_dump(), option=_DUMP_OPTS))
+
+
 def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO) -> int:
     """Score every record of a JSONL stream; returns the process exit code (0, or 2)."""
     scorer = _load(settings, err)
@@ -49,13 +100,23 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
     t0 = last_progress = time.perf_counter()
     scored = invalid = skipped = 0
     batch: list[Reply] = []
+    convs = _Conversations(settings, scorer) if settings.conversations else None
 
     def flush() -> None:
         nonlocal scored
-        if batch:
-            out.write(b"".join(dump(s) + b"\n" for s in scorer.score_batch(batch)))
-            scored += len(batch)
-            batch.clear()
+        if not batch:
+            return
+        plain = [r for r in batch if convs is None or not r.conversation_id]
+        staged = [(i, r) for i, r in enumerate(batch) if convs is not None and r.conversation_id]
+        lines = convs.score(staged) if convs is not None and staged else {}
+        done = iter(scorer.score_batch(plain))
+        for i, r in enumerate(batch):
+            if convs is None or not r.conversation_id:
+                out.write(dump(next(done)) + b"\n")
+            elif i in lines:
+                out.write(lines[i] + b"\n")
+        scored += len(plain) + len(lines)
+        batch.clear()
 
     for n, line in enumerate(infile, 1):
         if not line.strip():
@@ -70,7 +131,8 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
                       + "\n")
             invalid += 1
             continue
-        if reply.author == "customer":
+        if (reply.author == "customer" or reply.event) and (
+                convs is None or not reply.conversation_id):
             skipped += 1
             continue
         batch.append(reply)
@@ -83,10 +145,15 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
                       flush=True)
                 last_progress = now
     flush()
+    if convs is not None:
+        convs.finish()
+        out.write(b"".join(v + b"\n" for v in convs.verdicts))
     out.flush()
     secs = time.perf_counter() - t0
     rate = scored / secs if secs > 0 else 0.0
     extra = f", {skipped} customer messages skipped" if skipped else ""
+    if convs is not None and convs.verdicts:
+        extra += f", {len(convs.verdicts)} conversations"
     print(f"scored {scored} replies in {secs:.2f} s ({rate:,.0f} replies/s), "
           f"{invalid} invalid{extra}", file=err, flush=True)
     return 0

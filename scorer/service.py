@@ -127,6 +127,7 @@ class _OnRevoke(ConsumerRebalanceListener):
         stage = self.service.conversations
         if stage is not None:
             stage.assigned({tp.partition for tp in assigned if tp.topic == stage.topic})
+            self.service.metrics.set_open(stage.open_by_channel())
 
 
 class Service:

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from scorer.traffic import generate, load_corpus
@@ -207,10 +207,49 @@ def committed_by_partition(env: dict[str, str], **client_kw: Any) -> dict[int, i
 
 
 def uncommitted(env: dict[str, str], **client_kw: Any) -> int:
-    """Input records not yet covered by the group's committed offsets."""
+    """Input records whose handling is not committed yet: those after the group's committed
+    input offsets, plus those forwarded to the repartition topic and not yet scored."""
     committed = committed_by_partition(env, **client_kw)
     ends = end_offsets(env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"], **client_kw)
-    return sum(end - committed.get(tp.partition, 0) for tp, end in ends.items())
+    return sum(end - committed.get(tp.partition, 0) for tp, end in ends.items()) + \
+        repartition_backlog(env, **client_kw)
+
+
+def handled(env: dict[str, str], **client_kw: Any) -> int:
+    """Input records whose handling is committed (scored, dead-lettered or skipped): what
+    a process started now will not count again."""
+    return sum(committed_by_partition(env, **client_kw).values()) - \
+        repartition_backlog(env, **client_kw)
+
+
+def repartition_backlog(env: dict[str, str], **client_kw: Any) -> int:
+    """Committed records of the conversation stage's repartition topic after the group's
+    committed offsets: forwarded by a worker, not yet scored. Records of a transaction a
+    killed worker left open are not counted (they will be aborted)."""
+    bootstrap, group = env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_GROUP_ID"]
+    topic = f"{group}-conversations-repartition"
+    committed = {tp.partition: off for tp, off in committed_offsets(
+        bootstrap, group, **client_kw).items() if tp.topic == topic}
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                             isolation_level="read_committed", enable_auto_commit=False,
+                             **client_kw)
+    try:
+        parts = consumer.partitions_for_topic(topic)
+        if not parts:
+            return 0
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, committed.get(tp.partition, 0))
+        stable = consumer.end_offsets(tps)  # the last stable offsets (read_committed)
+        count, deadline = 0, time.monotonic() + 30
+        while any(consumer.position(tp) < stable[tp] for tp in tps):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not read {topic} to its stable offsets")
+            count += sum(len(r) for r in consumer.poll(timeout_ms=200).values())
+        return count
+    finally:
+        consumer.close(autocommit=False)
 
 
 def sqlite_url(env: dict[str, str]) -> str:

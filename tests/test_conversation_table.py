@@ -181,9 +181,24 @@ def test_nothing_changes_until_commit_and_a_dropped_batch_leaves_the_table_as_it
     assert ch.replies[0][1].scored.position == "first"  # the replay is first again
 
 
-def test_a_closed_event_for_an_unknown_conversation_is_skipped_with_a_named_reason():
-    ch = run(table(), msg("e1", "closed", 0, cid="nobody"))
+def test_a_closed_event_for_an_unknown_conversation_is_skipped_after_the_grace():
+    t = table()
+    ch = run(t, msg("e1", "closed", 0, cid="nobody"))
+    assert ch.skipped == [] and ch.closures == []
+    ch.commit()
+    ch = run(t, now=T0 + 3600 + 11)
     assert ch.skipped == ["closed_unknown_conversation"] and ch.closures == []
+    ch.commit()
+    assert len(t) == 0
+
+
+def test_a_closed_event_that_overtakes_its_messages_still_closes_them():
+    t = table()
+    run(t, msg("e1", "closed", 180)).commit()
+    run(t, msg("r1", at=40, g=0.9), msg("m1", "customer", 0), now=T0 + 3605).commit()
+    [closure] = run(t, now=T0 + 3611).closures
+    assert closure.closed_by == "event" and closure.closed_at == T0 + 180
+    assert closure.conversation.opened_at == T0 and closure.conversation.agent_messages == 1
 
 
 def test_a_conversation_keeps_its_first_channel_when_a_message_comes_on_another():

@@ -24,9 +24,11 @@ time, not arrival: the greeting comes from the agent message sent first, the clo
 the one sent last, the first response from the earliest times. A `closed` event closes
 its conversation after `SCORER_CONVERSATION_CLOSE_GRACE` (wall clock), and messages sent
 before the event that arrive within the grace still join it; a message sent after the
-event closes it at once and opens a new inquiry. Only a reply's `position`, published
-when the reply is processed, is decided on what has arrived by then (`first` when no
-agent message sent earlier has been seen).
+event closes it at once and opens a new inquiry. An event that overtakes every message
+of its conversation waits for them the same way; if none comes within the grace, it is
+counted as `closed_unknown_conversation` and nothing is published. Only a reply's
+`position`, published when the reply is processed, is decided on what has arrived by then
+(`first` when no agent message sent earlier has been seen).
 
 The per-channel idle period is the same for every conversation of a channel, so an
 `OrderedDict` in touch order per (partition, channel) holds them in deadline order and
@@ -76,7 +78,10 @@ class Changes:
         return self.table.partitions.get(key[0], {}).get(key[1])
 
     def _close(self, key: tuple[int, str], conv: Conversation, at: float, by: str) -> None:
-        self.closures.append(Closure(key[0], conv, at, by))
+        if conv.agent_messages or conv.customer_messages:
+            self.closures.append(Closure(key[0], conv, at, by))
+        else:  # a `closed` event whose conversation never showed up within the grace
+            self.skipped.append("closed_unknown_conversation")
         self.staged[key] = None
 
     def _staged(self, key: tuple[int, str], conv: Conversation) -> Conversation:
@@ -99,9 +104,13 @@ class Changes:
                 self._close(key, conv, conv.last_at + idle, "idle")
                 conv = None
         if m.kind == "closed":
+            # Even for a conversation not seen yet: its messages may still be on their way
+            # (keyed by reply id, an event can overtake them); an empty one closes silently.
             if conv is None:
-                self.skipped.append("closed_unknown_conversation")
-            elif conv.closing_at is None:
+                conv = Conversation(m.conversation_id, m.channel, partition, m.at, m.at,
+                                    self.now)
+                self.staged[key] = conv
+            if conv.closing_at is None:
                 conv = self._staged(key, conv)
                 conv.closing_at = max(m.at, conv.last_at)
                 conv.close_deadline = self.now + self.table.grace

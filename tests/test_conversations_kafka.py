@@ -1,0 +1,169 @@
+"""Conversations end to end on the real broker: state survives SIGKILL, timers fire with
+no new record and after a restart, and two workers over reply-id keys score each
+conversation once.
+
+The conversations come from `scorer.dialogues`, written without sight of the training
+corpus, with their truth (answered, first response time, complete or not) known. Output
+is read with `read_committed`, as a warehouse reads it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from scorer.dialogues import Dialogue, generate, interleave
+from tests.kafka_utils import create_topics, produce, read_topic
+from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
+
+pytestmark = pytest.mark.kafka
+
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+def _env(bootstrap: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = topic_env(bootstrap, tmp_path, SCORER_CONVERSATION_CLOSE_GRACE="2s", **extra)
+    create_topics(bootstrap, [env["SCORER_TOPIC_INPUT"]], partitions=4)
+    return env
+
+
+def _send(env: dict[str, str], records: list[dict], key: str = "conversation_id") -> None:
+    produce(env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_INPUT"],
+            [orjson.dumps(r) for r in records], keys=[r[key].encode() for r in records])
+
+
+def _verdicts(env: dict[str, str], expected: int, timeout: float = 120) -> list[dict]:
+    recs = read_topic(env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_TOPIC_CONVERSATIONS"],
+                      expected=expected, idle=2.0, timeout=timeout)
+    return [orjson.loads(r.value) | {"_key": r.key.decode()} for r in recs]
+
+
+def _check_against_truth(dialogues: list[Dialogue], verdicts: list[dict]) -> None:
+    """One verdict per conversation, each agreeing with what the dialogue was."""
+    counts = Counter(v["conversation_id"] for v in verdicts)
+    assert set(counts) == {d.conversation_id for d in dialogues}
+    assert max(counts.values()) == 1, [c for c, n in counts.items() if n > 1][:5]
+    by_id = {v["conversation_id"]: v for v in verdicts}
+    for d in dialogues:
+        v, truth = by_id[d.conversation_id], d.truth
+        assert v["_key"] == d.conversation_id
+        assert v["answered"] == truth["answered"], (d.kind, v)
+        assert (v["agent_messages"], v["customer_messages"]) == (
+            truth["agent_messages"], truth["customer_messages"]), (d.kind, v)
+        if not truth["answered"]:
+            assert (v["total"], v["reasons"], v["flagged"]) == (0, ["unanswered"], True)
+            continue
+        expected = truth["first_response_seconds"]
+        assert abs(v["first_response_seconds"] - expected) <= 1.0, (d.kind, v, expected)
+        assert ("late_response" in v["reasons"]) == (d.kind == "late"), (d.kind, v)
+
+
+def test_300_conversations_survive_a_sigkill_once_each_and_as_their_truth(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    dialogues = generate(300, seed=12, start=START, close_share=1.0, id_prefix="k")
+    env = _env(kafka_bootstrap, tmp_path, SCORER_BATCH_SIZE="100")
+    records = interleave(dialogues)
+    scorer = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        scorer.wait_ready()
+        _send(env, records[: len(records) // 2])
+        until(lambda: scorer.metric_sum("conversations_scored") >= 20, 60,
+              "some conversations scored before the kill", scorer)
+        scorer.kill()  # SIGKILL: open conversations live only in the changelog now
+        _send(env, records[len(records) // 2:])
+        scorer.start().wait_ready()
+        verdicts = _verdicts(env, 300)
+        until(lambda: committed_lag(env) == 0, 60, "all input committed", scorer)
+    finally:
+        scorer.stop()
+    _check_against_truth(dialogues, verdicts)
+    replies = [orjson.loads(r.value) for r in read_topic(
+        kafka_bootstrap, env["SCORER_TOPIC_SCORED"],
+        expected=sum(d.truth["agent_messages"] for d in dialogues), idle=2.0)]
+    assert max(Counter(r["id"] for r in replies).values()) == 1, "a reply was published twice"
+    by_id = {v["conversation_id"]: v for v in verdicts}
+    good = [d for d in dialogues if d.kind in ("good_chat", "good_messenger")]
+    missed = [by_id[d.conversation_id] for d in good if by_id[d.conversation_id]["flagged"]]
+    assert len(missed) <= len(good) // 20, f"{len(missed)}/{len(good)} good chats flagged: " \
+        f"{[(m['total'], m['reasons']) for m in missed[:5]]}"
+    chat_like = [r for r in replies if r["channel"] in ("chat", "messenger")
+                 and r["conversation_id"] in {d.conversation_id for d in good}]
+    assert chat_like and all(r["position"] in ("first", "later") for r in chat_like)
+    assert not [r for r in chat_like if r["position"] == "later"
+                and {"missing_greeting", "missing_closing"} & set(r["reasons"])]
+
+
+def _questions(prefix: str, n: int) -> list[dict]:
+    """One customer question per conversation, no sent_at (the record time stands in)."""
+    channels = ("chat", "messenger", "email")
+    return [{"id": f"{prefix}-q{i}", "conversation_id": f"{prefix}-c{i}", "author": "customer",
+             "channel": channels[i % 3], "text": "Hei, hvor blir pakken min av?"}
+            for i in range(n)]
+
+
+def test_idle_timers_close_conversations_with_no_new_record_and_after_a_restart(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    early, late = _questions("early", 6), _questions("late", 6)
+    env = _env(kafka_bootstrap, tmp_path, SCORER_CONVERSATION_IDLE_CHAT="6s",
+               SCORER_CONVERSATION_IDLE_MESSENGER="6s", SCORER_CONVERSATION_IDLE_EMAIL="6s")
+    scorer = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        scorer.wait_ready()
+        _send(env, early)
+        # No record follows: only the wall-clock timer can close them.
+        verdicts = _verdicts(env, 6, timeout=60)
+        assert {v["closed_by"] for v in verdicts} == {"idle"}
+        _send(env, late)
+        until(lambda: committed_lag(env) == 0 and scorer.metric_sum("conversations_open") == 6,
+              30, "late conversations read and open", scorer)
+        scorer.kill()
+        time.sleep(7)  # past their idle period while no worker runs
+        scorer.start().wait_ready()
+        verdicts = _verdicts(env, 12, timeout=60)
+    finally:
+        scorer.stop()
+    assert Counter(v["conversation_id"] for v in verdicts) == Counter(
+        r["conversation_id"] for r in early + late)
+    assert all(v["total"] == 0 and v["closed_by"] == "idle" and not v["answered"]
+               for v in verdicts)
+
+
+def test_two_workers_over_reply_id_keys_score_every_conversation_once(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    dialogues = generate(80, seed=21, start=START, close_share=1.0, id_prefix="two")
+    env = _env(kafka_bootstrap, tmp_path)
+    workers = []
+    try:
+        for i in range(2):
+            w_env = {**env, "SCORER_METRICS_PORT": str(int(env["SCORER_METRICS_PORT"]) + i),
+                     "SCORER_TRANSACTIONAL_ID": f"{env['SCORER_GROUP_ID']}-w{i}"}
+            workers.append(ScorerProcess(w_env, tmp_path / f"scorer-{i}.log").start())
+        for w in workers:
+            w.wait_ready()
+        _send(env, interleave(dialogues), key="id")  # keyed by reply id, not conversation
+        verdicts = _verdicts(env, len(dialogues))
+    finally:
+        for w in workers:
+            w.stop()
+    _check_against_truth(dialogues, verdicts)
+
+
+def test_bad_conversation_records_are_dead_lettered_with_a_named_reason(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    env = _env(kafka_bootstrap, tmp_path)
+    bad = [{"id": "e1", "channel": "chat", "conversation_id": "c", "event": "reopened"},
+           {"id": "e2", "channel": "chat", "event": "closed"}]
+    scorer = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        scorer.wait_ready()
+        _send(env, bad, key="id")
+        dlq = read_topic(kafka_bootstrap, env["SCORER_TOPIC_DLQ"], expected=2, idle=1.0)
+    finally:
+        scorer.stop()
+    reasons = sorted(dict(r.headers)["error.reason"].decode() for r in dlq)
+    assert reasons == ["missing_field", "unknown_event"]
