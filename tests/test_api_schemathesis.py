@@ -78,4 +78,5 @@ def test_no_generated_request_causes_a_server_error(api_schema: Any,
 def test_the_spec_describes_every_api_route(api_schema: Any) -> None:
     paths = set(api_schema.raw_schema["paths"])
     assert paths == {"/api/flagged", "/api/flagged.csv", "/api/flagged/{reply_id}",
-                     "/api/flagged/{reply_id}/review", "/api/stats"}
+                     "/api/flagged/{reply_id}/review", "/api/stats", "/api/conversations",
+                     "/api/conversations/{conversation_id}"}

@@ -70,7 +70,8 @@ def drain_and_check(scorer: ScorerProcess, env: dict[str, str], producer: Steady
     its counters cover exactly the input from the committed offsets at its start, that it
     stops cleanly, and that every record was handled exactly once."""
     produced = producer.stop()
-    until(lambda: uncommitted(env) == 0, 90, "the backlog processed", scorer)
+    # Conversation records are consumed twice (input, then the repartition topic).
+    until(lambda: uncommitted(env) == 0, 180, "the backlog processed", scorer)
     until(lambda: processed(scorer) == produced - committed_at_start, 10,
           "the last process's counters to equal its share of the input", scorer)
     assert scorer.terminate() == 0

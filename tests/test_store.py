@@ -350,7 +350,7 @@ def test_concurrent_openers_migrate_once(store_url: str) -> None:
     assert errors == []
     with stores[0].engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() \
-            == ["0001"]
+            == ["0002"]
     for s in stores:
         s.close()
 
