@@ -34,6 +34,21 @@ DESIGN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "scorer_consumer_lag": ("gauge", frozenset({"topic", "partition"})),
     "scorer_model_info": ("gauge", frozenset({"version"})),
 }
+#: The conversation metrics (DESIGN.md § Prometheus metric names, conversation release;
+#: README § Metrics), name -> (type, labels). conversations_late_total (first response
+#: over SCORER_SLA_<CHANNEL>) and conversations_flagged_total (reasons as in DESIGN
+#: § Conversations) come with the same release.
+CONVERSATION_METRICS: dict[str, tuple[str, frozenset[str]]] = {
+    "conversation_score": ("histogram", frozenset({"channel"})),
+    "conversations_scored_total": ("counter", frozenset({"channel", "band"})),
+    "conversations_unanswered_total": ("counter", frozenset({"channel"})),
+    "conversations_late_total": ("counter", frozenset({"channel"})),
+    "conversations_flagged_total": ("counter", frozenset({"channel", "reason"})),
+    "first_response_seconds": ("histogram", frozenset({"channel"})),
+    "conversations_open": ("gauge", frozenset({"channel"})),
+}
+#: Every metric a rule or panel may read: the reply metrics and the conversation metrics.
+KNOWN_METRICS: dict[str, tuple[str, frozenset[str]]] = {**DESIGN_METRICS, **CONVERSATION_METRICS}
 #: Series Prometheus itself adds for every target.
 BUILTIN_SERIES = frozenset({"up"})
 
@@ -43,15 +58,20 @@ _KEYWORDS = frozenset({"by", "without", "on", "ignoring", "group_left", "group_r
 _IDENT = re.compile(r"(?<![\w:.$])([A-Za-z_:][\w:]*)(?![\w:])(?!\s*\()")
 
 
-def exposed_series_names() -> set[str]:
-    """Every series name a DESIGN metric exposes (histograms: _bucket, _sum, _count)."""
-    names: set[str] = set(BUILTIN_SERIES)
-    for name, (kind, _) in DESIGN_METRICS.items():
+def series_names_of(metrics: dict[str, tuple[str, frozenset[str]]]) -> set[str]:
+    """The series names these metrics expose (histograms: _bucket, _sum, _count)."""
+    names: set[str] = set()
+    for name, (kind, _) in metrics.items():
         if kind == "histogram":
             names.update({f"{name}_bucket", f"{name}_sum", f"{name}_count"})
         else:
             names.add(name)
     return names
+
+
+def exposed_series_names() -> set[str]:
+    """Every series name a rule or panel may read: those of KNOWN_METRICS and built-ins."""
+    return set(BUILTIN_SERIES) | series_names_of(KNOWN_METRICS)
 
 
 def series_names_in(expr: str) -> set[str]:

@@ -18,16 +18,17 @@ from scorer.settings import Settings
 from tests.ops_helpers import (
     DASHBOARD,
     DESIGN_METRICS,
+    KNOWN_METRICS,
     ROOT,
     check_exprs_parse,
     dashboard_panels,
     dashboard_queries,
+    exposed_series_names,
     load_dashboard,
     recording_rules,
     render_query,
     series_names_in,
 )
-from tests.test_prometheus_rules import KNOWN_METRICS, known_series_names
 
 SAMPLE_VARIABLES = {"channel": "chat", "language": "nb"}
 
@@ -65,7 +66,7 @@ def test_every_panel_query_parses_with_promtool(tmp_path: Path) -> None:
 
 
 def test_panel_queries_read_only_design_metrics_and_recording_rules() -> None:
-    known = known_series_names() | set(recording_rules())
+    known = exposed_series_names() | set(recording_rules())
     for where, expr in dashboard_queries():
         unknown = series_names_in(expr) - known
         assert not unknown, f"{where}: {sorted(unknown)} is neither a DESIGN metric nor a rule"
@@ -155,7 +156,7 @@ def test_the_conversations_row_shows(needle: str, why: str) -> None:
 
 def test_conversation_metrics_are_shown_only_in_the_conversations_row() -> None:
     inside = {p["id"] for p in _conversations_row()}
-    names = known_series_names() | set(recording_rules())
+    names = exposed_series_names() | set(recording_rules())
     conversational = {n for n in names if "conversation" in n or "first_response" in n}
     for panel in dashboard_panels():
         for target in panel["targets"]:

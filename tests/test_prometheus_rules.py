@@ -16,7 +16,7 @@ import yaml
 
 from scorer.metrics import Metrics, Tally
 from tests.ops_helpers import (
-    DESIGN_METRICS,
+    CONVERSATION_METRICS,
     OPS_README,
     PROM_DIR,
     RULE_FILES,
@@ -30,32 +30,6 @@ from tests.ops_helpers import (
 )
 
 pytestmark = pytest.mark.prometheus
-
-#: The conversation metrics (DESIGN.md § Prometheus metric names, conversation release),
-#: name -> (type, labels), until tests/ops_helpers.DESIGN_METRICS lists them itself.
-#: conversations_flagged_total and conversations_late_total come with the same release
-#: (reasons as in DESIGN § Conversations; late = first response over SCORER_SLA_<CHANNEL>).
-CONVERSATION_METRICS: dict[str, tuple[str, frozenset[str]]] = {
-    "conversation_score": ("histogram", frozenset({"channel"})),
-    "conversations_scored_total": ("counter", frozenset({"channel", "band"})),
-    "conversations_unanswered_total": ("counter", frozenset({"channel"})),
-    "first_response_seconds": ("histogram", frozenset({"channel"})),
-    "conversations_open": ("gauge", frozenset({"channel"})),
-    "conversations_flagged_total": ("counter", frozenset({"channel", "reason"})),
-    "conversations_late_total": ("counter", frozenset({"channel"})),
-}
-#: Every metric a rule or panel may read: DESIGN_METRICS plus the conversation metrics.
-KNOWN_METRICS = {**DESIGN_METRICS, **CONVERSATION_METRICS}
-
-
-def known_series_names() -> set[str]:
-    """Series names of KNOWN_METRICS (histograms: _bucket, _sum, _count) and built-ins."""
-    names = exposed_series_names()
-    for name, (kind, _) in CONVERSATION_METRICS.items():
-        suffixes = ("_bucket", "_sum", "_count") if kind == "histogram" else ("",)
-        names.update(name + suffix for suffix in suffixes)
-    return names
-
 
 def _unit_test_docs() -> list[dict]:
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in RULE_TEST_FILES]
@@ -115,7 +89,7 @@ def test_the_scorer_exports_the_conversation_metrics_the_rules_read() -> None:
 
 
 def test_rules_read_only_design_metrics_and_recorded_series() -> None:
-    known = known_series_names() | set(recording_rules())
+    known = exposed_series_names() | set(recording_rules())
     exprs = {**recording_rules(), **{a: r["expr"] for a, r in alert_rules().items()}}
     for name, expr in exprs.items():
         unknown = series_names_in(expr) - known
