@@ -33,8 +33,18 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
 
+from scorer.api_models import (
+    NO_NUL,
+    ConversationDetail,
+    ConversationPage,
+    ErrorOut,
+    FlaggedItem,
+    FlaggedPage,
+    ReviewIn,
+    ReviewOut,
+    StatsOut,
+)
 from scorer.schema import DIMENSIONS, Channel
 from scorer.settings import Settings
 from scorer.store import (
@@ -59,174 +69,14 @@ log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: Largest request body accepted (a review is a verdict, three labels and a comment).
 MAX_BODY_BYTES = 16 * 1024
-MAX_COMMENT_CHARS = 4000
 CSV_MAX_ROWS = 100_000
 _RETENTION_INTERVAL_S = 3600.0
-_NO_NUL = r"^[^\x00]*$"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-# --- response and request models (they are the served OpenAPI contract) ----------------------
-
-
-class SpanOut(BaseModel):
-    start: int
-    end: int
-    text: str
-
-
-class ReviewOut(BaseModel):
-    id: int
-    verdict: Literal["agree", "disagree"]
-    labels: dict[str, int]
-    comment: str
-    reviewer: str
-    created_at: str
-
-
-class FlaggedItem(BaseModel):
-    """The scored record (DESIGN.md output format) plus the stored context and reviews."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    channel: str
-    language: str
-    total: int
-    band: str
-    dimensions: dict[str, float]
-    flagged: bool
-    reasons: list[str]
-    evidence: dict[str, SpanOut | None]
-    model_version: str
-    scored_at: str
-    text: str = Field(description="The reply text, redacted unless SCORER_REDACT=false")
-    content_type: str
-    agent_id: str | None
-    team: str | None
-    conversation_id: str | None
-    sent_at: str | None
-    event_at: str = Field(description="sent_at when known, else scored_at; what since/until, "
-                                      "sorting and retention use")
-    redacted: bool
-    reviews: list[ReviewOut]
-
-
-class FlaggedPage(BaseModel):
-    items: list[FlaggedItem]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
-                                                "null on the last page")
-
-
-class ReviewIn(BaseModel):
-    """A QA verdict on the model's assessment of one reply."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    verdict: Literal["agree", "disagree"]
-    labels: dict[Literal["greeting", "explanation", "closing"], Literal[0, 1]] = Field(
-        default_factory=dict,
-        description="Corrected labels per dimension (1 = present); used when disagreeing")
-    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=_NO_NUL)
-    reviewer: str = Field(min_length=1, max_length=128, pattern=_NO_NUL)
-
-
-class ReplyScoreOut(BaseModel):
-    """An agent message's own score within its conversation."""
-
-    model_config = ConfigDict(extra="allow")
-
-    position: str | None = Field(description="first or later among the agent messages")
-    total: int
-    band: str
-    flagged: bool
-    reasons: list[str]
-    dimensions: dict[str, float]
-    evidence: dict[str, SpanOut | None] = Field(
-        description="Spans of the message text (as stored) taken as greeting, explanation "
-                    "and closing")
-
-
-class MessageOut(BaseModel):
-    id: str
-    author: str = Field(description="customer or agent")
-    sent_at: str | None
-    text: str = Field(description="Redacted unless SCORER_REDACT=false")
-    truncated: bool
-    reply: ReplyScoreOut | None = Field(description="The score of an agent message; null for "
-                                                    "customer messages")
-
-
-class ConversationItem(BaseModel):
-    """The conversations.scored record (docs/DESIGN.md § Conversations) plus `stored_at`."""
-
-    model_config = ConfigDict(extra="allow")
-
-    conversation_id: str
-    channel: str
-    language: str
-    total: int
-    band: str
-    answered: bool
-    dimensions: dict[str, float]
-    first_response_seconds: float | None
-    agent_messages: int
-    customer_messages: int
-    flagged: bool
-    reasons: list[str]
-    reply_ids: list[str]
-    agent_ids: list[str]
-    team: str | None
-    opened_at: str = Field(description="With conversation_id, the identity of an inquiry")
-    closed_at: str = Field(description="What since/until, the time sorts and retention use")
-    closed_by: str
-    model_version: str
-    scored_at: str
-    stored_at: str
-    redacted: bool
-
-
-class ConversationDetail(ConversationItem):
-    messages: list[MessageOut] = Field(description="The thread in the order it was sent")
-    messages_dropped: int = Field(description="Older messages of a long thread that were not "
-                                              "kept (the thread keeps its latest messages)")
-    inquiries: list[str] = Field(description="opened_at of every stored inquiry with this id, "
-                                             "newest first (pass one as ?opened_at=)")
-
-
-class ConversationPage(BaseModel):
-    items: list[ConversationItem]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
-                                                "null on the last page")
-
-
-class ConversationStatsOut(BaseModel):
-    total: int
-    by_channel: dict[str, int]
-    by_band: dict[str, int]
-    by_reason: dict[str, int]
-    unanswered: int
-
-
-class StatsOut(BaseModel):
-    since: str
-    until: str
-    total: int
-    by_channel: dict[str, int]
-    by_band: dict[str, int]
-    by_reason: dict[str, int]
-    reviewed: int
-    conversations: ConversationStatsOut = Field(
-        description="Flagged conversations closed in the same window")
-
-
-class ErrorOut(BaseModel):
-    detail: Any
-
 
 # --- middleware ------------------------------------------------------------------------------
 
@@ -386,9 +236,9 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
 
     api = APIRouter(prefix="/api", dependencies=[Depends(require_token)], responses=errors)
 
-    Str = Annotated[str | None, Query(max_length=256, pattern=_NO_NUL)]
+    Str = Annotated[str | None, Query(max_length=256, pattern=NO_NUL)]
     Time = Annotated[str | None, Query(
-        max_length=64, pattern=_NO_NUL,
+        max_length=64, pattern=NO_NUL,
         description="RFC 3339 timestamp or a duration back from now (1d, 12h, 30m, 2w)")]
     Score = Annotated[int | None, Query(ge=0, le=100)]
 
@@ -416,7 +266,7 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
     @api.get("/flagged", response_model=FlaggedPage, summary="List flagged replies")
     def list_flagged(
         store: StoreDep, q: Filters,
-        cursor: Annotated[str | None, Query(max_length=2048, pattern=_NO_NUL)] = None,
+        cursor: Annotated[str | None, Query(max_length=2048, pattern=NO_NUL)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     ) -> dict[str, Any]:
         q.cursor, q.limit = cursor, limit
@@ -432,7 +282,7 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
             _csv_rows(store.iter_flagged(q, max_rows=CSV_MAX_ROWS)), media_type="text/csv",
             headers={"content-disposition": 'attachment; filename="flagged.csv"'})
 
-    IdParam = Annotated[str, PathParam(min_length=1, max_length=256, pattern=_NO_NUL)]
+    IdParam = Annotated[str, PathParam(min_length=1, max_length=256, pattern=NO_NUL)]
 
     @api.get("/flagged/{reply_id:path}", response_model=FlaggedItem,
              responses={404: {"model": ErrorOut}}, summary="One flagged reply with its reviews")
@@ -460,7 +310,7 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
         language: Annotated[Literal["nb", "nn", "sv", "da", "en"] | None, Query()] = None,
         band: Annotated[Literal["excellent", "good", "at_risk", "poor"] | None, Query()] = None,
         reason: Annotated[str | None, Query(
-            max_length=64, pattern=_NO_NUL,
+            max_length=64, pattern=NO_NUL,
             description="One of " + ", ".join(CONVERSATION_REASONS))] = None,
         team: Str = None, since: Time = None, until: Time = None,
         answered: Annotated[bool | None, Query(
@@ -468,7 +318,7 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
         sort: Annotated[Literal["total", "-total", "closed_at", "-closed_at"], Query(
             description="total = worst first; -closed_at = newest first")
         ] = DEFAULT_CONVERSATION_SORT,
-        cursor: Annotated[str | None, Query(max_length=2048, pattern=_NO_NUL)] = None,
+        cursor: Annotated[str | None, Query(max_length=2048, pattern=NO_NUL)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     ) -> ConversationQuery:
         return ConversationQuery(
@@ -493,9 +343,9 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
     def get_conversation(
         store: StoreDep,
         conversation_id: Annotated[str, PathParam(min_length=1, max_length=256,
-                                                  pattern=_NO_NUL)],
+                                                  pattern=NO_NUL)],
         opened_at: Annotated[str | None, Query(
-            max_length=64, pattern=_NO_NUL,
+            max_length=64, pattern=NO_NUL,
             description="RFC 3339 opening time of an older inquiry with the same id")] = None,
     ) -> dict[str, Any]:
         return store.conversations.get(

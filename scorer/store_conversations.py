@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from scorer.conversations.verdict import REASONS
 from scorer.settings import Settings
 from scorer.store import (
     _CHUNK,
@@ -47,8 +48,7 @@ from scorer.store import (
 )
 
 #: What can pull a conversation down (docs/DESIGN.md § Conversations).
-CONVERSATION_REASONS = ("missing_greeting", "missing_explanation", "missing_closing",
-                        "too_short", "too_long", "late_response", "unanswered")
+CONVERSATION_REASONS = REASONS  # one home: the verdict's vocabulary
 #: Sort keys (column, ascending?); each ends with the unique key so the order is total.
 CONVERSATION_SORTS: dict[str, list[tuple[str, bool]]] = {
     "total": [("total", True), ("closed_at", False), ("inquiry_key", True)],
