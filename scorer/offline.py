@@ -32,6 +32,7 @@ from scorer.model import ModelLoadError
 from scorer.schema import Reply, ScoredReply, decode_reply
 from scorer.scoring import Scorer
 from scorer.settings import Settings
+from scorer.shown import show
 
 CHUNK = 2000
 PROGRESS_EVERY_S = 10.0
@@ -91,6 +92,15 @@ class _Conversations:
             self.verdicts.append(orjson.dumps(record.model_dump(), option=_DUMP_OPTS))
 
 
+def _score_shown(scorer: Scorer, replies: list[Reply], redact_text: bool
+                 ) -> list[ScoredReply]:
+    """Score replies and show their evidence as every output does (`scorer.shown`)."""
+    prepared = scorer.prepare(replies)
+    return [show(s, p.plain, (r.customer_name,), redact_text=redact_text).scored
+            for r, s, p in zip(replies, scorer.score_prepared(replies, prepared), prepared,
+                               strict=True)]
+
+
 def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO) -> int:
     """Score every record of a JSONL stream; returns the process exit code (0, or 2)."""
     scorer = _load(settings, err)
@@ -109,7 +119,7 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
         plain = [r for r in batch if convs is None or not r.conversation_id]
         staged = [(i, r) for i, r in enumerate(batch) if convs is not None and r.conversation_id]
         lines = convs.score(staged) if convs is not None and staged else {}
-        done = iter(scorer.score_batch(plain))
+        done = iter(_score_shown(scorer, plain, settings.redact_outputs))
         for i, r in enumerate(batch):
             if convs is None or not r.conversation_id:
                 out.write(dump(next(done)) + b"\n")
@@ -169,6 +179,6 @@ def score_text(settings: Settings, text: str, *, channel: str = "chat",
         raise SystemExit(2)
     reply = Reply(id="cli-1", channel=channel, text=text,  # type: ignore[arg-type]
                   language=language, content_type=content_type)  # type: ignore[arg-type]
-    result = scorer.score_batch([reply])[0]
+    result = _score_shown(scorer, [reply], settings.redact_outputs)[0]
     out.write(dump(result).decode() + "\n")
     out.flush()

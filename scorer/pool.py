@@ -39,6 +39,7 @@ import orjson
 
 from scorer.metrics import Tally
 from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
+from scorer.shown import Shown, show
 
 if TYPE_CHECKING:
     from scorer.conversations.messages import ConvMessage, Describer
@@ -76,13 +77,14 @@ class BatchWork:
     """
 
     def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
-                 store_rows: bool, redact_text: bool, describer: Describer | None = None
-                 ) -> None:
+                 store_rows: bool, redact_text: bool, redact_outputs: bool = True,
+                 describer: Describer | None = None) -> None:
         self.scorer = scorer
         self.max_record_bytes = max_record_bytes
         self.max_text_chars = max_text_chars
         self.store_rows = store_rows
         self.redact_text = redact_text
+        self.redact_outputs = redact_outputs
         self.describer = describer
 
     def __call__(self, values: Sequence[bytes | None], stages: Sequence[bool] | None = None,
@@ -116,24 +118,37 @@ class BatchWork:
             where.append(i)
         messages = (self.describer.describe(self.scorer, staged)
                     if staged and self.describer is not None else [])
-        scored = self.scorer.score_batch(valid)
+        prepared = self.scorer.prepare(valid)
+        scored = self.scorer.score_prepared(valid, prepared)
         outputs: list[tuple[int, bytes, bytes, bool]] = []
-        flagged: list[tuple[Reply, ScoredReply]] = []
+        flagged: list[tuple[Reply, Shown]] = []
         unflagged: list[str] = []
-        for i, reply, s in zip(where, valid, scored, strict=True):
-            outputs.append((i, reply.id.encode(), s.model_dump_json().encode(), s.flagged))
+        for i, reply, s, p in zip(where, valid, scored, prepared, strict=True):
+            out, kept = self.show(reply, s, p.plain)
+            outputs.append((i, reply.id.encode(), out.scored.model_dump_json().encode(),
+                            s.flagged))
             if s.flagged:
-                flagged.append((reply, s))
+                flagged.append((reply, kept))
             else:
                 unflagged.append(reply.id)
         rows: list[dict[str, Any]] = []
         if self.store_rows and flagged:
-            from scorer.store import flagged_rows
+            from scorer.store import shown_rows
 
-            rows = flagged_rows(flagged, redact_text=self.redact_text)
+            rows = shown_rows(flagged)
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
         return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
                        forward, messages)
+
+
+    def show(self, reply: Reply, scored: ScoredReply, plain: str) -> tuple[Shown, Shown]:
+        """The reply as Kafka outputs show it, and as the store keeps it (one redaction
+        when both redact, as by default)."""
+        names = (reply.customer_name,)
+        out = show(scored, plain, names, redact_text=self.redact_outputs)
+        if self.redact_outputs == self.redact_text:
+            return out, out
+        return out, show(scored, plain, names, redact_text=self.redact_text)
 
 
 #: Replies scored once before the fork: the first batch otherwise pays ~200 ms of lazy

@@ -562,6 +562,7 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
                                  max_text_chars=settings.max_text_chars,
                                  store_rows=settings.store_enabled,
                                  redact_text=settings.redact,
+                                 redact_outputs=settings.redact_outputs,
                                  describer=describer(settings) if settings.conversations
                                  else None),
                        settings.scoring_processes)

@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     store_url: str = "sqlite:///./flagged.db"
     store_enabled: bool = True
     redact: bool = True
+    #: Redact the evidence text on replies.scored / replies.flagged and `scorer score`
+    #: (false: raw text downstream, for deployments whose consumers need it).
+    redact_outputs: bool = True
     retention_days: int | None = Field(default=None, ge=1)
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
 

@@ -36,9 +36,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from scorer.redact import redact
 from scorer.schema import DIMENSIONS, Reply, ScoredReply
 from scorer.settings import Settings
+from scorer.shown import Shown, show
 
 if TYPE_CHECKING:
     from scorer.store_conversations import ConversationRepo
@@ -500,7 +500,19 @@ def upsert_statement(engine: Engine, table: sa.Table) -> Any:
 
 def flagged_rows(items: Sequence[tuple[Reply, ScoredReply]], *, redact_text: bool,
                  now: datetime | None = None) -> list[dict[str, Any]]:
-    """The rows `FlaggedStore.write_rows` stores for flagged replies, redacted.
+    """Store rows for scored replies whose evidence indexes the reply's rendered plain text
+    (as `Scorer` returns them): renders and redacts each (`scorer.shown`), then `shown_rows`.
+    """
+    from scorer.text import prepare
+
+    return shown_rows([(reply, show(scored, prepare(reply.text, reply.content_type).plain,
+                                    (reply.customer_name,), redact_text=redact_text))
+                       for reply, scored in items], now=now)
+
+
+def shown_rows(items: Sequence[tuple[Reply, Shown]], *, now: datetime | None = None
+               ) -> list[dict[str, Any]]:
+    """The rows `FlaggedStore.write_rows` stores for flagged replies, as outputs show them.
 
     A pure function of the replies (no database), so the streaming service builds rows in
     its scoring processes and the loop process only writes them. A reply id seen twice
@@ -508,30 +520,21 @@ def flagged_rows(items: Sequence[tuple[Reply, ScoredReply]], *, redact_text: boo
     """
     now = now or datetime.now(UTC)
     by_id: dict[str, dict[str, Any]] = {}
-    for reply, scored in items:
-        by_id[reply.id] = _row(reply, scored, now, redact_text)
+    for reply, shown in items:
+        by_id[reply.id] = _row(reply, shown, now)
     return list(by_id.values())
 
 
-def _row(reply: Reply, scored: ScoredReply, now: datetime, redact_text: bool) -> dict[str, Any]:
-    text = _clean(reply.text) or ""
-    names = (reply.customer_name,)
-    redaction = redact(text, names) if redact_text else None
-    plain = reply.content_type == "text/plain"
-    evidence: dict[str, Any] = {}
-    for dim, span in scored.evidence.items():
-        if span is None:
-            evidence[dim] = None
-            continue
-        span_text = _clean(span.text) or ""
-        if redaction is not None:
-            if plain and text[span.start:span.end] == span_text:
-                # Cut the span out of the redacted whole so it matches the stored text.
-                s, e = redaction.map_span(span.start, span.end)
-                span_text = redaction.text[s:e]
-            else:
-                span_text = redact(span_text, names).text
-        evidence[dim] = {"start": span.start, "end": span.end, "text": span_text}
+def _row(reply: Reply, shown: Shown, now: datetime) -> dict[str, Any]:
+    scored = shown.scored
+    # The stored text is what outputs show: rendered plain text, redacted; the evidence
+    # already indexes it. _clean only drops NULs and invalid code points, which `show`
+    # never produces from a pydantic str, so offsets stay valid.
+    text = _clean(shown.text) or ""
+    evidence: dict[str, Any] = {
+        dim: None if span is None else {"start": span.start, "end": span.end,
+                                        "text": _clean(span.text) or ""}
+        for dim, span in scored.evidence.items()}
     record = scored.model_dump(mode="json")
     record["evidence"] = evidence
     record["reasons"] = [_clean(r, 64) for r in scored.reasons]
@@ -552,9 +555,9 @@ def _row(reply: Reply, scored: ScoredReply, now: datetime, redact_text: bool) ->
         "agent_id": _clean(reply.agent_id, 256),
         "conversation_id": _clean(reply.conversation_id, 256),
         "model_version": _clean(scored.model_version, 128) or "",
-        "content_type": reply.content_type,
-        "text": redaction.text if redaction is not None else text,
-        "redacted": redaction is not None,
+        "content_type": "text/plain",  # rendered: HTML markup never reaches the store
+        "text": text,
+        "redacted": shown.redacted,
         "record": record,
         "evidence": evidence,
     }

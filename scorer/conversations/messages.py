@@ -7,9 +7,8 @@ depends on that state, which only the loop knows when the batch commits; so each
 message carries both variants of its output record, already serialised, and the loop
 picks one (`table.ConversationTable.apply`).
 
-The thread text is the rendered plain text (HTML is rendered first, so character
-references cannot hide personal data from redaction), redacted, and capped at
-`thread_max_chars`; evidence offsets in the thread index that redacted text.
+The thread text is what every output shows of a message (`scorer.shown`: rendered,
+redacted), capped at `thread_max_chars`; evidence offsets in the thread index it.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from scorer.conversations.context import Rules, in_context
 from scorer.conversations.state import ThreadEntry
 from scorer.redact import redact
 from scorer.schema import Reply, ScoredReply
+from scorer.shown import Shown, show
 
 if TYPE_CHECKING:
     from scorer.scoring import Scorer
@@ -71,12 +71,11 @@ class Describer:
     redact_text: bool
     store_rows: bool
     max_chars: int
+    redact_outputs: bool = True
 
-    def thread_text(self, plain: str, names: tuple[str | None, ...]
-                    ) -> tuple[str, bool, Any]:
-        redaction = redact(plain, names) if self.redact_text else None
-        text = redaction.text if redaction is not None else plain
-        return text[: self.max_chars], len(text) > self.max_chars, redaction
+    def thread_text(self, plain: str, names: tuple[str | None, ...]) -> tuple[str, bool]:
+        text = redact(plain, names).text if self.redact_text else plain
+        return text[: self.max_chars], len(text) > self.max_chars
 
     def describe(self, scorer: Scorer, items: Sequence[tuple[int, Reply, float]]
                  ) -> list[ConvMessage]:
@@ -96,7 +95,7 @@ class Describer:
             for (i, r, t), p, lang in zip(customers, prepared, langs, strict=True):
                 m = _message(i, r, t, "customer")
                 m.language = r.language or lang
-                text, cut, _ = self.thread_text(p.plain, (r.customer_name,))
+                text, cut = self.thread_text(p.plain, (r.customer_name,))
                 m.entry = ThreadEntry(r.id, "customer", m.sent_at, text, cut)
                 out[i] = m
         if agents:
@@ -108,21 +107,27 @@ class Describer:
         return [out[i] for i, _, _ in items]
 
     def _agent(self, i: int, r: Reply, t: float, plain: str, s: ScoredReply) -> ConvMessage:
-        from scorer.store import flagged_rows
+        from scorer.store import shown_rows
 
         m = _message(i, r, t, "agent")
         m.language, m.agent_id, m.team = s.language, r.agent_id, r.team
         d = s.dimensions
         m.greeting, m.explanation, m.closing, m.words = (
             d.greeting, d.explanation, d.closing, s.word_count)
-        text, cut, redaction = self.thread_text(plain, (r.customer_name,))
-        evidence = _thread_evidence(s, text, redaction)
+        names = (r.customer_name,)
+        kept = show(s, plain, names, redact_text=self.redact_text)
+        out = kept if self.redact_outputs == self.redact_text else show(
+            s, plain, names, redact_text=self.redact_outputs)
+        text, cut = kept.text[: self.max_chars], len(kept.text) > self.max_chars
+        evidence = {dim: None if span is None or span.end > len(text) else span.model_dump()
+                    for dim, span in kept.scored.evidence.items()}
         m.entry = ThreadEntry(r.id, "agent", m.sent_at, text, cut)
         for position in ("first", "later"):
-            v = in_context(s, position, self.rules)  # type: ignore[arg-type]
+            v = in_context(out.scored, position, self.rules)  # type: ignore[arg-type]
             row = None
             if v.flagged and self.store_rows:
-                row = flagged_rows([(r, v)], redact_text=self.redact_text)[0]
+                stored = in_context(kept.scored, position, self.rules)  # type: ignore[arg-type]
+                row = shown_rows([(r, Shown(stored, kept.text, kept.redacted))])[0]
             summary = {"position": position, "total": v.total, "band": v.band,
                        "flagged": v.flagged, "reasons": list(v.reasons),
                        "dimensions": d.model_dump(), "evidence": evidence}
@@ -140,16 +145,3 @@ def _message(i: int, r: Reply, record_time: float, kind: str) -> ConvMessage:
     return ConvMessage(index=i, id=r.id, conversation_id=r.conversation_id,
                        channel=r.channel.value, kind=kind,
                        at=sent if sent is not None else record_time, sent_at=sent)
-
-
-def _thread_evidence(s: ScoredReply, text: str, redaction: Any) -> dict[str, Any]:
-    """Evidence spans re-pointed at the (redacted, capped) thread text."""
-    spans: dict[str, Any] = {}
-    for dim, span in s.evidence.items():
-        if span is None:
-            spans[dim] = None
-            continue
-        a, b = (span.start, span.end) if redaction is None else redaction.map_span(
-            span.start, span.end)
-        spans[dim] = {"start": a, "end": b, "text": text[a:b]} if b <= len(text) else None
-    return spans

@@ -67,7 +67,7 @@ def describer(settings: Settings) -> Describer:
         rules=Rules(settings.weights, {ch: settings.length_range(ch) for ch in CHANNELS},
                     settings.flag_threshold),
         redact_text=settings.redact, store_rows=settings.store_enabled,
-        max_chars=settings.thread_max_chars,
+        max_chars=settings.thread_max_chars, redact_outputs=settings.redact_outputs,
     )
 
 
