@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections import Counter as TallyCounter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from wsgiref.simple_server import make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
@@ -28,6 +29,25 @@ SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
 DIMENSION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DIMENSION_NAMES = ("greeting", "explanation", "closing", "length")
 FIRST_RESPONSE_BUCKETS = (10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 28800, 86400, 259200)
+
+
+class ReplyLine(NamedTuple):
+    """What one scored reply adds to the metrics: small and cheap to pickle."""
+
+    channel: str
+    band: str
+    language: str
+    total: int
+    dimensions: tuple[float, float, float, float]
+    flagged: bool
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, s: ScoredReply) -> ReplyLine:
+        d = s.dimensions
+        return cls(s.channel.value, s.band, s.language, s.total,
+                   (d.greeting, d.explanation, d.closing, d.length), s.flagged,
+                   tuple(s.reasons))
 
 
 @dataclass
@@ -60,16 +80,15 @@ class Tally:
             t.add_reply(s)
         return t
 
-    def add_reply(self, s: ScoredReply) -> None:
-        ch = s.channel.value
-        self.scored[(ch, s.band, s.language)] += 1
-        self.totals.setdefault(ch, []).append(s.total)
-        d = s.dimensions
-        for name, value in (("greeting", d.greeting), ("explanation", d.explanation),
-                            ("closing", d.closing), ("length", d.length)):
+    def add_reply(self, s: ScoredReply | ReplyLine) -> None:
+        line = s if isinstance(s, ReplyLine) else ReplyLine.of(s)
+        ch = line.channel
+        self.scored[(ch, line.band, line.language)] += 1
+        self.totals.setdefault(ch, []).append(line.total)
+        for name, value in zip(DIMENSION_NAMES, line.dimensions, strict=True):
             self.dimensions.setdefault((ch, name), []).append(value)
-        if s.flagged:
-            for reason in s.reasons:
+        if line.flagged:
+            for reason in line.reasons:
                 self.flagged[(ch, reason)] += 1
 
     def add_conversation(self, c: ScoredConversation) -> None:

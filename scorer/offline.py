@@ -75,7 +75,7 @@ class _Conversations:
         for m in described:
             changes.apply(0, m)
         changes.expire()
-        lines = {m.index: dump(v.scored) for m, v in changes.replies}
+        lines = {m.index: v.value for m, v in changes.replies}
         self._verdicts(changes.closures)
         changes.commit()
         return lines

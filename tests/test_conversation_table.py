@@ -16,6 +16,7 @@ from scorer.conversations.messages import ConvMessage, Variant
 from scorer.conversations.state import Conversation, ThreadEntry, decode, encode
 from scorer.conversations.table import ConversationTable
 from scorer.conversations.verdict import VerdictRules, store_row, verdict
+from scorer.metrics import ReplyLine
 from scorer.schema import Dimensions, ScoredReply
 
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC).timestamp()
@@ -32,7 +33,8 @@ def _variant(mid: str, position: str) -> Variant:
         dimensions=Dimensions(greeting=0.5, explanation=0.5, closing=0.5, length=1.0),
         flagged=False, reasons=[], model_version="m-1", scored_at=datetime.now(UTC),
         position=position)
-    return Variant(scored, scored.model_dump_json().encode(), None, {"position": position})
+    return Variant(mid, "m-1", ReplyLine.of(scored), scored.model_dump_json().encode(), None,
+                   {"position": position})
 
 
 def msg(mid: str, kind: str = "agent", at: float = 0.0, *, cid: str = "c-1",
@@ -66,7 +68,7 @@ def test_a_complete_chat_closes_on_its_event_after_the_grace_and_scores_by_first
     t = table()
     ch = run(t, msg("m1", "customer", 0), msg("r1", at=40, g=0.99),
              msg("r2", at=90, e=0.98), msg("r3", at=150, c=0.97), msg("e1", "closed", 180))
-    assert [p for _, v in ch.replies for p in [v.scored.position]] == ["first", "later", "later"]
+    assert [v.summary["position"] for _, v in ch.replies] == ["first", "later", "later"]
     assert ch.closures == []  # within the grace
     ch.commit()
     later = run(t, now=T0 + 3600 + 11)
@@ -178,7 +180,7 @@ def test_nothing_changes_until_commit_and_a_dropped_batch_leaves_the_table_as_it
     assert encode(t.partitions[0]["c-1"]) == before  # staged on a copy
     del ch  # dropped: never committed
     ch = run(t, msg("r1", at=40))
-    assert ch.replies[0][1].scored.position == "first"  # the replay is first again
+    assert ch.replies[0][1].summary["position"] == "first"  # the replay is first again
 
 
 def test_a_closed_event_for_an_unknown_conversation_is_skipped_after_the_grace():

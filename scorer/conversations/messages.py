@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from scorer.conversations.context import Rules, in_context
 from scorer.conversations.state import ThreadEntry
+from scorer.metrics import ReplyLine
 from scorer.redact import redact
 from scorer.schema import Reply, ScoredReply
 from scorer.shown import Shown, show
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
 class Variant:
     """A reply's output as the `first` or as a `later` agent message of its conversation."""
 
-    scored: ScoredReply
+    id: str
+    model_version: str
+    #: What the reply adds to the metrics (not the ScoredReply: this crosses processes).
+    line: ReplyLine
     value: bytes
     #: Store row when this variant is flagged and the store is on (`store.flagged_rows`).
     row: dict[str, Any] | None
@@ -131,7 +135,8 @@ class Describer:
             summary = {"position": position, "total": v.total, "band": v.band,
                        "flagged": v.flagged, "reasons": list(v.reasons),
                        "dimensions": d.model_dump(), "evidence": evidence}
-            m.variants[position] = Variant(v, v.model_dump_json().encode(), row, summary)
+            m.variants[position] = Variant(v.id, v.model_version, ReplyLine.of(v),
+                                           v.model_dump_json().encode(), row, summary)
         return m
 
 

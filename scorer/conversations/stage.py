@@ -119,13 +119,12 @@ class ConversationStage:
         fx = Effects(changes)
         fx.tally.skipped.update(changes.skipped)
         for _, v in changes.replies:
-            s = v.scored
-            fx.replies.append((s.id.encode(), v.value, s.flagged))
+            fx.replies.append((v.id.encode(), v.value, v.line.flagged))
             if v.row is not None:
                 fx.reply_rows.append(v.row)
             elif self.store_rows:
-                fx.unflagged.append(s.id)
-            fx.tally.add_reply(s)
+                fx.unflagged.append(v.id)
+            fx.tally.add_reply(v.line)
         scored_at = datetime.fromtimestamp(now, UTC)
         for c in changes.closures:
             record = verdict(c.conversation, closed_at=c.closed_at, closed_by=c.closed_by,

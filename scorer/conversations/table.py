@@ -147,7 +147,7 @@ class Changes:
                     conv.agent_ids) < MAX_IDS:
                 conv.agent_ids.append(m.agent_id)
             conv.team = conv.team or m.team
-            conv.model_version = variant.scored.model_version
+            conv.model_version = variant.model_version
             self.replies.append((m, variant))
             if m.entry is not None:
                 m.entry.reply = variant.summary

@@ -1,0 +1,87 @@
+"""Words before a number that say what it is (a cue decides where no checksum can).
+
+`cue_before(text, start, stop)` returns the kind of the nearest cue word in the few
+characters before a number: "keep" (order, case, invoice, tracking, customer number…,
+which must stay readable), "phone", "id", "account", or None.
+"""
+
+from __future__ import annotations
+
+import re
+
+_KEEP = (
+    r"ordre|order|orders|bestilling|bestillingen|beställning|beställningen|ordrenr|ordernr"
+    r"|sak|saken|saks|ärende|ärendet|ärende|sag|sagen|sags|case|ticket|billett"
+    r"|referanse|referansen|referens|reference|ref|faktura|fakturaen|fakturan|invoice"
+    r"|kvittering|kvitto|receipt|kid|ocr|sporing|sporings|sporingsnummeret"
+    r"|spårning|spårnings|spårningsnummer|spårningsnumret|tracking|track|trace"
+    r"|sendings|sending|sendingen|sändning|sändnings|forsendelse|forsendelses"
+    r"|försändelse|kolli|kolli-id|pakke|pakken|paket|paketet|parcel|package|shipment"
+    r"|consignment|kunde|kund|kundenr|kundnr|customer|medlem|medlems|member|membership"
+    r"|avtale|avtal|aftale|contract|kontrakt|versjon|version|artikkel|artikel|article"
+    r"|vare|varen|vara|varu|produkt|product|serie|serial|modell|model|org|orgnr"
+    r"|organisasjons|organisations|organisation|organization|cvr|vat|mva|moms|item|sku"
+    r"|bilag|voucher|gavekort|presentkort|gift|rabattkode|kampanjekode|code|kode|kod|pin"
+    r"|lisens|license|licence|rom|room|bord|table|flight|fly|flyg|gate|sete|seat|plass"
+    r"|imei|mac|år|year|kl|klokka|klockan|dato|datum|date|uke|vecka|uge|week"
+)
+_PHONE = (
+    r"tel|tlf|tfn|telefon|telefonen|telefonnummer|telefonnumret|telefonnummeret|telefonnr"
+    r"|mob|mobil|mobilen|mobilnummer|mobilnumret|mobilnummeret|mobilnr|mobiltelefon|mobile"
+    r"|cell|cellphone|phone|telephone|ring|ringe|ringer|ringte|ringde|ringes|ringa|ringt"
+    r"|call|called|calling|sms|text|whatsapp|fax|faks|nummer|numret|nummeret|number"
+    r"|direkte|direct|vakttelefon|hjemme|home|privat|private|arbeid|jobb|work"
+)
+_ID = (
+    r"personnummer|personnumret|personnummeret|personnr|pers\.?nr|fødselsnummer"
+    r"|fødselsnummeret|fødselsnr|fodselsnummer|fnr|pnr|cpr|cpr-nummer|cpr-nr"
+    r"|cpr-nummeret|samordningsnummer|samordningsnumret|d-nummer|d-nummeret|dnummer"
+    r"|ssn|personal|identity|national|insurance|ni|nino|id-nummer|idnummer|id"
+)
+_ACCOUNT = (
+    r"konto|kontoen|kontot|kontonummer|kontonumret|kontonummeret|kontonr|bankkonto"
+    r"|bankkontoen|bankkontot|bankkontonummer|lønnskonto|sparekonto|brukskonto"
+    r"|lønskonto|lönekonto|betalkonto|account|acct|bank|clearing|clearingnummer"
+    r"|clearingnr|reg|regnr|reg\.nr|registreringsnummer|sort|bban|iban|giro|bankgiro"
+    r"|plusgiro|bg|pg|utbetaling|utbetalning|udbetaling|refusjon|refund|återbetalning"
+)
+_CUE_RE = re.compile(
+    rf"(?<![\w\[])(?:(?P<keep>(?:{_KEEP})(?:-?(?:nummer|nummeret|numret|nr|no|number|id"
+    rf"|kode|code))?\.?)|(?P<id>(?:{_ID}))|(?P<account>(?:{_ACCOUNT}))"
+    rf"|(?P<phone>(?:{_PHONE})))(?![\w\]])|(?P<hash>\#)",
+    re.IGNORECASE,
+)
+_CURRENCY_BEFORE_RE = re.compile(
+    r"(?:kr|kr\.|nok|sek|dkk|eur|gbp|usd|£|€|\$|beløp|belopp|beløb|amount|pris|price"
+    r"|total|sum|totalt|summa)[:.]?[ \u00a0]{0,2}$", re.IGNORECASE)
+_CURRENCY_AFTER_RE = re.compile(
+    r"[ \u00a0]{0,2}(?:kr\b|kroner|kronor|nok\b|sek\b|dkk\b|eur\b|euro|gbp\b|pund|pounds"
+    r"|£|€|\$|,-|,[0-9]{2}(?![0-9])|\.[0-9]{2}(?![0-9])|%|prosent|procent|percent|mnd"
+    r"|måneder|månader|stk|st\b|pcs|km|kg|mb|gb|x\b)", re.IGNORECASE)
+
+LOOKBACK = 40
+
+
+def cue_before(text: str, start: int) -> str | None:
+    """The kind of the cue word nearest before `start` (same or previous line)."""
+    lo = max(0, start - LOOKBACK)
+    window = text[lo:start]
+    last = None
+    for m in _CUE_RE.finditer(window):
+        last = m
+    if last is None:
+        return None
+    kind = "keep" if last.lastgroup == "hash" else last.lastgroup
+    between = window[last.end():]
+    if kind == "keep" and any(ch.isdigit() for ch in between):
+        return None  # "ordre 123 og 91234567": the order cue belongs to the first number
+    if between.count("\n") > 1:
+        return None
+    return kind
+
+
+def is_amount(text: str, start: int, end: int) -> bool:
+    """A currency or unit right before or after the number: it is an amount or a quantity."""
+    if _CURRENCY_BEFORE_RE.search(text, max(0, start - 12), start) is not None:
+        return True
+    return _CURRENCY_AFTER_RE.match(text, end, min(len(text), end + 12)) is not None
