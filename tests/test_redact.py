@@ -188,5 +188,13 @@ def test_the_customers_name_and_its_parts_are_redacted_as_whole_words() -> None:
     assert out == "Hei [NAME]! [NAME] [NAME] sin sak er løst. Karin i kundeservice hilser."
 
 
-def test_no_name_given_leaves_names_alone() -> None:
-    assert redact("Hei Kari!", names=[None, "  "]).text == "Hei Kari!"
+def test_empty_known_names_are_ignored_and_words_without_a_name_context_stay() -> None:
+    # Blank or missing customer names add nothing; ordinary capitalised words stay.
+    text = "Hei! Takk for at du tok kontakt med Kundeservice. Pakken er i Oslo."
+    assert redact(text, names=[None, "  "]).text == text
+
+
+def test_a_name_after_a_greeting_is_redacted_without_a_known_customer_name() -> None:
+    # Changed with the security review: "Hei Kari!" used to stay when no customer_name
+    # was given; a greeting now gives the name away by itself.
+    assert redact("Hei Kari!", names=[None, "  "]).text == "Hei [NAME]!"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 
 #: IBAN lengths of the countries customers here most often pay from or to; other
@@ -13,18 +14,14 @@ IBAN_LENGTHS = {
 }
 
 
+_DOUBLE = str.maketrans("0123456789", "0246813579")
+
+
 def luhn_ok(digits: str) -> bool:
     """The Luhn mod-10 check used by payment cards and Swedish personnummer."""
-    if not digits.isdigit():
+    if not digits.isdigit() or not digits.isascii():
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
+    total = sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2].translate(_DOUBLE)))
     return total % 10 == 0
 
 
@@ -53,7 +50,7 @@ def valid_date(year: int, month: int, day: int) -> bool:
 
 def _mod11(digits: str, weights: tuple[int, ...]) -> int | None:
     """The mod-11 check digit for `digits` (None when it would be 10: no valid number)."""
-    k = 11 - sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11
+    k = 11 - sum(map(operator.mul, weights, map(int, digits))) % 11
     if k == 11:
         return 0
     return None if k == 10 else k

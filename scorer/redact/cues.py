@@ -48,7 +48,7 @@ _ACCOUNT = (
 _CUE_RE = re.compile(
     rf"(?<![\w\[])(?:(?P<keep>(?:{_KEEP})(?:-?(?:nummer|nummeret|numret|nr|no|number|id"
     rf"|kode|code))?\.?)|(?P<id>(?:{_ID}))|(?P<account>(?:{_ACCOUNT}))"
-    rf"|(?P<phone>(?:{_PHONE})))(?![\w\]])|(?P<hash>\#)",
+    rf"|(?P<phone>(?:{_PHONE})))(?![\w\]])",
     re.IGNORECASE,
 )
 _CURRENCY_BEFORE_RE = re.compile(
@@ -66,12 +66,14 @@ def cue_before(text: str, start: int) -> str | None:
     """The kind of the cue word nearest before `start` (same or previous line)."""
     lo = max(0, start - LOOKBACK)
     window = text[lo:start]
+    if window.rstrip(" \u00a0").endswith(("#", "№")):
+        return "keep"  # "#12345", "ordre nr. #12345"
     last = None
     for m in _CUE_RE.finditer(window):
         last = m
     if last is None:
         return None
-    kind = "keep" if last.lastgroup == "hash" else last.lastgroup
+    kind = last.lastgroup
     between = window[last.end():]
     if kind == "keep" and any(ch.isdigit() for ch in between):
         return None  # "ordre 123 og 91234567": the order cue belongs to the first number

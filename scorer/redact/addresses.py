@@ -1,0 +1,111 @@
+"""Street addresses: a street name with a house number, and postcode + place.
+
+* Nordic streets end in a street word, written together ("Storgata 12B",
+  "Drottninggatan 5", "Nørrebrogade 24, 2. th.") or apart ("Karl Johans gate 1",
+  "Bygdøy allé 5"); English ones put the number first ("221B Baker Street").
+* Postcode + place ("0150 Oslo", "114 55 Stockholm", "2100 København Ø", "SE-411 04
+  Göteborg") counts next to a street, after an address cue (adresse, address, bor i …),
+  with a country prefix, in the Swedish 3+2 form, or when the place is a known town;
+  a UK postcode ("SW1A 1AA") counts on its own.
+
+A year followed by a capitalised word ("i 2024 Black Friday") is not an address.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+Found = tuple[int, int, str]
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+_SP = r"[ \t\u00a0]"
+_SUFFIX = (
+    r"gata|gaten|gatan|gate|gade|gaden|veien|vegen|vei|veg|vejen|vej|vägen|väg|allé|alle"
+    r"|allén|alléen|alleen|plass|plassen|plads|pladsen|torg|torget|torv|torvet|stræde"
+    r"|strædet|stredet|stien|stigen|bakken|bakke|backe|backen|lien|svingen"
+    r"|tunet|brygga|bryggen|brygge|kaia|kaien|kajen|kaj|parken|gränd|gränden"
+    r"|vænget|vænge|haven|høj|boulevard|boulevarden|esplanaden|promenaden|kvartalet|löken"
+    r"|stræde|kroken|krogen|åsen|åsvegen|haugen|myra|løkka|jordet|tunet|vangen|hagen"
+)
+_EN_SUFFIX = (
+    r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Crescent|Cres"
+    r"|Place|Pl|Gardens|Gdns|Terrace|Square|Sq|Grove|Hill|Park|Row|Walk|Mews|Green|Rise"
+    r"|Parade|Vale|View"
+)
+_NUMBER = (
+    rf"{_SP}+[0-9]{{1,4}}(?:{_SP}?[A-Za-z](?![\w]))?(?:{_SP}?[-–]{_SP}?[0-9]{{1,4}})?"
+    rf"(?:,?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|sal|etg|etasje|tr|vån|floor)\.?)?"
+)
+_POST = (
+    rf"(?:(?:NO|N|SE|S|DK|FI)-{_SP}?)?(?:[0-9]{{4}}|[0-9]{{3}}{_SP}[0-9]{{2}}|[0-9]{{5}})"
+    rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -][{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![\w]))?"
+)
+_STREET_RE = re.compile(
+    rf"(?<![\w@])(?:(?:[{_UP}][{_LO}'’.]+{_SP}+){{1,3}}(?i:{_SUFFIX})"
+    rf"|[{_UP}][{_LO}]*(?:{_SUFFIX}))(?![\w])(?P<num>{_NUMBER})(?![\w,.]?[0-9])"
+    rf"(?P<post>,?{_SP}*\n?{_SP}*{_POST})?")
+_EN_STREET_RE = re.compile(
+    rf"(?<![\w@])(?:(?:Flat|Apartment|Apt|Unit){_SP}+[0-9]{{1,4}}[A-Z]?,?{_SP}+)?"
+    rf"[0-9]{{1,4}}[A-Za-z]?,?{_SP}+(?:[{_UP}][{_LO}']+{_SP}+){{1,3}}(?:{_EN_SUFFIX})\.?"
+    rf"(?![\w])")
+_UK_POST_RE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}[0-9][A-Z0-9]?[ \u00a0]?[0-9][A-Z]{2})(?![\w])")
+_POST_RE = re.compile(rf"(?<![\w.,/:-]){_POST}(?![\w])")
+_CUE_RE = re.compile(
+    r"(?i:adresse|adressen|adress|adressen|address|postadresse|postadress|leveringsadresse"
+    r"|leveransadress|leveringsadressen|faktureringsadresse|fakturaadress|bor\s+i|bor\s+på"
+    r"|bosatt\s+i|lives\s+in|lives\s+at|living\s+at|sendes\s+til|sendt\s+til|send\s+til"
+    r"|levert\s+til|leveres\s+til|levereras\s+till|skickas\s+till|skickat\s+till"
+    r"|sendes\s+til|sent\s+to|deliver(?:ed)?\s+to|post(?:ed)?\s+to|c/o|postnummer"
+    r"|postnr|postort|poststed|postcode|postal\s+code|zip)")
+_PLACE_RE = re.compile(rf"[{_UP}][{_LO}{_UP}]+")
+_SE_POST_RE = re.compile(r"[0-9]{3}\s[0-9]{2}")
+_AFTER_NUMBER_RE = re.compile(r"[0-9][A-Za-z]?[,\s]{1,3}$")
+_TOWNS_TEXT = """
+Oslo Bergen Trondheim Stavanger Drammen Fredrikstad Kristiansand Sandnes Tromsø Sarpsborg
+Skien Ålesund Sandefjord Haugesund Tønsberg Moss Porsgrunn Bodø Arendal Hamar Larvik Halden
+Lillehammer Molde Harstad Gjøvik Kongsberg Horten Lillestrøm Asker Sandvika Lysaker Ski
+Jessheim Steinkjer Kristiansund Narvik Alta Hammerfest Elverum Kongsvinger Hønefoss Mo
+Mosjøen Førde Florø Voss Stord Egersund Grimstad Mandal Flekkefjord Notodden Raufoss
+Stockholm Göteborg Malmö Uppsala Västerås Örebro Linköping Helsingborg Jönköping Norrköping
+Lund Umeå Gävle Borås Södertälje Eskilstuna Halmstad Växjö Karlstad Sundsvall Solna
+Sollentuna Täby Nacka Huddinge Luleå Kiruna Visby Östersund Trollhättan Kalmar Kristianstad
+Skövde Falun Borlänge Uddevalla Varberg Motala Landskrona Örnsköldsvik Lidköping Karlskrona
+København Copenhagen Aarhus Århus Odense Aalborg Ålborg Esbjerg Randers Kolding Horsens
+Vejle Roskilde Herning Silkeborg Næstved Frederiksberg Hellerup Gentofte Lyngby Helsingør
+Hillerød Viborg Holstebro Slagelse Taastrup Svendborg Hjørring Frederikshavn Køge Nyborg
+Helsinki Helsingfors Espoo Tampere Turku Åbo Reykjavik Tórshavn Nuuk
+London Manchester Birmingham Leeds Glasgow Edinburgh Liverpool Bristol Cardiff Belfast
+Sheffield Newcastle Nottingham Leicester Brighton Oxford Cambridge York Aberdeen Dundee
+"""
+_TOWNS = frozenset(_TOWNS_TEXT.split())
+
+
+def addresses(text: str) -> Iterator[Found]:
+    """Street + house number (with a postcode and place right after it), postcodes with a
+    place that context marks as an address, and UK postcodes."""
+    for m in _STREET_RE.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in _EN_STREET_RE.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in _UK_POST_RE.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in _POST_RE.finditer(text):
+        value = m.group(0)
+        place = _PLACE_RE.search(value)
+        town = place.group(0) if place else ""
+        if town in _TOWNS or town.capitalize() in _TOWNS:
+            yield m.start(), m.end(), "address"
+            continue
+        digits = "".join(ch for ch in value if ch.isdigit())
+        prefixed = "-" in value[:4]
+        tail = text[m.end():m.end() + 1]
+        swedish = _SE_POST_RE.match(value.split("-")[-1].strip()) is not None and (
+            tail == "" or tail in "\n,.;)")
+        before = text[max(0, m.start() - 60):m.start()]
+        after_street = _AFTER_NUMBER_RE.search(before) is not None
+        if prefixed or swedish or after_street or _CUE_RE.search(before) is not None:
+            yield m.start(), m.end(), "address"
+        elif len(digits) == 4 and digits[:2] not in ("19", "20") and tail in ("\n", ""):
+            yield m.start(), m.end(), "address"  # "0150 Oslo" ending a line of its own

@@ -1,0 +1,351 @@
+"""Numbers in running text: cards, national ids, bank accounts and phone numbers.
+
+People type digit groups with every separator there is: spaces (also U+00A0 and the other
+Unicode spaces, often doubled), dots, hyphens, slashes, en- and em-dashes, `(0)` for the
+trunk prefix, and they put numbers right next to each other ("811218-9876 4111 1111 1111
+1111", "91234567 23.11.2024"). So the text is cut once into digit groups (linear), groups
+joined by a short separator form a *run*, and each run is split into items by a small
+dynamic programme over windows of at most `_MAX_GROUPS` groups and `_MAX_DIGITS` digits
+(so the work per group is bounded and the whole pass stays linear).
+
+Every window gets the best label it can earn:
+
+* strong (a checksum decides): card (Luhn, issuer digit 2–6, 13–19 digits), Norwegian
+  fødselsnummer (two mod-11 digits and a date), Swedish personnummer (date and Luhn, also
+  `-`/`+` forms), Danish CPR in its `DDMMYY-XXXX` form, Norwegian account numbers
+  (mod-11) written 4.2.5 or after an account cue;
+* weak (a plan or a cue decides): phone numbers that fit a Nordic/UK numbering plan, an
+  8–15 digit run on its own (privacy first: any such run goes), 10–12 digit ids after an
+  id cue, 7–18 digit accounts after an account cue (Swedish clearing + account, Danish
+  reg + account, UK sort code + account);
+* keep: dates, times, card expiry (`12/27`), never redacted.
+
+The programme maximises weight (per digit: strong 3, keep 2.5, plan phone 2, run-on-its-
+own 1) with one rule: a weak item may not sit next to a group left unlabelled in the same
+run, because then it was carved out of something longer (a 17-digit tracking number is not
+two phone numbers). A keep cue before the run (order, case, invoice, tracking, customer
+number…) or a currency/unit around it forbids weak items and cards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from scorer.redact.checksums import (
+    IBAN_LENGTHS,
+    birth_date_ok,
+    dk_cpr_ok,
+    iban_ok,
+    luhn_ok,
+    no_account_ok,
+    no_fnr_ok,
+    se_pnr_ok,
+    valid_date,
+)
+from scorer.redact.cues import cue_before, is_amount
+
+Found = tuple[int, int, str]
+
+_SPACES = " \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000"
+_DASHES = "\\-\u2010-\u2015\u2212"
+_GROUP_RE = re.compile(r"[0-9]+")
+_GAP = (
+    rf"[{_SPACES}]{{0,3}}(?:[.{_DASHES}/+]|\)[.{_DASHES}]?|[.{_DASHES}/+]?\()?[{_SPACES}]{{0,3}}")
+_RUN_RE = re.compile(rf"[0-9]+(?:{_GAP}[0-9]+)*")
+_DATE_GAPS = frozenset({".", "-", "/", ". ", ":"})
+_MAX_GROUPS = 7
+#: How a fødselsnummer is written: 11 digits, DDMMYY XXXXX or DD MM YY XXXXX.
+_FNR_SHAPES = {1: (11,), 2: (6, 5), 4: (2, 2, 2, 5)}
+#: Weights per digit covered. Covering digits matters most (a label that leaves part of a
+#: number readable loses to one that covers it all); among full covers, checksum-backed
+#: labels beat dates, dates beat phone plans and cues, and those beat a run on its own.
+_STRONG, _KEEP, _CUED, _ALONE = 3.0, 2.9, 2.8, 2.5
+_ALNUM_RE = re.compile(r"[A-Za-z0-9]+")
+_MAX_DIGITS = 20
+
+_IBAN_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ \u00a0.\-]?[A-Za-z0-9]){11,32}(?![A-Za-z0-9])")
+_NINO_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ \u00a0]?[0-9]{2}[ \u00a0]?[0-9]{2}"
+    r"[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
+
+
+class _Group(NamedTuple):
+    start: int
+    end: int
+    digits: str
+    gap: str        # separator before this group ("" for the first of a run)
+    plus: bool      # a "+" right before it: an international prefix
+    trunk: bool     # the "0" of "(0)"
+
+
+# --- IBAN and other alphanumeric ids --------------------------------------------------------
+
+
+def ibans(text: str) -> Iterator[Found]:
+    """IBANs (mod-97), group-aligned so that words after the number are not swallowed."""
+    pos = 0
+    while (m := _IBAN_RE.search(text, pos)) is not None:
+        value = m.group(0)
+        expected = IBAN_LENGTHS.get(value[:2].upper())
+        ends = []
+        size = 0
+        for c in _ALNUM_RE.finditer(value):
+            size += c.end() - c.start()
+            if expected is None or size == expected:
+                ends.append(c.end())
+            if expected is not None and size >= expected:
+                break
+        found = None
+        for end in reversed(ends):
+            if iban_ok(value[:end]):
+                found = m.start() + end
+                break
+        if found is None:
+            pos = m.start() + 1
+            continue
+        yield m.start(), found, "iban"
+        pos = found
+
+
+def ninos(text: str) -> Iterator[Found]:
+    """UK National Insurance numbers (QQ 12 34 56 C)."""
+    for m in _NINO_RE.finditer(text):
+        yield m.start(), m.end(), "uk_nino"
+
+
+# --- digit runs ---------------------------------------------------------------------------
+
+
+def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
+    """Digit groups joined into runs by short separators; groups inside `blocked` spans
+    (IBANs, e-mails) and groups glued to letters ("RR123456785SE", "A4") end a run and
+    are left out. Runs are found by one regex; groups are built only inside them."""
+    nb = len(blocked)
+    b = 0
+    size = len(text)
+    for rm in _RUN_RE.finditer(text):
+        rs, re_ = rm.span()
+        while b < nb and blocked[b][1] <= rs:
+            b += 1
+        clash = b < nb and blocked[b][0] < re_
+        run: list[_Group] = []
+        prev_end = -1
+        for m in _GROUP_RE.finditer(text, rs, re_):
+            s, e = m.span()
+            digits = m.group(0)
+            if s == rs or e == re_ or clash:
+                before = text[s - 1] if s else " "
+                after = text[e] if e < size else " "
+                inside = clash and any(bs < e and s < be for bs, be in blocked[b:b + 8])
+                if inside or before.isalpha() or after.isalpha() or "_" in (before, after):
+                    if run:
+                        yield run
+                    run = []
+                    continue
+            if run:
+                gap = text[prev_end:s]
+                plus = "+" in gap
+            else:
+                gap = ""
+                plus = text[max(0, s - 2):s].rstrip("(").endswith("+")
+            trunk = digits == "0" and text[s - 1] == "(" and e < size and text[e] == ")"
+            run.append(_Group(s, e, digits, gap, plus, trunk))
+            prev_end = e
+        if run:
+            yield run
+
+
+def _phone_plan(d: str, plus: bool) -> bool:
+    """Does a digit string fit a Nordic, UK or other international numbering plan?"""
+    if plus or d.startswith("00"):
+        n = d if plus else d[2:]
+        if n.startswith("47") or n.startswith("45"):
+            return len(n) == 10
+        if n.startswith("46"):
+            return 9 <= len(n) <= 11
+        if n.startswith("44"):
+            return 11 <= len(n) <= 12
+        if n.startswith("358") or n.startswith("354"):
+            return 9 <= len(n) <= 13
+        return 8 <= len(n) <= 15
+    if len(d) == 8:
+        return d[0] in "2345679"
+    if d[0] == "0":
+        return 9 <= len(d) <= 11
+    return False
+
+
+def _is_date(groups: list[_Group]) -> bool:
+    """Dates, times and card expiry written with one kind of separator."""
+    gaps = {g.gap for g in groups[1:]}
+    if len(gaps) != 1 or not gaps <= _DATE_GAPS:
+        return False
+    v = [g.digits for g in groups]
+    if len(v) == 2:
+        a, b = v
+        return len(a) <= 2 and len(b) == 2
+    if len(v) == 3:
+        a, b, c = v
+        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
+            return valid_date(int(a), int(b), int(c))
+        if len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):
+            year = int(c) if len(c) == 4 else 2000 + int(c)
+            return valid_date(year, int(b), int(a)) or valid_date(year, int(a), int(b))
+    return False
+
+
+def _label(groups: list[_Group], d: str, cue: str | None, keep: bool, alone: bool,
+           card_shape: bool = True) -> tuple[str, float, bool] | None:
+    """The best (kind, weight, weak) for one window of a run (digits `d`), or None."""
+    n = len(d)
+    plus = groups[0].plus
+    k = len(groups)
+    best: tuple[str, float, bool] | None = None
+    if n <= 8 and 2 <= k <= 3 and _is_date(groups):
+        best = ("keep", _KEEP * n, False)
+    if not plus:
+        if n == 11:
+            if no_account_ok(d) and (cue == "account" or (
+                    k == 3 and len(groups[0].digits) == 4 and len(groups[1].digits) == 2)):
+                return "no_account", _STRONG * n + 0.1, False
+            shape = tuple(len(g.digits) for g in groups)
+            if _FNR_SHAPES.get(k) == shape and no_fnr_ok(d):
+                return "no_fnr", _STRONG * n, False
+        elif n in (10, 12):
+            if (k == 1 or (k == 2 and len(groups[1].digits) == 4)) and se_pnr_ok(
+                    d[:2] if n == 12 else None, d[-10:-4], d[-4:]):
+                return "se_pnr", _STRONG * n, False
+            if (n == 10 and k == 2 and len(groups[1].digits) == 4
+                    and groups[1].gap.strip() == "-" and dk_cpr_ok(d[:6])):
+                return "dk_cpr", _STRONG * n, False
+        if not keep and 13 <= n <= 19 and d[0] in "23456" and card_shape and luhn_ok(d):
+            return "card", _STRONG * n, False
+    if keep or best is not None:
+        return best
+    if not plus:
+        if cue == "id" and n in (10, 11, 12) and birth_date_ok(d):
+            return "national_id", _CUED * n, True
+        if cue == "account" and 7 <= n <= 18:
+            return "account", _CUED * n, True
+        if n == 10 and k <= 2 and d[0] != "0" and dk_cpr_ok(d[:6]) and (
+                k == 1 or len(groups[1].digits) == 4):
+            return "dk_cpr", _CUED * n, True
+    if _phone_plan(d, plus):
+        return "phone", _CUED * n, True
+    if alone and (6 if cue == "phone" else 8) <= n <= 15:
+        return "phone", _ALONE * n, True
+    return None
+
+
+def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int, int, str]]:
+    """Best labelling of one run: (first group, last group, kind) of each item."""
+    n = len(run)
+    total = sum(len(g.digits) for g in run)
+    alone = total <= 15 or cue == "phone"
+    low = 6 if cue in ("phone", "account") else 8
+    loose = cue in ("account", "id")
+    cands: list[list[tuple[int, str, float, bool]]] = [[] for _ in range(n)]
+    for i in range(n):
+        d = ""
+        singles = 0
+        plus = run[i].plus
+        lens: list[int] = []
+        all4 = True  # every group before this one has four digits
+        for j in range(i, min(n, i + _MAX_GROUPS)):
+            g = run[j]
+            size = len(g.digits)
+            card_shape = all4 or (lens == [4, 6] and size in (4, 5))
+            all4 = all4 and size == 4
+            lens.append(size)
+            if not g.trunk:
+                d += g.digits
+                if size == 1:
+                    singles += 1
+                    if singles > 2:
+                        break  # nobody types a number one digit at a time
+            nd = len(d)
+            if nd > _MAX_DIGITS:
+                break
+            k = j - i + 1
+            c0 = d[0] if d else "0"
+            if not (
+                (nd <= 8 and 2 <= k <= 3 and run[i + 1].gap in _DATE_GAPS and (
+                    lens == [1, 2] or lens == [2, 2] or (k == 3 and lens[1] <= 2 and (
+                        (lens[0] <= 2 and lens[2] in (2, 4)) or lens[0] == 4))))
+                or (not plus and (10 <= nd <= 12 or (
+                    not keep and 13 <= nd <= 19 and c0 in "23456" and card_shape)))
+                or (not keep and nd >= low and (
+                    plus or c0 == "0" or (nd == 8 and c0 in "2345679")
+                    or (alone and nd <= 15) or (loose and nd <= 18)))
+            ):
+                continue  # no label can fit: skip the call
+            lab = _label(run[i:j + 1], d, cue, keep, alone, card_shape)
+            if lab is not None:
+                cands[i].append((j, *lab))
+    # f[i] = best weight from group i on after (an item or the start, an unlabelled
+    # group, a weak item); a weak item may not touch an unlabelled group of its run.
+    neg = float("-inf")
+    f: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * (n + 1)
+    choice: list[tuple[tuple[int, str, bool] | None, ...]] = [(None, None, None)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        skip = f[i + 1][1]
+        if not cands[i]:
+            f[i] = (skip, skip, neg)
+            continue
+        b0 = b1 = skip
+        b2 = neg
+        p0 = p1 = p2 = None
+        for j, kind, w, weak in cands[i]:
+            if weak:
+                v = w + f[j + 1][2]
+                if v > b0:
+                    b0, p0 = v, (j, kind, weak)
+                if v > b2:
+                    b2, p2 = v, (j, kind, weak)
+            else:
+                v = w + f[j + 1][0]
+                if v > b0:
+                    b0, p0 = v, (j, kind, weak)
+                if v > b1:
+                    b1, p1 = v, (j, kind, weak)
+                if v > b2:
+                    b2, p2 = v, (j, kind, weak)
+        f[i] = (b0, b1, b2)
+        choice[i] = (p0, p1, p2)
+    i, s = 0, 0
+    while i < n:
+        pick = choice[i][s]
+        if pick is None:
+            i, s = i + 1, 1
+            continue
+        j, kind, weak = pick
+        if kind != "keep":
+            yield i, j, kind
+        i, s = j + 1, 2 if weak else 0
+
+
+def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
+    """Cards, national ids, accounts and phone numbers in `text`, outside `blocked`."""
+    for run in _runs(text, blocked):
+        if len(run) == 1 and len(run[0].digits) < 6:
+            continue
+        start = run[0].start - (1 if run[0].plus else 0)
+        if run[0].plus and start > 0 and text[start - 1] == "(":
+            start -= 1
+        cue = cue_before(text, start)
+        keep = cue == "keep" or is_amount(text, start, run[-1].end)
+        for i, j, kind in _split(run, cue, keep):
+            s = run[i].start
+            if run[i].plus:
+                s -= 1
+                if i == 0 and s > 0 and text[s - 1] == "(":
+                    s -= 1
+            e = run[j].end
+            if e < len(text) and text[e] == ")" and "(" in text[s:run[i].start]:
+                e += 1
+            if s > 0 and text[s - 1] == "(" and ")" in text[s:e]:
+                s -= 1
+            yield s, e, kind
