@@ -178,7 +178,7 @@ def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
     """
     acc = _Accepted(len(text))
     known = [n for n in names if n and n.strip()]
-    if "@" in text or "＠" in text or "at" in text:
+    if "@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text:
         acc.add(_emails(text), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:

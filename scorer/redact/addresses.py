@@ -42,14 +42,17 @@ _POST = (
     rf"(?:(?:NO|N|SE|S|DK|FI)-{_SP}?)?(?:[0-9]{{4}}|[0-9]{{3}}{_SP}[0-9]{{2}}|[0-9]{{5}})"
     rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -][{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![\w]))?"
 )
-_STREET_RE = re.compile(
+_STREET_TAIL_RE = re.compile(
     rf"(?<![\w@])(?:(?:[{_UP}][{_LO}'’.]+{_SP}+){{1,3}}(?i:{_SUFFIX})"
-    rf"|[{_UP}][{_LO}]*(?:{_SUFFIX}))(?![\w])(?P<num>{_NUMBER})(?![\w,.]?[0-9])"
-    rf"(?P<post>,?{_SP}*\n?{_SP}*{_POST})?")
+    rf"|[{_UP}][{_LO}]*(?:{_SUFFIX})){_SP}+$")
+_HOUSE_RE = re.compile(r"(?<![\w.,/:-])[0-9]{1,4}(?![0-9])")
+_HOUSE_TAIL_RE = re.compile(
+    rf"{_NUMBER.removeprefix(_SP + '+')}(?![\w,.]?[0-9])(?P<post>,?{_SP}*\n?{_SP}*{_POST})?")
+_SUFFIXES = tuple(_SUFFIX.split("|"))
 _EN_STREET_RE = re.compile(
-    rf"(?<![\w@])(?:(?:Flat|Apartment|Apt|Unit){_SP}+[0-9]{{1,4}}[A-Z]?,?{_SP}+)?"
     rf"[0-9]{{1,4}}[A-Za-z]?,?{_SP}+(?:[{_UP}][{_LO}']+{_SP}+){{1,3}}(?:{_EN_SUFFIX})\.?"
     rf"(?![\w])")
+_LAST_WORD_RE = re.compile(r"[^\W\d_]+$")
 _UK_POST_RE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}[0-9][A-Z0-9]?[ \u00a0]?[0-9][A-Z]{2})(?![\w])")
 _POST_RE = re.compile(rf"(?<![\w.,/:-]){_POST}(?![\w])")
 _CUE_RE = re.compile(
@@ -85,10 +88,22 @@ _TOWNS = frozenset(_TOWNS_TEXT.split())
 def addresses(text: str) -> Iterator[Found]:
     """Street + house number (with a postcode and place right after it), postcodes with a
     place that context marks as an address, and UK postcodes."""
-    for m in _STREET_RE.finditer(text):
-        yield m.start(), m.end(), "address"
-    for m in _EN_STREET_RE.finditer(text):
-        yield m.start(), m.end(), "address"
+    for m in _HOUSE_RE.finditer(text):
+        s, e = m.span()
+        if s >= 2 and text[s - 1] in " \t\u00a0":
+            before = text[max(0, s - 60):s]
+            last = _LAST_WORD_RE.search(before.rstrip(" \t\u00a0"))
+            if last is not None and last.group(0).lower().endswith(_SUFFIXES):
+                street = _STREET_TAIL_RE.search(before)
+                tail = _HOUSE_TAIL_RE.match(text, s)
+                if street is not None and tail is not None:
+                    yield s - len(before) + street.start(), tail.end(), "address"
+                    continue
+        nxt = text[e:e + 3]
+        if nxt[:1] in (" ", ",", "\u00a0") or (nxt[:1].isalpha() and nxt[1:2] in (" ", ",")):
+            en = _EN_STREET_RE.match(text, s)
+            if en is not None:
+                yield s, en.end(), "address"
     for m in _UK_POST_RE.finditer(text):
         yield m.start(), m.end(), "address"
     for m in _POST_RE.finditer(text):

@@ -45,12 +45,26 @@ _ACCOUNT = (
     r"|clearingnr|reg|regnr|reg\.nr|registreringsnummer|sort|bban|iban|giro|bankgiro"
     r"|plusgiro|bg|pg|utbetaling|utbetalning|udbetaling|refusjon|refund|återbetalning"
 )
-_CUE_RE = re.compile(
-    rf"(?<![\w\[])(?:(?P<keep>(?:{_KEEP})(?:-?(?:nummer|nummeret|numret|nr|no|number|id"
-    rf"|kode|code))?\.?)|(?P<id>(?:{_ID}))|(?P<account>(?:{_ACCOUNT}))"
-    rf"|(?P<phone>(?:{_PHONE})))(?![\w\]])",
-    re.IGNORECASE,
-)
+_SUFFIXES = ("nummeret", "nummer", "numret", "number", "nr", "no", "id", "kode", "code")
+#: Words that only say "a number follows": the word before them decides.
+_GENERIC = frozenset({"nummer", "nummeret", "numret", "number", "nr", "no", "id", "is", "er",
+                      "är", "ditt", "din", "mitt", "min", "your", "my", "our", "vårt",
+                      "vores", "dit", "mit", "the", "was", "var", "blev", "ble", "on", "på",
+                      "har", "has", "have", "had", "hadde", "hade", "havde", "fikk", "fick",
+                      "fik", "got", "med", "with", "of", "av", "af", "til", "to", "for",
+                      "ny", "new", "nytt", "nye", "nya", "et", "ett", "en", "a", "an"})
+
+
+def _words(pattern: str) -> frozenset[str]:
+    return frozenset(w.replace("\\", "") for w in pattern.split("|"))
+
+
+_KINDS: dict[str, str] = {}
+for _kind, _pattern in (("phone", _PHONE), ("account", _ACCOUNT), ("id", _ID), ("keep", _KEEP)):
+    for _w in _words(_pattern) - _GENERIC:
+        _KINDS[_w] = _kind
+_KEEP_STEMS = _words(_KEEP)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w.\-]*")
 _CURRENCY_BEFORE_RE = re.compile(
     r"(?:kr|kr\.|nok|sek|dkk|eur|gbp|usd|£|€|\$|beløp|belopp|beløb|amount|pris|price"
     r"|total|sum|totalt|summa)[:.]?[ \u00a0]{0,2}$", re.IGNORECASE)
@@ -62,24 +76,44 @@ _CURRENCY_AFTER_RE = re.compile(
 LOOKBACK = 40
 
 
+def _kind(token: str) -> str | None:
+    word = token.lower().rstrip(".-")
+    kind = _KINDS.get(word)
+    if kind is not None:
+        return kind
+    for suffix in _SUFFIXES:  # compounds: "ordrenummer", "kunde-nr", "telefonnr"
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            stem = word[: -len(suffix)].rstrip("-.")
+            kind = _KINDS.get(stem)
+            if kind is not None:
+                return kind
+    return None
+
+
 def cue_before(text: str, start: int) -> str | None:
-    """The kind of the cue word nearest before `start` (same or previous line)."""
+    """The kind of the cue word nearest before `start`, looking back at most four words
+    (and LOOKBACK characters, across at most one line break)."""
     lo = max(0, start - LOOKBACK)
     window = text[lo:start]
     if window.rstrip(" \u00a0").endswith(("#", "№")):
         return "keep"  # "#12345", "ordre nr. #12345"
-    last = None
-    for m in _CUE_RE.finditer(window):
-        last = m
-    if last is None:
-        return None
-    kind = last.lastgroup
-    between = window[last.end():]
-    if kind == "keep" and any(ch.isdigit() for ch in between):
-        return None  # "ordre 123 og 91234567": the order cue belongs to the first number
-    if between.count("\n") > 1:
-        return None
-    return kind
+    tokens = list(_TOKEN_RE.finditer(window))[-4:]
+    generic = False
+    for tok in reversed(tokens):
+        word = tok.group(0).lower().rstrip(".-:")
+        kind = _kind(word)
+        if kind is None:
+            if word in _GENERIC:
+                generic = generic or word.startswith(("numm", "numr", "numb"))
+                continue
+            return "phone" if generic else None
+        between = window[tok.end():]
+        if between.count("\n") > 1:
+            return None
+        if kind == "keep" and any(ch.isdigit() for ch in between):
+            return None  # "ordre 123 og 91234567": the order cue belongs to the first number
+        return kind
+    return "phone" if generic else None
 
 
 def is_amount(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,120 @@
+"""Names and addresses: the known customer name in all its forms, names that a greeting,
+sign-off, introduction or title gives away, and street addresses (scorer.redact)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scorer.redact import redact
+
+
+def test_genitive_forms_of_a_known_name_are_redacted() -> None:
+    out = redact("Det er Karis pakke, Kari's kvittering og Anderssons faktura.",
+                 names=["Kari Andersson"]).text
+    assert out == "Det er [NAME] pakke, [NAME] kvittering og [NAME] faktura."
+
+
+def test_hyphenated_first_names_of_a_known_name_are_redacted_whole() -> None:
+    assert redact("Hei Anne-Marie!", names=["Anne Marie Hansen"]).text == "Hei [NAME]!"
+    assert redact("Hei Anne-Marie!", names=["Anne-Marie Hansen"]).text == "Hei [NAME]!"
+    assert redact("Hei Anne-Marie!", names=["Anne Hansen"]).text == "Hei [NAME]!"
+
+
+def test_known_names_match_with_nordic_letters_spelled_either_way() -> None:
+    assert redact("Hej Björn och Bjorn!", names=["Bjørn"]).text == "Hej [NAME] och [NAME]!"
+
+
+def test_a_known_first_name_does_not_match_a_longer_name() -> None:
+    assert "Karin" in redact("Karin i kundeservice hilser.", names=["Kari"]).text
+
+
+def test_a_greeting_name_past_the_known_part_is_redacted_too() -> None:
+    assert redact("Hei Kari Nordmann,", names=["Kari"]).text == "Hei [NAME] [NAME],"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hei Kari,\nTakk for meldingen.", "Hei [NAME],\nTakk for meldingen."),
+    ("Hej Sven! Tack för ditt mejl.", "Hej [NAME]! Tack för ditt mejl."),
+    ("Dear Mrs Smith,\nThank you.", "Dear Mrs [NAME],\nThank you."),
+    ("Kære Villum\nTak for din henvendelse.", "Kære [NAME]\nTak for din henvendelse."),
+    ("God morgen Eskil! Vi har sjekket.", "God morgen [NAME]! Vi har sjekket."),
+    ("Hei igjen Kristoffer, her er svaret.", "Hei igjen [NAME], her er svaret."),
+    ("Takk, Ingvild! Vi ordner det.", "Takk, [NAME]! Vi ordner det."),
+])
+def test_a_name_after_a_greeting_is_redacted_without_a_customer_name(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mvh Ola Nordmann\nKundeservice", "Mvh [NAME]\nKundeservice"),
+    ("Med vänliga hälsningar\nErik", "Med vänliga hälsningar\n[NAME]"),
+    ("Med vennlig hilsen\n\nTarald Brekke\nKundesenteret", "Med vennlig hilsen\n\n[NAME]\n"
+     "Kundesenteret"),
+    ("Kind regards,\nSarah Jones\nCustomer Service", "Kind regards,\n[NAME]\nCustomer Service"),
+    ("Mvh Alvar fra Telenor", "Mvh [NAME] fra Telenor"),
+    ("Ha en fin dag! /Siri", "Ha en fin dag! /[NAME]"),
+])
+def test_a_name_after_a_sign_off_is_redacted(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Jeg heter Ragnvald og hjelper deg.", "Jeg heter [NAME] og hjelper deg."),
+    ("Du chattar med Linnea på kundtjänst.", "Du chattar med [NAME] på kundtjänst."),
+    ("My name is Oliver.", "My name is [NAME]."),
+    ("Navn: Bente Aas", "Navn: [NAME]"),
+    ("Fru Hansen har fått beskjed.", "Fru [NAME] har fått beskjed."),
+    ("Jeg har snakket med Kari Nordmann om saken.", "Jeg har snakket med [NAME] om saken."),
+    ("Min kollega Petra Svensson återkommer.", "Min kollega [NAME] återkommer."),
+])
+def test_introductions_titles_and_listed_names_with_a_surname_are_redacted(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+NOT_NAMES = [
+    "Hei alle sammen, og takk til Kundeservice.",
+    "Hei Telenor, jeg har et spørsmål om regningen.",
+    "Hej IKEA! Mitt skåp saknar skruvar.",
+    "Med vennlig hilsen\nKundeservice\nPosten Norge",
+    "Dear Customer,\nYour order has shipped.",
+    "Hei! Per e-post får du kvittering innen fredag.",
+    "Vi sender pakken med Bring til Oslo på mandag.",
+    "Best Buy has the charger in stock.",
+    "Mark the parcel as returned. Will do!",
+    "Takk for at du valgte Norwegian. God tur!",
+    "Dag 1: vi mottok saken. Dag 2: vi svarte.",
+    "Hej Support, jag kan inte logga in.",
+    "Hilsen oss i Elkjøp",
+    "Velkommen til Komplett! Her er ordren din.",
+    "Karin i kundeservice hilser.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES)
+def test_capitalised_words_brands_and_group_greetings_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sendes til Storgata 12B, 0155 Oslo.", "Sendes til [ADDRESS]."),
+    ("Adressen er Drottninggatan 5, 111 51 Stockholm", "Adressen er [ADDRESS]"),
+    ("Bor i Karl Johans gate 1 nå.", "Bor i [ADDRESS] nå."),
+    ("Leveres til Nørrebrogade 24, 2. th., 2200 København N.", "Leveres til [ADDRESS]."),
+    ("I live at 221B Baker Street, London NW1 6XE.", "I live at [ADDRESS], London [ADDRESS]."),
+    ("Postadresse: Postboks 1, 0101 Oslo", "Postadresse: Postboks 1, [ADDRESS]"),
+])
+def test_street_addresses_and_postcode_with_place_are_redacted(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Levering 3-5 dager etter bestilling.",
+    "I 2024 Black Friday var det mye å gjøre.",
+    "Gate 12 åpner kl 14.30.",
+    "Ordre 12345 Levert i går.",
+])
+def test_words_that_end_like_streets_and_years_before_a_capital_stay(text: str) -> None:
+    assert redact(text).text == text
