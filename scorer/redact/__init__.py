@@ -68,7 +68,7 @@ TOKENS: dict[str, str] = {
 Found = tuple[int, int, str]
 
 _EMAIL_RE = re.compile(
-    r"(?<![\w.%+-])[\w.%+-]+(?:@|＠|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
+    r"(?<![\w%+-])[\w%+-][\w.%+-]*(?:@|＠|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
     r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 _HAS_DIGIT_RE = re.compile(r"[0-9]")
 _HAS_UPPER_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]")
@@ -171,13 +171,9 @@ class _Accepted:
             pos = nxt
 
 
-def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
-    """Return `text` with personal data replaced by TOKENS, and the replaced regions.
-
-    `names` are known personal names (the customer's) to remove as well.
-    """
+def _once(text: str, known: list[str]) -> list[Hit]:
+    """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text))
-    known = [n for n in names if n and n.strip()]
     if "@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text:
         acc.add(_emails(text), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
@@ -191,7 +187,10 @@ def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
         detectors += [lambda: context_names(text), lambda: listed_names(text)]
     for detector in detectors:
         acc.add(detector(), text)
-    hits = sorted(acc.hits, key=lambda h: h.start)
+    return sorted(acc.hits, key=lambda h: h.start)
+
+
+def _render(text: str, hits: list[Hit]) -> str:
     out: list[str] = []
     pos = 0
     for hit in hits:
@@ -199,7 +198,64 @@ def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
         out.append(TOKENS[hit.kind])
         pos = hit.end
     out.append(text[pos:])
-    return Redaction("".join(out), hits)
+    return "".join(out)
+
+
+_LOOSE = frozenset(" \t\n\r\u00a0.,;:!?()[]{}\"'«»“”/")
+
+
+def _glued(text: str, hits: list[Hit]) -> bool:
+    """Does a hit touch anything but a space or punctuation? Only then can a second pass
+    see more (ordinary text never needs one)."""
+    n = len(text)
+    return any((h.start and text[h.start - 1] not in _LOOSE)
+               or (h.end < n and text[h.end] not in _LOOSE) for h in hits)
+
+
+def _compose(hits: list[Hit], later: list[Hit]) -> list[Hit]:
+    """Hits of a pass over the redacted text, carried back to offsets of the original
+    (a position inside a token stands for the whole redacted region), merged with `hits`."""
+    starts: list[tuple[int, int, Hit]] = []  # (token start, token end, hit) in redacted text
+    shift = 0
+    for h in hits:
+        t0 = h.start + shift
+        starts.append((t0, t0 + len(TOKENS[h.kind]), h))
+        shift += len(TOKENS[h.kind]) - (h.end - h.start)
+
+    def orig(p: int, end: bool) -> int:
+        delta = 0
+        for t0, t1, h in starts:
+            if p < t0 or (end and p == t0):
+                break
+            if p < t1 or (end and p == t1):
+                return h.end if end else h.start
+            delta = (h.end - h.start) - (t1 - t0) + delta
+        return p + delta
+
+    mapped = [Hit(orig(h.start, False), orig(h.end, True), h.kind) for h in later]
+    kept = [h for h in hits if not any(m.start < h.end and h.start < m.end for m in mapped)]
+    return sorted(kept + mapped, key=lambda h: h.start)
+
+
+def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
+    """Return `text` with personal data replaced by TOKENS, and the replaced regions.
+
+    `names` are known personal names (the customer's) to remove as well. When a hit is
+    glued to a letter or digit (garbled input), the result is redacted again (at most
+    twice more) so that redacting the output once more changes nothing.
+    """
+    known = [n for n in names if n and n.strip()]
+    hits = _once(text, known)
+    out = _render(text, hits)
+    for _ in range(2):
+        if not hits or not _glued(text, hits):
+            break
+        later = _once(out, known)
+        if not later:
+            break
+        hits = _compose(hits, later)
+        out = _render(text, hits)
+    return Redaction(out, hits)
 
 
 def _spans(hits: list[Hit]) -> list[tuple[int, int]]:

@@ -43,7 +43,7 @@ _POST = (
     rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -][{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![\w]))?"
 )
 _STREET_TAIL_RE = re.compile(
-    rf"(?<![\w@])(?:(?:[{_UP}][{_LO}'’.]+{_SP}+){{1,3}}(?i:{_SUFFIX})"
+    rf"(?<![^\W\d_]|@)(?:(?:[{_UP}][{_LO}'’.]+{_SP}+){{1,3}}(?i:{_SUFFIX})"
     rf"|[{_UP}][{_LO}]*(?:{_SUFFIX})){_SP}+$")
 _HOUSE_RE = re.compile(r"(?<![\w.,/:-])[0-9]{1,4}(?![0-9])")
 _HOUSE_TAIL_RE = re.compile(

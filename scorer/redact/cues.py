@@ -73,7 +73,7 @@ _CURRENCY_AFTER_RE = re.compile(
     r"|£|€|\$|,-|,[0-9]{2}(?![0-9])|\.[0-9]{2}(?![0-9])|%|prosent|procent|percent|mnd"
     r"|måneder|månader|stk|st\b|pcs|km|kg|mb|gb|x\b)", re.IGNORECASE)
 
-LOOKBACK = 40
+LOOKBACK = 48
 
 
 def _kind(token: str) -> str | None:
@@ -97,7 +97,8 @@ def cue_before(text: str, start: int) -> str | None:
     window = text[lo:start]
     if window.rstrip(" \u00a0").endswith(("#", "№")):
         return "keep"  # "#12345", "ordre nr. #12345"
-    tokens = list(_TOKEN_RE.finditer(window))[-4:]
+    tokens = [t for t in _TOKEN_RE.finditer(window)
+              if t.start() == 0 or window[t.start() - 1] != "["][-4:]  # not "[PHONE]"
     generic = False
     for tok in reversed(tokens):
         word = tok.group(0).lower().rstrip(".-:")

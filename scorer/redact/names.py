@@ -75,19 +75,19 @@ _GREET_RE = re.compile(
     rf"(?=[\s,.!?:;)]|$)", re.MULTILINE)
 _SIGN_RE = re.compile(
     rf"(?:^|(?<=[\s>]))(?i:{_SIGNOFF})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
-    rf"(?P<n>{_NAME})(?![\w@])", re.MULTILINE)
+    rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
 _SIGN_WEAK_RE = re.compile(
     rf"(?:^|(?<=[\s>]))(?i:{_SIGNOFF_WEAK})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
     rf"(?P<n>{_NAME})(?=[ \t\u00a0]*(?:$|[\n,.!|/(–-]))", re.MULTILINE)
 _INTRO_RE = re.compile(
-    rf"(?<!\w)(?i:{_INTRO})[:,]?{_SP}+(?:(?i:{_TITLE})\.?{_SP}+)?(?P<n>{_NAME})(?![\w@])")
+    rf"(?<!\w)(?i:{_INTRO})[:,]?{_SP}+(?:(?i:{_TITLE})\.?{_SP}+)?(?P<n>{_NAME})(?![^\W\d_]|@)")
 _LABEL_RE = re.compile(
     rf"(?:^|(?<=[\s>(]))(?i:{_LABEL}){_SP}?[:.]{_SP}*(?:(?i:{_TITLE})\.?{_SP}+)?"
-    rf"(?P<n>{_NAME})(?![\w@])", re.MULTILINE)
-_TITLE_RE = re.compile(rf"(?<!\w)(?i:{_TITLE})\.?{_SP}+(?P<n>{_NAME})(?![\w@])")
+    rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
+_TITLE_RE = re.compile(rf"(?<!\w)(?i:{_TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
 _SLASH_RE = re.compile(rf"(?:^|(?<=\s))/{_SP}?(?P<n>{_WORD})[ \t\u00a0]*$", re.MULTILINE)
-_CAPWORD_RE = re.compile(rf"(?<![\w@.'’-]){_WORD}(?![\w@'’])")
-_NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![\w@'’])")
+_CAPWORD_RE = re.compile(rf"(?<![^\W\d_]|[@.'’-]){_WORD}(?![^\W\d_]|[@'’])")
+_NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![^\W\d_]|[@'’])")
 _SURNAME_END_RE = re.compile(
     r"(?:sen|son|ssen|sson|berg|stad|rud|vik|dal|lund|heim|strøm|ström|gaard|gård|holm"
     r"|haug|moen|bakken|ness|nes|land|by|seth|qvist|kvist|gren|man|mann|ley|ton|ford"
@@ -232,7 +232,8 @@ def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
         alts.append("".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower()))
     ending = "|".join(re.escape(e) for e in _ENDINGS if e)
     return re.compile(
-        rf"(?<![\w@.])(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?:{ending})?(?![\w@])",
+        rf"(?<![^\W\d_]|[@.])(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?:{ending})?"
+        rf"(?![^\W\d_]|@)",
         re.IGNORECASE)
 
 

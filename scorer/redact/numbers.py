@@ -61,7 +61,9 @@ _FNR_SHAPES = {1: (11,), 2: (6, 5), 4: (2, 2, 2, 5)}
 #: Weights per digit covered. Covering digits matters most (a label that leaves part of a
 #: number readable loses to one that covers it all); among full covers, checksum-backed
 #: labels beat dates, dates beat phone plans and cues, and those beat a run on its own.
-_STRONG, _KEEP, _CUED, _ALONE = 3.0, 2.9, 2.8, 2.5
+_STRONG, _KEEP, _CUED, _LONG, _ALONE = 3.0, 2.9, 2.8, 2.7, 2.5
+#: Item classes, which decide what may stand next to an item in its run (see _split).
+_STRONG_ITEM, _PLAN_ITEM, _ALONE_ITEM = 0, 2, 2
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]+")
 _MAX_DIGITS = 20
 
@@ -137,10 +139,8 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
             s, e = m.span()
             digits = m.group(0)
             if s == rs or e == re_ or clash:
-                before = text[s - 1] if s else " "
-                after = text[e] if e < size else " "
                 inside = clash and any(bs < e and s < be for bs, be in blocked[b:b + 8])
-                if inside or before.isalpha() or after.isalpha() or "_" in (before, after):
+                if inside or _glued(text, s, e):
                     if run:
                         yield run
                     run = []
@@ -156,6 +156,26 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
             prev_end = e
         if run:
             yield run
+
+
+def _glued(text: str, s: int, e: int) -> bool:
+    """Digits glued to a short letter run, as in a code ("RR123456785SE", "A4", "kr1299",
+    "ID12345"); a whole word next to them ("Telefon91234567") is not a code."""
+    if (s and text[s - 1] == "_") or (e < len(text) and text[e] == "_"):
+        return True
+    if s and text[s - 1].isalpha():
+        i = s - 1
+        while i >= 0 and s - i <= 4 and text[i].isalpha():
+            i -= 1
+        if s - i <= 4:
+            return True
+    if e < len(text) and text[e].isalpha():
+        i = e
+        while i < len(text) and i - e <= 3 and text[i].isalpha():
+            i += 1
+        if i - e <= 3:
+            return True
+    return False
 
 
 def _phone_plan(d: str, plus: bool) -> bool:
@@ -197,57 +217,58 @@ def _is_date(groups: list[_Group]) -> bool:
     return False
 
 
-def _label(groups: list[_Group], d: str, cue: str | None, keep: bool, alone: bool,
-           card_shape: bool = True) -> tuple[str, float, bool] | None:
+def _label(groups: list[_Group], d: str, cue: str | None, keep: bool,
+           card_shape: bool = True) -> tuple[str, float, int] | None:
     """The best (kind, weight, weak) for one window of a run (digits `d`), or None."""
     n = len(d)
     plus = groups[0].plus
     k = len(groups)
-    best: tuple[str, float, bool] | None = None
+    best: tuple[str, float, int] | None = None
     if n <= 8 and 2 <= k <= 3 and _is_date(groups):
-        best = ("keep", _KEEP * n, False)
+        best = ("keep", _KEEP * n, _STRONG_ITEM)
     if not plus:
         if n == 11:
             if no_account_ok(d) and (cue == "account" or (
                     k == 3 and len(groups[0].digits) == 4 and len(groups[1].digits) == 2)):
-                return "no_account", _STRONG * n + 0.1, False
+                return "no_account", _STRONG * n + 0.1, _STRONG_ITEM
             shape = tuple(len(g.digits) for g in groups)
             if _FNR_SHAPES.get(k) == shape and no_fnr_ok(d):
-                return "no_fnr", _STRONG * n, False
+                return "no_fnr", _STRONG * n, _STRONG_ITEM
         elif n in (10, 12):
             if (k == 1 or (k == 2 and len(groups[1].digits) == 4)) and se_pnr_ok(
                     d[:2] if n == 12 else None, d[-10:-4], d[-4:]):
-                return "se_pnr", _STRONG * n, False
+                return "se_pnr", _STRONG * n, _STRONG_ITEM
             if (n == 10 and k == 2 and len(groups[1].digits) == 4
                     and groups[1].gap.strip() == "-" and dk_cpr_ok(d[:6])):
-                return "dk_cpr", _STRONG * n, False
+                return "dk_cpr", _STRONG * n, _STRONG_ITEM
         if not keep and 13 <= n <= 19 and d[0] in "23456" and card_shape and luhn_ok(d):
-            return "card", _STRONG * n, False
+            return "card", _STRONG * n, _STRONG_ITEM
+    if best is None and card_shape and 16 <= n <= _MAX_DIGITS and k > 1:
+        # 16–20 digits in blocks of four and no card: a tracking or reference number
+        best = ("keep", _LONG * n, _STRONG_ITEM)
     if keep or best is not None:
         return best
     if not plus:
         if cue == "id" and n in (10, 11, 12) and birth_date_ok(d):
-            return "national_id", _CUED * n, True
+            return "national_id", _CUED * n, _PLAN_ITEM
         if cue == "account" and 7 <= n <= 18:
-            return "account", _CUED * n, True
+            return "account", _CUED * n, _PLAN_ITEM
         if n == 10 and k <= 2 and d[0] != "0" and dk_cpr_ok(d[:6]) and (
                 k == 1 or len(groups[1].digits) == 4):
-            return "dk_cpr", _CUED * n, True
+            return "dk_cpr", _CUED * n, _PLAN_ITEM
     if _phone_plan(d, plus):
-        return "phone", _CUED * n, True
-    if alone and (6 if cue == "phone" else 8) <= n <= 15:
-        return "phone", _ALONE * n, True
+        return "phone", _CUED * n, _PLAN_ITEM
+    if (6 if cue == "phone" else 8) <= n <= 15:
+        return "phone", _ALONE * n, _ALONE_ITEM
     return None
 
 
 def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int, int, str]]:
     """Best labelling of one run: (first group, last group, kind) of each item."""
     n = len(run)
-    total = sum(len(g.digits) for g in run)
-    alone = total <= 15 or cue == "phone"
     low = 6 if cue in ("phone", "account") else 8
     loose = cue in ("account", "id")
-    cands: list[list[tuple[int, str, float, bool]]] = [[] for _ in range(n)]
+    cands: list[list[tuple[int, str, float, int]]] = [[] for _ in range(n)]
     for i in range(n):
         d = ""
         singles = 0
@@ -277,54 +298,47 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
                         (lens[0] <= 2 and lens[2] in (2, 4)) or lens[0] == 4))))
                 or (not plus and (10 <= nd <= 12 or (
                     not keep and 13 <= nd <= 19 and c0 in "23456" and card_shape)))
+                or (nd >= 16 and card_shape and k > 1)
                 or (not keep and nd >= low and (
                     plus or c0 == "0" or (nd == 8 and c0 in "2345679")
-                    or (alone and nd <= 15) or (loose and nd <= 18)))
+                    or nd <= 15 or (loose and nd <= 18)))
             ):
                 continue  # no label can fit: skip the call
-            lab = _label(run[i:j + 1], d, cue, keep, alone, card_shape)
+            lab = _label(run[i:j + 1], d, cue, keep, card_shape)
             if lab is not None:
                 cands[i].append((j, *lab))
-    # f[i] = best weight from group i on after (an item or the start, an unlabelled
-    # group, a weak item); a weak item may not touch an unlabelled group of its run.
+    # f[i][s]: best weight from group i on, in state s = what stands before group i:
+    # 0 the run's start, a checksum item or a kept number; 1 an unlabelled group; 2 a weak
+    # item (phone plan, cue, or a run on its own). A weak item never touches an unlabelled
+    # group: it would be carved out of something longer. No rule looks at anything but
+    # direct neighbours that stay in the text, so a second pass (which sees tokens where
+    # items were) makes the same choices: redacting twice changes nothing.
     neg = float("-inf")
-    f: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * (n + 1)
-    choice: list[tuple[tuple[int, str, bool] | None, ...]] = [(None, None, None)] * (n + 1)
+    allowed = ((True, True, True, True), (True, False, False, False),
+               (True, False, True, False), (True, False, False, False))  # [s][class]
+    f: list[tuple[float, ...]] = [(0.0, 0.0, 0.0, 0.0)] * (n + 1)
+    choice: list[tuple[tuple[int, str, int] | None, ...]] = [(None,) * 4] * (n + 1)
     for i in range(n - 1, -1, -1):
         skip = f[i + 1][1]
-        if not cands[i]:
-            f[i] = (skip, skip, neg)
-            continue
-        b0 = b1 = skip
-        b2 = neg
-        p0 = p1 = p2 = None
-        for j, kind, w, weak in cands[i]:
-            if weak:
-                v = w + f[j + 1][2]
-                if v > b0:
-                    b0, p0 = v, (j, kind, weak)
-                if v > b2:
-                    b2, p2 = v, (j, kind, weak)
-            else:
-                v = w + f[j + 1][0]
-                if v > b0:
-                    b0, p0 = v, (j, kind, weak)
-                if v > b1:
-                    b1, p1 = v, (j, kind, weak)
-                if v > b2:
-                    b2, p2 = v, (j, kind, weak)
-        f[i] = (b0, b1, b2)
-        choice[i] = (p0, p1, p2)
-    i, s = 0, 0
+        best = [skip, skip, neg, neg]
+        picks: list[tuple[int, str, int] | None] = [None, None, None, None]
+        for j, kind, w, cls in cands[i]:
+            v = w + f[j + 1][cls]
+            for st in range(4):
+                if allowed[st][cls] and v > best[st]:
+                    best[st], picks[st] = v, (j, kind, cls)
+        f[i] = tuple(best)
+        choice[i] = tuple(picks)
+    i, st = 0, 0
     while i < n:
-        pick = choice[i][s]
+        pick = choice[i][st]
         if pick is None:
-            i, s = i + 1, 1
+            i, st = i + 1, 1
             continue
-        j, kind, weak = pick
+        j, kind, cls = pick
         if kind != "keep":
             yield i, j, kind
-        i, s = j + 1, 2 if weak else 0
+        i, st = j + 1, cls
 
 
 def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:

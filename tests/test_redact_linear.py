@@ -1,0 +1,84 @@
+"""Redaction is linear: no input makes it slow (scorer.redact).
+
+The old redactor recopied the whole text for every match, and a 200k-character record
+took 2.4–15 s. Here hypothesis builds pathological 200k-character texts — long digit runs
+with every separator, many `@`, many capitalised words, greetings and sign-offs, long
+words — and each must be redacted well inside a generous bound (the bench,
+`bench/redact_speed.py`, reports the real figures; the bound leaves room for a loaded CI
+machine). Redacting twice changes nothing, and hits never overlap.
+"""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scorer.redact import TOKENS, redact
+
+CHARS = 200_000
+BOUND_SECONDS = 5.0
+
+PIECES = [
+    "1", "12", "123", "1234", "91234567", "4111", "0", "(0)", "+", "+47", "00", " ", "  ",
+    "\u00a0", "\u2009", ".", "-", "–", "/", "@", "a@", "@b.no", ".", "Kari", "Nordmann", "Hei",
+    "Mvh", "Hej", "Dear", "Mrs", "Storgata", "gate", "Oslo", "0150", "NO93", "SE", "\n",
+    "kari.nordmann", "aaaa", "AAAA", "Anne-Marie", "konto", "ordre", "tlf", ",", "!",
+]
+
+units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join)
+
+
+def pathological(unit: str) -> str:
+    return (unit * (CHARS // max(1, len(unit)) + 1))[:CHARS]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(units)
+def test_any_repeated_pathological_unit_of_200k_characters_is_redacted_fast(unit: str) -> None:
+    text = pathological(unit)
+    start = time.perf_counter()
+    result = redact(text, ["Kari Nordmann"])
+    elapsed = time.perf_counter() - start
+    assert elapsed < BOUND_SECONDS, f"{elapsed:.2f}s for {unit!r}"
+    assert len(result.text) <= len(text) + len(result.hits) * max(map(len, TOKENS.values()))
+
+
+FIXED = {
+    "digit runs with every separator": "1 2.3-4/5\u00a06\u20137 ",
+    "phone groups": "912 34 567 ",
+    "one long digit run": "7",
+    "cards back to back": "4111 1111 1111 1111 ",
+    "many @": "@",
+    "e-mail-like words": "kari.nordmann.example.no ",
+    "capitalised words": "Kari Nordmann Oslo Storgata ",
+    "greetings and sign-offs": "Hei Kari! Mvh Ola Nordmann\n",
+    "one long word": "a",
+}
+
+
+def test_the_bench_texts_are_redacted_well_inside_the_bound() -> None:
+    for name, unit in FIXED.items():
+        text = pathological(unit)
+        start = time.perf_counter()
+        redact(text, ["Kari Nordmann"])
+        elapsed = time.perf_counter() - start
+        assert elapsed < BOUND_SECONDS, f"{name}: {elapsed:.2f}s"
+
+
+text_pieces = st.lists(st.sampled_from(PIECES + [
+    "ring ", "kort ", "Personnummer ", "811218-9876", "070761-4285", " 23.11.2024",
+    "kari@example.no", "Drottninggatan 5", "111 51 Stockholm", "Med vennlig hilsen\n",
+]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_pieces)
+def test_redacting_twice_changes_nothing_and_hits_never_overlap(text: str) -> None:
+    once = redact(text, ["Kari Nordmann"])
+    assert redact(once.text, ["Kari Nordmann"]).text == once.text
+    for a, b in zip(once.hits, once.hits[1:], strict=False):
+        assert a.end <= b.start
+    s, e = once.map_span(0, len(text))
+    assert once.text[s:e] == once.text
