@@ -67,8 +67,8 @@ def test_the_bench_texts_are_redacted_well_inside_the_bound() -> None:
         assert elapsed < BOUND_SECONDS, f"{name}: {elapsed:.2f}s"
 
 
-text_pieces = st.lists(st.sampled_from(PIECES + [
-    "ring ", "kort ", "Personnummer ", "811218-9876", "070761-4285", " 23.11.2024",
+text_pieces = st.lists(st.sampled_from([
+    *PIECES, "ring ", "kort ", "Personnummer ", "811218-9876", "070761-4285", " 23.11.2024",
     "kari@example.no", "Drottninggatan 5", "111 51 Stockholm", "Med vennlig hilsen\n",
 ]), max_size=30).map("".join)
 
