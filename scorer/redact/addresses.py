@@ -45,18 +45,22 @@ _POST = (
 _STREET_TAIL_RE = re.compile(
     rf"(?<![^\W\d_]|@)(?:(?:[{_UP}][{_LO}'’.]+{_SP}+){{1,3}}(?i:{_SUFFIX})"
     rf"|[{_UP}][{_LO}]*(?:{_SUFFIX})){_SP}+$")
-_HOUSE_RE = re.compile(r"(?<![\w.,/:-])[0-9]{1,4}(?![0-9])")
+_HOUSE_RE = re.compile(r"[0-9](?<![\w.,/:-][0-9])[0-9]{0,3}(?![0-9])")
 _HOUSE_TAIL_RE = re.compile(
     rf"{_NUMBER.removeprefix(_SP + '+')}(?![\w,.]?[0-9])(?P<post>,?{_SP}*\n?{_SP}*{_POST})?")
 _SUFFIXES = tuple(_SUFFIX.split("|"))
 _EN_STREET_RE = re.compile(
     rf"[0-9]{{1,4}}[A-Za-z]?,?{_SP}+(?:[{_UP}][{_LO}']+{_SP}+){{1,3}}(?:{_EN_SUFFIX})\.?"
     rf"(?![\w])")
-_LAST_WORD_RE = re.compile(r"[^\W\d_]+$")
-_UK_POST_RE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}[0-9][A-Z0-9]?[ \u00a0]?[0-9][A-Z]{2})(?![\w])")
-_POST_RE = re.compile(rf"(?<![\w.,/:-]){_POST}(?![\w])")
-_CUE_RE = re.compile(
-    r"(?i:adresse|adressen|adress|adressen|address|postadresse|postadress|leveringsadresse"
+_UK_POST_RE = re.compile(
+    r"[A-Z](?<![\w][A-Z])(?:[A-Z]?[0-9][A-Z0-9]?[ \u00a0]?[0-9][A-Z]{2})(?![\w])")
+_POST_RE = re.compile(
+    rf"[0-9](?<![\w.,/:][0-9])(?:[0-9]{{3}}|[0-9]{{2}}{_SP}[0-9]{{2}}|[0-9]{{4}})"
+    rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -][{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![^\W\d_]))?"
+    rf"(?![^\W\d_])")
+_COUNTRY_RE = re.compile(rf"(?:NO|N|SE|S|DK|FI)-{_SP}?$")
+_CUE_RE = re.compile(  # never inside a token such as "[ADDRESS]"
+    r"(?<!\[)(?i:adresse|adressen|adress|adressen|address|postadresse|postadress|leveringsadresse"
     r"|leveransadress|leveringsadressen|faktureringsadresse|fakturaadress|bor\s+i|bor\s+på"
     r"|bosatt\s+i|lives\s+in|lives\s+at|living\s+at|sendes\s+til|sendt\s+til|send\s+til"
     r"|levert\s+til|leveres\s+til|levereras\s+till|skickas\s+till|skickat\s+till"
@@ -92,8 +96,7 @@ def addresses(text: str) -> Iterator[Found]:
         s, e = m.span()
         if s >= 2 and text[s - 1] in " \t\u00a0":
             before = text[max(0, s - 60):s]
-            last = _LAST_WORD_RE.search(before.rstrip(" \t\u00a0"))
-            if last is not None and last.group(0).lower().endswith(_SUFFIXES):
+            if before.rstrip(" \t\u00a0").lower().endswith(_SUFFIXES):
                 street = _STREET_TAIL_RE.search(before)
                 tail = _HOUSE_TAIL_RE.match(text, s)
                 if street is not None and tail is not None:
@@ -107,20 +110,26 @@ def addresses(text: str) -> Iterator[Found]:
     for m in _UK_POST_RE.finditer(text):
         yield m.start(), m.end(), "address"
     for m in _POST_RE.finditer(text):
-        value = m.group(0)
+        start = m.start()
+        if start and text[start - 1] in "-\u2010\u2011\u2013":
+            prefix = _COUNTRY_RE.search(text, max(0, start - 4), start)
+            if prefix is None:
+                continue  # "12-0150 Oslo": part of something else
+            start = prefix.start()
+        value = text[start:m.end()]
         place = _PLACE_RE.search(value)
         town = place.group(0) if place else ""
         if town in _TOWNS or town.capitalize() in _TOWNS:
-            yield m.start(), m.end(), "address"
+            yield start, m.end(), "address"
             continue
         digits = "".join(ch for ch in value if ch.isdigit())
         prefixed = "-" in value[:4]
         tail = text[m.end():m.end() + 1]
         swedish = _SE_POST_RE.match(value.split("-")[-1].strip()) is not None and (
             tail == "" or tail in "\n,.;)")
-        before = text[max(0, m.start() - 60):m.start()]
+        before = text[max(0, start - 60):start]
         after_street = _AFTER_NUMBER_RE.search(before) is not None
         if prefixed or swedish or after_street or _CUE_RE.search(before) is not None:
-            yield m.start(), m.end(), "address"
+            yield start, m.end(), "address"
         elif len(digits) == 4 and digits[:2] not in ("19", "20") and tail in ("\n", ""):
-            yield m.start(), m.end(), "address"  # "0150 Oslo" ending a line of its own
+            yield start, m.end(), "address"  # "0150 Oslo" ending a line of its own

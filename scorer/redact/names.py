@@ -86,7 +86,9 @@ _LABEL_RE = re.compile(
     rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
 _TITLE_RE = re.compile(rf"(?<!\w)(?i:{_TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
 _SLASH_RE = re.compile(rf"(?:^|(?<=\s))/{_SP}?(?P<n>{_WORD})[ \t\u00a0]*$", re.MULTILINE)
-_CAPWORD_RE = re.compile(rf"(?<![^\W\d_]|[@.'’-]){_WORD}(?![^\W\d_]|[@'’])")
+_CAPWORD_RE = re.compile(
+    rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
+    rf"(?![^\W\d_]|[@'’])")
 _NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![^\W\d_]|[@'’])")
 _SURNAME_END_RE = re.compile(
     r"(?:sen|son|ssen|sson|berg|stad|rud|vik|dal|lund|heim|strøm|ström|gaard|gård|holm"
@@ -174,11 +176,17 @@ def context_names(text: str) -> Iterator[Found]:
     regex is then only tried, anchored, where one stands (a scan of every regex at every
     position costs ten times as much on a typical reply)."""
     triggers = _TRIGGERS
-    for w in _TOKEN_RE.finditer(text):
-        rxs = triggers.get(w.group(0).lower())
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters lower-case to two characters
+        lowered = "".join(ch.lower()[0] for ch in text)
+    for w in _TOKEN_RE.finditer(lowered):
+        rxs = triggers.get(w.group(0))
         if rxs is None:
             continue
+        after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]
         for rx in rxs:
+            if rx is _LABEL_RE and after not in (":", "."):
+                continue
             m = rx.match(text, w.start())
             if m is not None:
                 yield from _trim(m)
@@ -195,7 +203,9 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 def _listed(word: str) -> bool:
-    return word in FIRST_NAMES or any(p in FIRST_NAMES for p in word.split("-"))
+    if word in FIRST_NAMES:
+        return True
+    return "-" in word and any(p in FIRST_NAMES for p in word.split("-"))
 
 
 def listed_names(text: str) -> Iterator[Found]:
@@ -232,8 +242,7 @@ def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
         alts.append("".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower()))
     ending = "|".join(re.escape(e) for e in _ENDINGS if e)
     return re.compile(
-        rf"(?<![^\W\d_]|[@.])(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?:{ending})?"
-        rf"(?![^\W\d_]|@)",
+        rf"(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?:{ending})?(?![^\W\d_]|@)",
         re.IGNORECASE)
 
 
@@ -242,5 +251,12 @@ def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
     rx = _known_regex(tuple(sorted(set(names))))
     if rx is None:
         return
-    for m in rx.finditer(text):
-        yield m.start(), m.end(), "name"
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        s = m.start()
+        before = text[s - 1] if s else " "
+        if before.isalpha() or before in "@.":
+            pos = s + 1  # inside a word ("Karin") or an e-mail address: look further on
+            continue
+        yield s, m.end(), "name"
+        pos = m.end()

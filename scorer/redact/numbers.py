@@ -67,11 +67,14 @@ _STRONG_ITEM, _PLAN_ITEM, _ALONE_ITEM = 0, 2, 2
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]+")
 _MAX_DIGITS = 20
 
+# Patterns open with a character class and check the boundary right after it (a leading
+# lookbehind would stop the regex engine from skipping ahead to candidate characters).
 _IBAN_RE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ \u00a0.\-]?[A-Za-z0-9]){11,32}(?![A-Za-z0-9])")
+    r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z][0-9]{2}(?:[ \u00a0.\-]?[A-Za-z0-9]){11,32}"
+    r"(?![A-Za-z0-9])")
 _NINO_RE = re.compile(
-    r"(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ \u00a0]?[0-9]{2}[ \u00a0]?[0-9]{2}"
-    r"[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
+    r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9][A-Z])[A-CEGHJ-NPR-TW-Z][ \u00a0]?[0-9]{2}[ \u00a0]?"
+    r"[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
 
 
 class _Group(NamedTuple):
