@@ -272,18 +272,21 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
     low = 6 if cue in ("phone", "account") else 8
     loose = cue in ("account", "id")
     cands: list[list[tuple[int, str, float, int]]] = [[] for _ in range(n)]
+    lens = [len(g.digits) for g in run]
     for i in range(n):
+        if lens[i] == 1 and i + 1 < n and lens[i + 1] == 1:
+            continue  # two single digits in a row start nothing anybody types
         d = ""
         singles = 0
         plus = run[i].plus
-        lens: list[int] = []
-        all4 = True  # every group before this one has four digits
+        all4 = True  # every group of the window before this one has four digits
+        date_gap = i + 1 < n and run[i + 1].gap in _DATE_GAPS
         for j in range(i, min(n, i + _MAX_GROUPS)):
             g = run[j]
-            size = len(g.digits)
-            card_shape = all4 or (lens == [4, 6] and size in (4, 5))
+            size = lens[j]
+            k = j - i + 1
+            card_shape = all4 or (k == 3 and lens[i] == 4 and lens[i + 1] == 6 and size > 3)
             all4 = all4 and size == 4
-            lens.append(size)
             if not g.trunk:
                 d += g.digits
                 if size == 1:
@@ -291,14 +294,13 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
                     if singles > 2:
                         break  # nobody types a number one digit at a time
             nd = len(d)
-            if nd > _MAX_DIGITS:
-                break
-            k = j - i + 1
+            if nd > _MAX_DIGITS or (nd > 15 and not card_shape):
+                break  # past 15 digits only blocks of four (cards, references) count
             c0 = d[0] if d else "0"
             if not (
-                (nd <= 8 and 2 <= k <= 3 and run[i + 1].gap in _DATE_GAPS and (
-                    lens == [1, 2] or lens == [2, 2] or (k == 3 and lens[1] <= 2 and (
-                        (lens[0] <= 2 and lens[2] in (2, 4)) or lens[0] == 4))))
+                (date_gap and nd <= 8 and 2 <= k <= 3 and lens[i + 1] <= 2 and (
+                    (k == 2 and lens[i] <= 2 and size == 2)
+                    or (k == 3 and ((lens[i] <= 2 and size in (2, 4)) or lens[i] == 4))))
                 or (not plus and (10 <= nd <= 12 or (
                     not keep and 13 <= nd <= 19 and c0 in "23456" and card_shape)))
                 or (nd >= 16 and card_shape and k > 1)
