@@ -125,9 +125,8 @@ class _OnRevoke(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: Collection[TopicPartition]) -> None:
         stage = self.service.conversations
-        if stage is not None:
+        if stage is not None:  # restored by the loop after this poll (`_restore`)
             stage.assigned({tp.partition for tp in assigned if tp.topic == stage.topic})
-            self.service.metrics.set_open(stage.open_by_channel())
 
 
 class Service:
@@ -169,6 +168,7 @@ class Service:
             # committing to do rather than waiting for more.
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
             polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.batch_size)
+            self._restore()
             self._tick()
             behind = False
             if polled:
@@ -212,6 +212,14 @@ class Service:
                         "committed and will be replayed", exc, STOP_GRACE_S)
             return 0
         return None
+
+    def _restore(self) -> None:
+        """Restore the conversation state of newly assigned partitions, before any of
+        their records is scored (the poll that assigned them may have returned some)."""
+        stage = self.conversations
+        if stage is not None and stage.unrestored:
+            stage.restore_assigned()
+            self.metrics.set_open(stage.open_by_channel())
 
     def _expire_idle(self, stop: threading.Event) -> int | None:
         """On a quiet stream, commit the conversations the wall clock has closed (their

@@ -115,6 +115,12 @@ class Inputs:
                        if pos[1] < committed.get(pos[0], 0)},
                       {pos for pos in self.invalid if pos[1] < committed.get(pos[0], 0)})
 
+    def without(self, ids: set[str]) -> Inputs:
+        """Less the replies with these ids (e.g. forwarded to the conversation stage and
+        not yet scored there)."""
+        return Inputs({pos: rid for pos, rid in self.valid.items() if rid not in ids},
+                      set(self.invalid))
+
 
 def read_inputs(bootstrap: str, topic: str, expected: int, **client_kw: Any) -> Inputs:
     records = read_topic(bootstrap, topic, expected=expected, **client_kw)
@@ -223,9 +229,14 @@ def handled(env: dict[str, str], **client_kw: Any) -> int:
 
 
 def repartition_backlog(env: dict[str, str], **client_kw: Any) -> int:
-    """Committed records of the conversation stage's repartition topic after the group's
-    committed offsets: forwarded by a worker, not yet scored. Records of a transaction a
-    killed worker left open are not counted (they will be aborted)."""
+    """How many records were forwarded to the conversation stage and not scored yet."""
+    return len(forwarded_pending(env, **client_kw))
+
+
+def forwarded_pending(env: dict[str, str], **client_kw: Any) -> list[str | None]:
+    """Reply ids of the committed records of the conversation stage's repartition topic
+    after the group's committed offsets: forwarded by a worker, not yet scored. Records
+    of a transaction a killed worker left open are not counted (they will be aborted)."""
     bootstrap, group = env["SCORER_KAFKA_BOOTSTRAP"], env["SCORER_GROUP_ID"]
     topic = f"{group}-conversations-repartition"
     committed = {tp.partition: off for tp, off in committed_offsets(
@@ -236,18 +247,20 @@ def repartition_backlog(env: dict[str, str], **client_kw: Any) -> int:
     try:
         parts = consumer.partitions_for_topic(topic)
         if not parts:
-            return 0
+            return []
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
         for tp in tps:
             consumer.seek(tp, committed.get(tp.partition, 0))
         stable = consumer.end_offsets(tps)  # the last stable offsets (read_committed)
-        count, deadline = 0, time.monotonic() + 30
+        ids: list[str | None] = []
+        deadline = time.monotonic() + 30
         while any(consumer.position(tp) < stable[tp] for tp in tps):
             if time.monotonic() > deadline:
                 raise AssertionError(f"could not read {topic} to its stable offsets")
-            count += sum(len(r) for r in consumer.poll(timeout_ms=200).values())
-        return count
+            for recs in consumer.poll(timeout_ms=200).values():
+                ids.extend(_reply_id(r.value) for r in recs)
+        return ids
     finally:
         consumer.close(autocommit=False)
 

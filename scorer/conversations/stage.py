@@ -97,16 +97,29 @@ class ConversationStage:
         self.restore_timeout_s = settings.transaction_timeout_ms / 1000 + 60
         self._make_restore_consumer = restore_consumer
         self._restore_consumer: KafkaConsumer | None = None
+        #: Assigned partitions whose state is not restored yet (see `restore_assigned`).
+        self.unrestored: set[int] = set()
 
     def assigned(self, partitions: set[int]) -> None:
-        """Hold exactly `partitions`: forget the others, restore the new ones."""
+        """Hold exactly `partitions`: forget the others now, and mark the new ones for
+        `restore_assigned`.
+
+        Called from the rebalance listener, which kafka-python 3 runs on the consumer's
+        event loop: Kafka I/O there (the restore) would block that loop, heartbeats and
+        the restore's own fetches included. So the restore runs from the service loop,
+        right after the poll that delivered the assignment and before any batch is scored.
+        """
         for p in [p for p in self.table.partitions if p not in partitions]:
             self.table.drop(p)
-        new = partitions - set(self.table.partitions)
-        if not new:
+        self.unrestored = partitions - set(self.table.partitions)
+
+    def restore_assigned(self) -> None:
+        """Rebuild the partitions marked by `assigned` from the changelog."""
+        if not self.unrestored:
             return
         if self._restore_consumer is None:
             self._restore_consumer = self._make_restore_consumer()
+        new, self.unrestored = self.unrestored, set()
         changelog.restore(self._restore_consumer, self.changelog_topic, new, self.table,
                           timeout_s=self.restore_timeout_s)
 
