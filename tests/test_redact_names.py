@@ -118,3 +118,12 @@ def test_street_addresses_and_postcode_with_place_are_redacted(
 ])
 def test_words_that_end_like_streets_and_years_before_a_capital_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize("text", [
+    "Pakken kommer i August.", "Hans ordre er sendt.", "Vi flyr til Georgia i morgen.",
+    "Dina beställningar är skickade.",
+])
+def test_names_that_are_also_months_places_or_words_need_a_context(text: str) -> None:
+    assert redact(text).text == text
+    assert redact("Hei Hans, takk!").text == "Hei [NAME], takk!"

@@ -136,3 +136,8 @@ def test_an_order_cue_does_not_protect_a_phone_number_after_another_number() -> 
 def test_eight_digits_on_their_own_go_as_a_phone_number_privacy_first() -> None:
     assert redact("Nummeret er 12345678.").text == "Nummeret er [PHONE]."
     assert no_digits_left(redact("Send til 99 88 77 66 55").text)
+
+
+def test_a_short_label_typed_against_the_number_does_not_hide_it() -> None:
+    assert redact("Ring tlf91234567 nå.").text == "Ring tlf[PHONE] nå."
+    assert redact("Sendingen RR123456785SE, kr1299.").text == "Sendingen RR123456785SE, kr1299."

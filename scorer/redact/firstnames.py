@@ -94,6 +94,8 @@ Will Bill Rob Frank Grace Rose Hope Faith Joy Ivy Lily Daisy Holly Poppy Ruby Am
 Summer Hunter Mason Carter Dean Lee Max Kai Kim Tom Ben Sam Jack Bent Ove Nora Vera Mie
 Bella Iris Penny Sky Rain Milo Tim Else Inge Jan Finn Mats Karl Ulf Mona Eva Ella
 Lone Rita Pia Tina Anne Sanne Line Stina Svea Edda Tilde Storm Harvey Lasse Kalle
+August Georgia Kent Willow Dawn Heather Florence Victoria Charlotte Sofia Klara Stig Dina
+Hans Vilja Sten Gry Helle Rune Frost Filip
 """
 
 AMBIGUOUS: frozenset[str] = frozenset(_AMBIGUOUS.split())

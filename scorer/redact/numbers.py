@@ -18,13 +18,17 @@ Every window gets the best label it can earn:
   8–15 digit run on its own (privacy first: any such run goes), 10–12 digit ids after an
   id cue, 7–18 digit accounts after an account cue (Swedish clearing + account, Danish
   reg + account, UK sort code + account);
-* keep: dates, times, card expiry (`12/27`), never redacted.
+* keep: dates, times, card expiry (`12/27`), and 16–20 digits written in blocks of four
+  that are no card (tracking and reference numbers): never redacted.
 
-The programme maximises weight (per digit: strong 3, keep 2.5, plan phone 2, run-on-its-
-own 1) with one rule: a weak item may not sit next to a group left unlabelled in the same
+The programme maximises the digits covered, weighted by how sure the label is (per digit:
+checksum 3.0, date 2.9, phone plan or cue 2.8, reference in blocks 2.7, run on its own
+2.5), with one rule: a weak item may not sit next to a group left unlabelled in the same
 run, because then it was carved out of something longer (a 17-digit tracking number is not
-two phone numbers). A keep cue before the run (order, case, invoice, tracking, customer
-number…) or a currency/unit around it forbids weak items and cards.
+a phone number and some digits). No rule looks past direct neighbours that stay in the
+text, so a second pass makes the same choices. A keep cue before the run (order, case,
+invoice, tracking, customer number…) or a currency/unit around it forbids weak items and
+cards.
 """
 
 from __future__ import annotations
@@ -161,6 +165,10 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
             yield run
 
 
+#: Short labels typed right before a number ("tlf91234567"): a label, not part of a code.
+_LABELS = frozenset({"tlf", "tel", "mob", "ph", "tf", "tfn", "nr", "no", "fnr", "pnr", "cpr"})
+
+
 def _glued(text: str, s: int, e: int) -> bool:
     """Digits glued to a short letter run, as in a code ("RR123456785SE", "A4", "kr1299",
     "ID12345"); a whole word next to them ("Telefon91234567") is not a code."""
@@ -170,7 +178,7 @@ def _glued(text: str, s: int, e: int) -> bool:
         i = s - 1
         while i >= 0 and s - i <= 4 and text[i].isalpha():
             i -= 1
-        if s - i <= 4:
+        if s - i <= 4 and text[i + 1:s].lower() not in _LABELS:
             return True
     if e < len(text) and text[e].isalpha():
         i = e
