@@ -70,8 +70,37 @@ class ReviewIn(BaseModel):
     labels: dict[Literal["greeting", "explanation", "closing"], Literal[0, 1]] = Field(
         default_factory=dict,
         description="Corrected labels per dimension (1 = present); used when disagreeing")
-    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=NO_NUL)
-    reviewer: str = Field(min_length=1, max_length=128, pattern=NO_NUL)
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=NO_NUL,
+                         description="Stored redacted (e-mail, phone, ids, cards, IBANs)")
+    reviewer: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=NO_NUL,
+        description="Ignored (kept so older clients still work): a review is recorded "
+                    "under the name of the caller's token or SSO user")
+
+
+class MeOut(BaseModel):
+    """Who the caller is, so a client (the web page) shows only what the role may do."""
+
+    name: str = Field(description="The token's name or the SSO user; reviews carry it")
+    role: Literal["reader", "reviewer", "admin"]
+    via: str = Field(description="token, proxy (single sign-on) or dev")
+    rights: list[str] = Field(description="Actions this role may take: list, open, stats, "
+                                          "review, export, purge")
+
+
+class PurgeIn(BaseModel):
+    """Delete stored replies (with their reviews) and conversations older than an age."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    older_than: str = Field(pattern=r"^\s*\d{1,6}\s*[smhdw]\s*$", max_length=16,
+                            description="An age such as 90d, 12w or 36h")
+
+
+class PurgeOut(BaseModel):
+    older_than: str
+    replies: int
+    conversations: int
 
 
 class ReplyScoreOut(BaseModel):

@@ -183,9 +183,15 @@ def evaluate(config_file: Path | None, file: Path, split: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--dev", is_flag=True,
-              help="Development only: allow running without SCORER_API_TOKENS on localhost.")
+              help="Development only: allow running without SCORER_API_TOKENS on localhost "
+                   "(answers loopback Host names only; no HSTS).")
 def serve(config_file: Path | None, host: str, port: int, dev: bool) -> None:
-    """Serve the QA API and web page over the flagged store."""
+    """Serve the QA API and web page over the flagged store.
+
+    Tokens are SCORER_API_TOKENS entries `name:role:secret` (roles reader, reviewer, admin;
+    secrets of at least 32 characters). Exit codes: 2 refused to start (the message names
+    the setting or token entry to fix), 1 the store cannot be opened.
+    """
     settings = _settings(config_file)
     _setup_logging(settings.log_level)
     from scorer.api import serve as serve_api
@@ -245,12 +251,16 @@ def flagged(ctx: click.Context, config_file: Path | None, conversations: bool, l
 @click.option("--older-than", required=True, help="Age limit, e.g. 90d, 12w, 36h.")
 @click.pass_context
 def flagged_purge(ctx: click.Context, older_than: str) -> None:
-    """Delete stored replies (with their reviews) and conversations older than --older-than."""
+    """Delete stored replies (with their reviews) and conversations older than --older-than.
+
+    The purge is audited (scorer.audit) under the OS user running it.
+    """
+    from scorer.audit import cli_actor
     from scorer.store import InvalidQuery, StoreUnavailable, purge_command
 
     settings = _settings(ctx.obj["config_file"])
     try:
-        click.echo(purge_command(settings, older_than))
+        click.echo(purge_command(settings, older_than, actor=cli_actor()))
     except (InvalidQuery, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -162,8 +162,27 @@ class Settings(BaseSettings):
     #: Redact the evidence text on replies.scored / replies.flagged and `scorer score`
     #: (false: raw text downstream, for deployments whose consumers need it).
     redact_outputs: bool = True
-    retention_days: int | None = Field(default=None, ge=1)
+    #: Days flagged replies (with their reviews) and conversations are kept; older ones are
+    #: purged hourly. On by default: flagged personal data must not be kept forever.
+    retention_days: int = Field(default=90, ge=1, le=36_500)
+    #: Days the audit log (who listed, opened, exported, reviewed or purged what) is kept.
+    audit_retention_days: int = Field(default=365, ge=1, le=36_500)
+    #: QA API tokens, comma-separated `name:role:secret` (role reader, reviewer or admin;
+    #: a bare secret is a reviewer named token-N); secrets of at least 32 characters.
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    #: Requests per second (on average) and burst allowed per token or SSO user; more: 429.
+    api_rate: float = Field(default=10.0, gt=0, le=100_000)
+    api_burst: int = Field(default=60, ge=1, le=1_000_000)
+    #: Host header values `scorer serve` answers, comma-separated (`.example.com` also
+    #: matches subdomains; empty or `*`: any). `--dev` answers loopback names only.
+    api_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Single sign-on behind an authenticating proxy (oauth2-proxy): the header with the
+    #: user, optionally one with the role (or groups; the highest role named wins) and the
+    #: role otherwise; believed only from API_TRUSTED_PROXIES (IP addresses or networks).
+    api_proxy_user_header: str | None = None
+    api_proxy_role_header: str | None = None
+    api_proxy_default_role: Literal["reader", "reviewer", "admin"] = "reader"
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- Logging -------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -182,7 +201,7 @@ class Settings(BaseSettings):
         )
         return (init_settings, env_settings, _TomlSource(settings_cls, path))
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "api_allowed_hosts", "api_trusted_proxies", mode="before")
     @classmethod
     def _split_tokens(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -184,11 +185,45 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+#: Mode of the SQLite database and its -wal/-shm/lock files: they hold customer replies
+#: (redacted, but still personal), so only the service's own user may read them.
+SQLITE_FILE_MODE = 0o600
+
+
+def _private_file(path: str) -> None:
+    """Create `path` owner-only if missing, and tighten it if it is wider (a file made by
+    an older version or under a loose umask). SQLite gives the -wal and -shm files the
+    mode of the database file, so this covers them too. Errors are left to SQLite, which
+    reports an unusable path as StoreUnavailable."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+    except OSError:
+        return
+    try:
+        mode = os.fstat(fd).st_mode & 0o777
+        if mode != SQLITE_FILE_MODE:
+            os.fchmod(fd, SQLITE_FILE_MODE)
+            log.warning("flagged store file %s was readable by others (mode %o); now %o",
+                        path, mode, SQLITE_FILE_MODE)
+    except OSError as exc:
+        log.warning("cannot make %s private (%s); run chmod 600 on it", path, exc)
+    finally:
+        os.close(fd)
+
+
+def _sqlite_path(engine: Engine) -> str | None:
+    db = engine.url.database
+    return None if not db or db == ":memory:" or db.startswith("file:") else db
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the connection settings the store relies on."""
     real = sqlalchemy_url(url)
     if real.startswith("sqlite"):
         engine = sa.create_engine(real, connect_args={"timeout": 30, "check_same_thread": False})
+        path = _sqlite_path(engine)
+        if path is not None:
+            _private_file(path)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -198,6 +233,10 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            if path is not None:  # belt and braces: SQLite copies the mode, but check
+                for side in (f"{path}-wal", f"{path}-shm"):
+                    if os.path.exists(side):
+                        _private_file(side)
 
         return engine
     return sa.create_engine(
@@ -217,16 +256,19 @@ def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
             conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
             conn.commit()
         return
-    db = engine.url.database
-    if not db or db == ":memory:":
+    db = _sqlite_path(engine)
+    if db is None:
         yield
         return
-    with open(f"{db}.migrate-lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    fd = os.open(f"{db}.migrate-lock", os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def migrate(engine: Engine) -> None:
@@ -334,8 +376,8 @@ def _decode_cursor(sort: str, cursor: str, listing: Listing = REPLIES) -> list[A
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise bad from None
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise bad from None  # RecursionError: a forged cursor of nested brackets
     if not isinstance(data, dict) or not isinstance(data.get("k"), list):
         raise bad
     if data.get("t") != listing.tag:
@@ -349,18 +391,37 @@ def _decode_cursor(sort: str, cursor: str, listing: Listing = REPLIES) -> list[A
         raise bad
     out: list[Any] = []
     for (col, _asc), value in zip(spec, keys, strict=True):
-        kind = listing.table.c[col].type
-        if isinstance(kind, UTCDateTime) and isinstance(value, str):
-            try:
-                out.append(datetime.fromisoformat(value))
-            except ValueError:
-                raise bad from None
-        elif ((isinstance(kind, sa.Integer) and type(value) is int)
-              or (isinstance(kind, sa.String) and isinstance(value, str))):
-            out.append(value)
-        else:
+        checked = _cursor_value(listing.table.c[col].type, value)
+        if checked is None:
             raise bad
+        out.append(checked)
     return out
+
+
+_INT_RANGE = range(-(2**31), 2**31)  # sa.Integer: what PostgreSQL's integer holds
+
+
+def _cursor_value(kind: Any, value: Any) -> Any:
+    """`value` as the database can compare it with a column of type `kind`, or None when
+    a forged cursor carries something the database would choke on (an int past 32 bits, a
+    time past year 9999 once in UTC, NUL or a lone surrogate in a string): a 400, not a
+    500 from the driver."""
+    if isinstance(kind, UTCDateTime) and isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except (ValueError, OverflowError):
+            return None
+    if isinstance(kind, sa.Integer) and type(value) is int:
+        return value if value in _INT_RANGE else None
+    if isinstance(kind, sa.String) and isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        too_long = kind.length is not None and len(value) > kind.length
+        return None if "\x00" in value or too_long else value
+    return None
 
 
 def _keyset(sort: str, values: list[Any], listing: Listing = REPLIES) -> sa.ColumnElement[bool]:
@@ -471,7 +532,14 @@ def parse_time(text: str, *, now: datetime | None = None) -> datetime:
     """A point in time: a duration back from now ('1d') or an RFC 3339 timestamp."""
     now = now or datetime.now(UTC)
     if re.fullmatch(r"\s*\d{1,6}\s*[smhdw]\s*", text or ""):
-        return now - parse_duration(text)
+        try:
+            value = now - parse_duration(text)
+        except OverflowError:  # 999999w reaches back before year 1
+            value = datetime.min.replace(tzinfo=UTC)
+        if value.year < 1970:
+            raise InvalidQuery(f"time {text!r} reaches back before 1970; use a shorter "
+                               "duration or an RFC 3339 timestamp")
+        return value
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -567,10 +635,12 @@ class FlaggedStore:
     """Flagged replies with their QA reviews. Thread-safe (one engine, pooled connections)."""
 
     def __init__(self, engine: Engine, *, redact_text: bool = True,
-                 retention_days: int | None = None) -> None:
+                 retention_days: int | None = None,
+                 audit_retention_days: int | None = None) -> None:
         self.engine = engine
         self.redact_text = redact_text
         self.retention_days = retention_days
+        self.audit_retention_days = audit_retention_days
         self._last_purge = 0.0
         self._purge_lock = threading.Lock()
 
@@ -584,7 +654,8 @@ class FlaggedStore:
         except BaseException:
             engine.dispose()
             raise
-        store = cls(engine, redact_text=settings.redact, retention_days=settings.retention_days)
+        store = cls(engine, redact_text=settings.redact, retention_days=settings.retention_days,
+                    audit_retention_days=settings.audit_retention_days)
         store.maybe_purge()
         return store
 
@@ -641,7 +712,13 @@ class FlaggedStore:
 
     def add_review(self, reply_id: str, *, verdict: str, labels: dict[str, int],
                    comment: str, reviewer: str) -> dict[str, Any]:
-        """Record a QA review of a stored reply; raises NotFound for an unknown id."""
+        """Record a QA review of a stored reply; raises NotFound for an unknown id.
+
+        The comment is free text a reviewer types while reading a customer's message, so it
+        goes through the same redaction as reply text before it is stored (always: a
+        reviewer quoting a phone number is not a reason to keep it)."""
+        from scorer.redact import redact
+
         if verdict not in ("agree", "disagree"):
             raise InvalidQuery(f"verdict {verdict!r} must be 'agree' or 'disagree'")
         unknown = set(labels) - set(DIMENSIONS)
@@ -650,7 +727,8 @@ class FlaggedStore:
                                f"{', '.join(DIMENSIONS)}")
         row = {"reply_id": reply_id, "verdict": verdict,
                "labels": {k: int(v) for k, v in labels.items()},
-               "comment": _clean(comment) or "", "reviewer": _clean(reviewer, 128) or "",
+               "comment": redact(_clean(comment) or "").text,
+               "reviewer": _clean(reviewer, 128) or "",
                "created_at": datetime.now(UTC)}
         with _guard("saving a review"), self.engine.begin() as conn:
             exists = conn.execute(sa.select(replies_t.c.id).where(replies_t.c.id == reply_id))
@@ -670,7 +748,11 @@ class FlaggedStore:
     def purge_counts(self, older_than: timedelta, *,
                      now: datetime | None = None) -> tuple[int, int]:
         """`purge` in one transaction; returns (replies, conversations) deleted."""
-        cutoff = (now or datetime.now(UTC)) - older_than
+        try:
+            cutoff = (now or datetime.now(UTC)) - older_than
+        except OverflowError:
+            raise InvalidQuery(f"older than {older_than.days} days reaches back before year "
+                               "1; nothing is that old, give a shorter age") from None
         old = sa.select(replies_t.c.id).where(replies_t.c.event_at < cutoff)
         with _guard("purging old replies"), self.engine.begin() as conn:
             conn.execute(reviews_t.delete().where(reviews_t.c.reply_id.in_(old)))
@@ -684,18 +766,32 @@ class FlaggedStore:
         return count, conversations
 
     def maybe_purge(self) -> int:
-        """Apply `retention_days` at most once an hour; never raises (next call retries)."""
-        if not self.retention_days:
+        """Apply `retention_days` (and `audit_retention_days` to the audit log) at most
+        once an hour; never raises (the next call retries). A purge that deleted anything
+        is audited as actor `retention`."""
+        if not self.retention_days and not self.audit_retention_days:
             return 0
+        from scorer import audit
+
         with self._purge_lock:
             if time.monotonic() - self._last_purge < _AUTO_PURGE_EVERY_S and self._last_purge:
                 return 0
+            count = conversations = 0
             try:
-                count = self.purge(timedelta(days=self.retention_days))
+                if self.retention_days:
+                    count, conversations = self.purge_counts(
+                        timedelta(days=self.retention_days))
+                if self.audit_retention_days:
+                    audit.purge_older(self.engine, timedelta(days=self.audit_retention_days))
             except StoreUnavailable as exc:
                 log.warning("retention purge skipped: %s", exc)
                 return 0
             self._last_purge = time.monotonic()
+            if count or conversations:
+                audit.record_quietly(self.engine, audit.AuditEntry(
+                    action="purge", actor="retention", role="system", via="system",
+                    target=f"older_than={self.retention_days}d replies={count} "
+                           f"conversations={conversations}"))
             return count
 
     # -- conversations (the queries live in scorer.store_conversations) ---------------------
@@ -741,6 +837,12 @@ class FlaggedStore:
                                           limit=q.limit)
             reviews = self._reviews_for(conn, [r.id for r in rows])
         return Page([_item(r, reviews[r.id]) for r in rows], next_cursor)
+
+    def count_flagged(self, q: FlaggedQuery) -> int:
+        """How many replies match `q`'s filters (what an export will hold, for the audit)."""
+        stmt = sa.select(sa.func.count()).select_from(replies_t).where(*_filters(q))
+        with _guard("counting replies"), self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def iter_flagged(self, q: FlaggedQuery, *, max_rows: int = 100_000) -> Iterator[dict[str, Any]]:
         """Every reply matching `q` (page by page, so memory stays flat), up to max_rows."""
@@ -854,12 +956,23 @@ def flagged_table(settings: Settings, *, limit: int = 20, sort: str = DEFAULT_SO
     return "\n".join(lines)
 
 
-def purge_command(settings: Settings, older_than: str) -> str:
-    """`scorer flagged purge --older-than 90d`."""
+def purge_command(settings: Settings, older_than: str, *, actor: str = "cli") -> str:
+    """`scorer flagged purge --older-than 90d`, audited under `actor` (the OS user)."""
+    from scorer import audit
+
     age = parse_duration(older_than)
     store = FlaggedStore.from_settings(settings)
+    entry = audit.AuditEntry(action="purge", actor=actor, role="admin", via="cli",
+                             target=f"older_than={older_than.strip()}")
     try:
-        replies, conversations = store.purge_counts(age)
+        try:
+            replies, conversations = store.purge_counts(age)
+        except (InvalidQuery, StoreUnavailable) as exc:
+            entry.result = "invalid" if isinstance(exc, InvalidQuery) else "error"
+            audit.record_quietly(store.engine, entry)
+            raise
+        entry.target += f" replies={replies} conversations={conversations}"
+        audit.record(store.engine, entry)
     finally:
         store.close()
     return (f"purged {replies} flagged replies and {conversations} flagged conversations "

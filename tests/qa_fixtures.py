@@ -31,7 +31,14 @@ from scorer.store import FlaggedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SCRIPT = ROOT / "deploy" / "local" / "postgres"
-TOKEN = "qa-test-token-3f9c1d"
+#: Secrets of the three roles' tokens (at least 32 characters, as the server demands).
+#: TOKEN is the admin's, so tests written before roles keep every right.
+TOKEN = "qa-admin-secret-3f9c1d0e8b7a6c5d4e3f2a1b"
+REVIEWER_TOKEN = "qa-reviewer-secret-5a4b3c2d1e0f9a8b7c6d5e"
+READER_TOKEN = "qa-reader-secret-9e8d7c6b5a4f3e2d1c0b9a8f"
+ADMIN_NAME, REVIEWER_NAME, READER_NAME = "qa-admin", "kari", "ola"
+API_TOKENS = (f"{ADMIN_NAME}:admin:{TOKEN}, {REVIEWER_NAME}:reviewer:{REVIEWER_TOKEN}, "
+              f"{READER_NAME}:reader:{READER_TOKEN}")
 BASE_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
@@ -86,7 +93,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def qa_settings(url: str, **overrides: Any) -> Settings:
-    return load_settings(store_url=url, api_tokens=TOKEN, **overrides)
+    """Settings over `url` with the three role tokens. Retention is pushed far out (the
+    fixtures' fixed BASE_TIME would otherwise age past the 90-day default and be purged
+    on open) and the rate limit far up (fuzzing sends hundreds of calls a second); tests
+    of either pass their own values."""
+    defaults: dict[str, Any] = {"api_tokens": API_TOKENS, "retention_days": 36_500,
+                                "api_rate": 100_000, "api_burst": 1_000_000}
+    return load_settings(store_url=url, **{**defaults, **overrides})
 
 
 @pytest.fixture

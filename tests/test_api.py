@@ -17,6 +17,7 @@ from scorer.api import create_app, serve
 from scorer.settings import load_settings
 from scorer.store import FlaggedStore
 from tests.qa_fixtures import (  # noqa: F401
+    ADMIN_NAME,
     BASE_TIME,
     TOKEN,
     fresh_postgres_url,
@@ -48,7 +49,8 @@ def get(client: TestClient, path: str, **params: Any) -> Any:
 # --- access -----------------------------------------------------------------------------------
 
 ENDPOINTS = [("GET", "/api/flagged"), ("GET", "/api/flagged/r-001"), ("GET", "/api/stats"),
-             ("GET", "/api/flagged.csv"), ("POST", "/api/flagged/r-001/review")]
+             ("GET", "/api/flagged.csv"), ("POST", "/api/flagged/r-001/review"),
+             ("GET", "/api/me"), ("GET", "/api/conversations"), ("POST", "/api/purge")]
 
 
 BAD_AUTH = [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
@@ -58,7 +60,10 @@ BAD_AUTH = [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TO
 
 def test_every_api_call_without_a_valid_token_is_401(client: TestClient) -> None:
     for method, path in ENDPOINTS:
-        body = {"verdict": "agree", "reviewer": "x"} if method == "POST" else None
+        body: dict[str, Any] | None = None
+        if method == "POST":
+            body = ({"older_than": "36500d"} if path.endswith("purge")
+                    else {"verdict": "agree", "reviewer": "x"})
         for headers in BAD_AUTH:
             resp = client.request(method, path, headers=headers, json=body,
                                   params={"limit": 999})  # auth is checked before validation
@@ -66,13 +71,18 @@ def test_every_api_call_without_a_valid_token_is_401(client: TestClient) -> None
             assert resp.headers["www-authenticate"] == "Bearer"
         good = client.request(method, path, headers=AUTH, json=body)
         assert good.status_code in (200, 201), (method, path, good.text)
-    assert get(client, "/api/flagged/r-001")["reviews"][0]["reviewer"] == "x"
+    # The body's reviewer is ignored: the review is the token's.
+    assert get(client, "/api/flagged/r-001")["reviews"][0]["reviewer"] == ADMIN_NAME
 
 
 def test_second_configured_token_works(store: FlaggedStore, store_url: str) -> None:
-    app = create_app(load_settings(store_url=store_url, api_tokens="first, second"), store=store)
+    first, second = "first-secret-" + "1" * 32, "second-secret-" + "2" * 32
+    app = create_app(load_settings(store_url=store_url, api_tokens=f"{first}, {second}"),
+                     store=store)
     with TestClient(app) as c:
-        assert c.get("/api/stats", headers={"Authorization": "Bearer second"}).status_code == 200
+        resp = c.get("/api/me", headers={"Authorization": f"Bearer {second}"})
+        assert resp.status_code == 200
+        assert resp.json()["name"] == "token-2" and resp.json()["role"] == "reviewer"
 
 
 def test_no_tokens_configured_means_no_access_without_dev(store: FlaggedStore,
@@ -190,21 +200,27 @@ def test_ids_with_slashes_and_unicode_work(client: TestClient, store: FlaggedSto
 def test_review_is_persisted_and_returned_with_the_reply(client: TestClient,
                                                          store: FlaggedStore) -> None:
     body = {"verdict": "disagree", "labels": {"greeting": 1, "closing": 0},
-            "comment": "Opens with «Hei Kari»", "reviewer": "Åse"}
+            "comment": "Opens with a «greeting» after all", "reviewer": "Åse"}
     resp = client.post("/api/flagged/r-002/review", json=body, headers=AUTH)
     assert resp.status_code == 201, resp.text
     saved = resp.json()
     assert saved["verdict"] == "disagree" and saved["labels"] == {"greeting": 1, "closing": 0}
     again = get(client, "/api/flagged/r-002")["reviews"]
-    assert [(r["reviewer"], r["comment"]) for r in again] == [("Åse", "Opens with «Hei Kari»")]
+    assert [(r["reviewer"], r["comment"]) for r in again] == [
+        (ADMIN_NAME, "Opens with a «greeting» after all")]
     assert store.get("r-002")["reviews"][0]["id"] == saved["id"]
     reviewed = get(client, "/api/flagged", reviewed="true")["items"]
     assert [i["id"] for i in reviewed] == ["r-002"]
 
 
+def test_a_review_without_reviewer_is_the_new_shape_and_accepted(client: TestClient) -> None:
+    resp = client.post("/api/flagged/r-001/review", json={"verdict": "agree"}, headers=AUTH)
+    assert resp.status_code == 201 and resp.json()["reviewer"] == ADMIN_NAME
+
+
 @pytest.mark.parametrize("body", [
     {"verdict": "maybe", "reviewer": "K"},
-    {"verdict": "agree"},
+    {},
     {"verdict": "agree", "reviewer": ""},
     {"verdict": "disagree", "reviewer": "K", "labels": {"length": 1}},
     {"verdict": "disagree", "reviewer": "K", "labels": {"greeting": 2}},

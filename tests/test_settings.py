@@ -74,3 +74,24 @@ def test_length_range_must_be_min_below_max(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SCORER_LENGTH_CHAT", "90-8")
     with pytest.raises(SettingsError, match="SCORER_LENGTH_CHAT"):
         load_settings()
+
+
+def test_qa_api_security_settings_have_safe_defaults_and_split_lists(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("SCORER_RETENTION_DAYS", "SCORER_API_ALLOWED_HOSTS", "SCORER_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    s = load_settings()
+    assert s.retention_days == 90 and s.audit_retention_days == 365
+    assert (s.api_rate, s.api_burst) == (10.0, 60)
+    assert s.api_allowed_hosts == [] and s.api_trusted_proxies == []
+    assert s.api_proxy_user_header is None and s.api_proxy_default_role == "reader"
+    monkeypatch.setenv("SCORER_API_ALLOWED_HOSTS", "qa.example.com, .internal.example")
+    monkeypatch.setenv("SCORER_API_TRUSTED_PROXIES", "10.0.0.0/24,127.0.0.1")
+    monkeypatch.setenv("SCORER_API_TOKENS", "kari:reviewer:" + "k" * 32)
+    s = load_settings()
+    assert s.api_allowed_hosts == ["qa.example.com", ".internal.example"]
+    assert s.api_trusted_proxies == ["10.0.0.0/24", "127.0.0.1"]
+    assert s.token_values() == ["kari:reviewer:" + "k" * 32]
+    monkeypatch.setenv("SCORER_RETENTION_DAYS", "0")
+    with pytest.raises(SettingsError, match="SCORER_RETENTION_DAYS"):
+        load_settings()

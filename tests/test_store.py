@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,7 +130,7 @@ def test_redacted_text_never_reaches_the_store(store: FlaggedStore, store_url: s
     # The evidence span text is cut from the redacted text, so the page can find it.
     closing_text = item["evidence"]["closing"]["text"]
     assert closing_text.startswith("Ring [PHONE]") and closing_text in item["text"]
-    assert item["evidence"]["greeting"]["text"] == "Hei Ola!"
+    assert item["evidence"]["greeting"]["text"] == "Hei [NAME]!"  # a greeted name too
     # And nowhere in the database itself — every column of every table, read raw.
     with store.engine.connect() as conn:
         for table in ("flagged_replies", "flagged_reasons", "reviews"):
@@ -301,6 +303,59 @@ def test_feedback_export_uses_corrections_or_the_models_verdicts(store: FlaggedS
     assert lines["a"]["text"] == "Vi har sendt pakken. Ha en fin dag!"
 
 
+def test_review_comments_are_redacted_before_they_are_stored(store: FlaggedStore) -> None:
+    store.upsert_flagged([make_pair("r-1")])
+    saved = store.add_review(
+        "r-1", verdict="disagree", labels={"closing": 1}, reviewer="kari",
+        comment="Kunden ba om svar på 912 34 567 eller ola.nordmann@example.no, kort "
+                "4111 1111 1111 1111.")
+    for secret in ("912 34 567", "ola.nordmann@example.no", "4111 1111 1111 1111"):
+        assert secret not in saved["comment"]
+        assert secret not in store.get("r-1")["reviews"][0]["comment"]
+    assert "[PHONE]" in saved["comment"] and "[EMAIL]" in saved["comment"]
+    with store.engine.connect() as conn:
+        raw = conn.execute(sa.text("SELECT comment FROM reviews")).scalar_one()
+    assert "912 34 567" not in raw and raw.startswith("Kunden ba om svar")
+
+
+def test_a_purge_age_older_than_the_calendar_is_refused_not_a_crash(
+        store: FlaggedStore) -> None:
+    with pytest.raises(InvalidQuery, match="shorter age"):
+        store.purge(timedelta(weeks=999_999))
+
+
+def test_retention_is_on_by_default(store_url: str) -> None:
+    from scorer.settings import load_settings
+
+    settings = load_settings(store_url=store_url)
+    assert settings.retention_days == 90 and settings.audit_retention_days == 365
+    s = FlaggedStore.from_settings(settings)
+    try:
+        assert s.retention_days == 90
+    finally:
+        s.close()
+
+
+def test_sqlite_files_are_private_to_the_service_user(tmp_path: Path) -> None:
+    db = tmp_path / "flagged.db"
+    old_umask = os.umask(0o022)  # the usual umask would make new files world-readable
+    try:
+        s = FlaggedStore.from_settings(qa_settings(f"sqlite:///{db}"))
+        s.upsert_flagged([make_pair("r-1")])
+        s.add_review("r-1", verdict="agree", labels={}, comment="", reviewer="K")
+        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}.migrate-lock")]
+        for path in files:
+            assert path.exists(), path
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+        s.close()
+        # A store file made world-readable elsewhere is tightened when opened.
+        db.chmod(0o644)
+        FlaggedStore.from_settings(qa_settings(f"sqlite:///{db}")).close()
+        assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
 def test_purge_deletes_old_replies_with_their_reviews(store: FlaggedStore) -> None:
     now = datetime.now(UTC)
     store.upsert_flagged([make_pair("old", sent_at=now - timedelta(days=100)),
@@ -350,7 +405,7 @@ def test_concurrent_openers_migrate_once(store_url: str) -> None:
     assert errors == []
     with stores[0].engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() \
-            == ["0002"]
+            == ["0003"]
     for s in stores:
         s.close()
 

@@ -24,7 +24,10 @@ from scorer.api import create_app
 from scorer.settings import Settings
 from scorer.store import FlaggedStore
 from tests.qa_fixtures import (
+    ADMIN_NAME,
     BASE_TIME,
+    READER_NAME,
+    READER_TOKEN,
     TOKEN,
     conversation_thread,
     make_conversation,
@@ -126,26 +129,31 @@ def test_filter_open_review_and_see_it_persisted(served: tuple[str, FlaggedStore
             text = page.locator("#reply-text")
             expect(text).to_contain_text("Ring oss på [PHONE]")
             assert "912 34 567" not in text.inner_text()
-            expect(page.locator("#reply-text mark.ev-greeting")).to_have_text("Hei Kari!")
+            expect(page.locator("#reply-text mark.ev-greeting")).to_have_text("Hei [NAME]!")
             expect(page.locator("#reply-text mark.ev-closing")).to_have_text("Ha en fin dag!")
             expect(page.locator("#reply-text mark.ev-explanation")).to_contain_text("fordi")
             expect(page.locator("#dims tr.dim-closing")).to_contain_text("0.31")
             expect(page.locator("#dims tr.dim-closing")).to_contain_text("absent")
             expect(page.locator("#d-reasons")).to_have_text("missing_closing")
 
+            # Who am I: the token's name and role; an admin also gets the CSV link.
+            expect(page.locator("#whoami")).to_have_text(f"{ADMIN_NAME} (admin)")
+            expect(page.locator("#csv-link")).to_be_visible()
+            assert page.locator("#reviewer").count() == 0  # no name to type: the token's
+            expect(page.locator("#review-as")).to_have_text(ADMIN_NAME)
+
             # Disagree: the closing is there after all.
-            page.fill("#reviewer", "Åse QA")
             page.click("#btn-disagree")
             expect(page.locator("#lbl-closing")).not_to_be_checked()
             page.check("#lbl-closing")
             page.fill("#comment", "Ends with a well-wish")
             page.click("#submit-disagree")
             expect(page.locator("#review-status")).to_have_text("Saved: disagree.")
-            expect(page.locator("#reviews li")).to_contain_text("Åse QA")
+            expect(page.locator("#reviews li")).to_contain_text(ADMIN_NAME)
 
             saved = store.get("msg-target")["reviews"]
             assert [(r["verdict"], r["labels"], r["reviewer"], r["comment"]) for r in saved] == [
-                ("disagree", {"greeting": 1, "explanation": 1, "closing": 1}, "Åse QA",
+                ("disagree", {"greeting": 1, "explanation": 1, "closing": 1}, ADMIN_NAME,
                  "Ends with a well-wish")]
 
             # Still there after a reload (token kept for the tab).
@@ -153,6 +161,34 @@ def test_filter_open_review_and_see_it_persisted(served: tuple[str, FlaggedStore
             page.locator("#list tbody tr[data-id='msg-target']").click()
             expect(page.locator("#reviews li")).to_contain_text("disagree")
             expect(page.locator("#reviews li")).to_contain_text("Ends with a well-wish")
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_a_reader_sees_replies_and_reviews_but_no_review_buttons_or_csv(
+        served: tuple[str, FlaggedStore]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, store = served
+    store.add_review("msg-target", verdict="agree", labels={}, comment="Fine by me",
+                     reviewer="kari")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/")
+            page.fill("#token-input", READER_TOKEN)
+            page.click("#token-form button[type=submit]")
+            expect(page.locator("#whoami")).to_have_text(f"{READER_NAME} (reader)")
+            page.locator("#list tbody tr[data-id='msg-target']").click()
+            expect(page.locator("#reply-text")).to_contain_text("Ring oss på [PHONE]")
+            expect(page.locator("#reviews li")).to_contain_text("Fine by me")
+            expect(page.locator("#review-readonly")).to_be_visible()
+            for hidden in ("#btn-agree", "#btn-disagree", "#correct-form", "#csv-link"):
+                expect(page.locator(hidden)).to_be_hidden()
             assert errors == []
         finally:
             browser.close()

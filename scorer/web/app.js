@@ -4,11 +4,12 @@
 "use strict";
 
 const TOKEN_KEY = "scorer-token";
-const REVIEWER_KEY = "scorer-reviewer";
 const DIMENSIONS = ["greeting", "explanation", "closing"];
 const $ = (sel) => document.querySelector(sel);
 
-const state = { cursor: null, current: null, query: "" };
+// `me` is who the server says the token belongs to: {name, role, rights}. The page only
+// offers what the role may do; the server enforces it either way (403).
+const state = { cursor: null, current: null, query: "", me: null };
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -25,9 +26,25 @@ async function api(path, options = {}) {
   const body = await resp.json().catch(() => ({}));
   if (!resp.ok) {
     const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    if (resp.status === 429) {
+      throw new Error("Too many requests; wait " + (resp.headers.get("Retry-After") || "a few") +
+        " s and try again.");
+    }
     throw new Error(resp.status + ": " + (detail || resp.statusText));
   }
   return body;
+}
+
+function may(right) { return Boolean(state.me && state.me.rights.includes(right)); }
+
+async function loadMe() {
+  state.me = await api("/api/me");
+  $("#whoami").textContent = state.me.name + " (" + state.me.role + ")";
+  $("#whoami").hidden = false;
+  $("#review-as").textContent = state.me.name;
+  $("#review-controls").hidden = !may("review");
+  $("#review-readonly").hidden = may("review");
+  $("#csv-link").hidden = !may("export");
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -46,6 +63,8 @@ function el(tag, attrs = {}, ...children) {
 function showLogin(message) {
   $("#workbench").hidden = true;
   $("#logout").hidden = true;
+  $("#whoami").hidden = true;
+  state.me = null;
   $("#login").hidden = false;
   $("#login-error").textContent = message || "";
   $("#token-input").focus();
@@ -55,7 +74,6 @@ function showWorkbench() {
   $("#login").hidden = true;
   $("#workbench").hidden = false;
   $("#logout").hidden = false;
-  $("#reviewer").value = sessionStorage.getItem(REVIEWER_KEY) || "";
 }
 
 function filterParams() {
@@ -219,19 +237,13 @@ async function openReply(id) {
 }
 
 async function submitReview(verdict, labels) {
-  const reviewer = $("#reviewer").value.trim();
-  if (!reviewer) {
-    $("#review-status").textContent = "Enter your name as reviewer first.";
-    $("#reviewer").focus();
-    return;
-  }
-  sessionStorage.setItem(REVIEWER_KEY, reviewer);
+  // No reviewer field: the server records the review under the token's name.
   const item = state.current;
   try {
     await api("/api/flagged/" + encodeURIComponent(item.id) + "/review", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ verdict, labels, comment: $("#comment").value, reviewer }),
+      body: JSON.stringify({ verdict, labels, comment: $("#comment").value }),
     });
   } catch (err) {
     if (!(err instanceof AuthError)) $("#review-status").textContent = "Not saved: " + err.message;
@@ -252,7 +264,12 @@ async function downloadCsv(event) {
   const resp = await fetch("/api/flagged.csv?" + state.query,
     { headers: { Authorization: "Bearer " + token() } });
   if (resp.status === 401) { showLogin("The token was not accepted."); return; }
-  if (!resp.ok) { $("#list-error").textContent = "CSV export failed: " + resp.status; return; }
+  if (!resp.ok) {
+    const body = await resp.json().catch(() => ({}));
+    $("#list-error").textContent = "CSV export failed: " + resp.status +
+      (typeof body.detail === "string" ? " " + body.detail : "");
+    return;
+  }
   const url = URL.createObjectURL(await resp.blob());
   const a = el("a", { href: url, download: "flagged.csv" });
   document.body.append(a);
@@ -261,8 +278,14 @@ async function downloadCsv(event) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-function start() {
+async function start() {
   state.query = filterParams().toString();
+  try {
+    await loadMe();  // first: a wrong token goes back to the login before anything shows
+  } catch (err) {
+    if (!(err instanceof AuthError)) showLogin(err.message);
+    return;
+  }
   showWorkbench();
   loadStats();
   loadList(false);
