@@ -235,12 +235,12 @@ def _label(groups: list[_Group], d: str, cue: str | None, keep: bool,
     plus = groups[0].plus
     k = len(groups)
     best: tuple[str, float, int] | None = None
-    if n <= 8 and 2 <= k <= 3 and _is_date(groups):
+    if n <= 8 and 2 <= k <= 3 and groups[1].gap in _DATE_GAPS and _is_date(groups):
         best = ("keep", _KEEP * n, _STRONG_ITEM)
     if not plus:
         if n == 11:
-            if no_account_ok(d) and (cue == "account" or (
-                    k == 3 and len(groups[0].digits) == 4 and len(groups[1].digits) == 2)):
+            if (cue == "account" or (k == 3 and len(groups[0].digits) == 4
+                                     and len(groups[1].digits) == 2)) and no_account_ok(d):
                 return "no_account", _STRONG * n + 0.1, _STRONG_ITEM
             shape = tuple(len(g.digits) for g in groups)
             if _FNR_SHAPES.get(k) == shape and no_fnr_ok(d):
@@ -317,6 +317,15 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
                     or nd <= 15 or (loose and nd <= 18)))
             ):
                 continue  # no label can fit: skip the call
+            if (not plus and not keep and not loose and 8 <= nd <= 15
+                    and (k > 3 or not date_gap)
+                    and not 10 <= nd <= 12 and not (nd >= 13 and card_shape and c0 in "23456")):
+                # the common case in long runs, decided without the call: only a phone
+                # (no date separator or more than three groups; ids and accounts need
+                # 10–12 digits, cards a 2–6 and blocks of four)
+                plan = (nd == 8 and c0 in "2345679") or (c0 == "0" and nd <= 11)
+                cands[i].append((j, "phone", (_CUED if plan else _ALONE) * nd, _PLAN_ITEM))
+                continue
             lab = _label(run[i:j + 1], d, cue, keep, card_shape)
             if lab is not None:
                 cands[i].append((j, *lab))
@@ -327,21 +336,27 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
     # direct neighbours that stay in the text, so a second pass (which sees tokens where
     # items were) makes the same choices: redacting twice changes nothing.
     neg = float("-inf")
-    allowed = ((True, True, True, True), (True, False, False, False),
-               (True, False, True, False), (True, False, False, False))  # [s][class]
-    f: list[tuple[float, ...]] = [(0.0, 0.0, 0.0, 0.0)] * (n + 1)
-    choice: list[tuple[tuple[int, str, int] | None, ...]] = [(None,) * 4] * (n + 1)
+    f: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * (n + 1)
+    choice: list[tuple[tuple[int, str, int] | None, ...]] = [(None,) * 3] * (n + 1)
     for i in range(n - 1, -1, -1):
         skip = f[i + 1][1]
-        best = [skip, skip, neg, neg]
-        picks: list[tuple[int, str, int] | None] = [None, None, None, None]
-        for j, kind, w, cls in cands[i]:
+        c = cands[i]
+        if not c:
+            f[i] = (skip, skip, neg)
+            continue
+        b0 = b1 = skip
+        b2 = neg
+        p0 = p1 = p2 = None
+        for j, kind, w, cls in c:
             v = w + f[j + 1][cls]
-            for st in range(4):
-                if allowed[st][cls] and v > best[st]:
-                    best[st], picks[st] = v, (j, kind, cls)
-        f[i] = tuple(best)
-        choice[i] = tuple(picks)
+            if v > b0:
+                b0, p0 = v, (j, kind, cls)
+            if v > b2:  # after a weak item: any item, but no unlabelled group
+                b2, p2 = v, (j, kind, cls)
+            if cls == _STRONG_ITEM and v > b1:  # after an unlabelled group: strong only
+                b1, p1 = v, (j, kind, cls)
+        f[i] = (b0, b1, b2)
+        choice[i] = (p0, p1, p2)
     i, st = 0, 0
     while i < n:
         pick = choice[i][st]
