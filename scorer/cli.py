@@ -289,5 +289,17 @@ def feedback_export(config_file: Path | None, out: Path | None, since: str | Non
                "without corrected labels)", err=True)
 
 
+@main.command("pii-eval")
+@click.argument("file", required=False, default="tests/data/pii_eval.jsonl",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def pii_eval(file: Path, as_json: bool) -> None:
+    """Redaction leaks and over-redaction per category on a labelled JSON-lines set."""
+    from scorer.pii_eval import evaluate
+
+    report = evaluate(file)
+    click.echo(report.to_json() if as_json else report.to_text())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -96,7 +96,6 @@ class ConversationStage:
         self.changelog_topic = settings.changelog_topic
         self.restore_timeout_s = settings.transaction_timeout_ms / 1000 + 60
         self._make_restore_consumer = restore_consumer
-        self._restore_consumer: KafkaConsumer | None = None
         #: Assigned partitions whose state is not restored yet (see `restore_assigned`).
         self.unrestored: set[int] = set()
 
@@ -117,11 +116,15 @@ class ConversationStage:
         """Rebuild the partitions marked by `assigned` from the changelog."""
         if not self.unrestored:
             return
-        if self._restore_consumer is None:
-            self._restore_consumer = self._make_restore_consumer()
         new, self.unrestored = self.unrestored, set()
-        changelog.restore(self._restore_consumer, self.changelog_topic, new, self.table,
-                          timeout_s=self.restore_timeout_s)
+        # A fresh consumer per restore: one kept idle between rebalances was seen to
+        # never get a fetch answered again (kafka-python 3), and a restore is rare.
+        consumer = self._make_restore_consumer()
+        try:
+            changelog.restore(consumer, self.changelog_topic, new, self.table,
+                              timeout_s=self.restore_timeout_s)
+        finally:
+            consumer.close()
 
     def effects(self, messages: Sequence[tuple[int, ConvMessage]], now: float) -> Effects:
         """Apply (partition, message) pairs in order, then close idle conversations."""
@@ -156,5 +159,4 @@ class ConversationStage:
         return dict(self.table.open_by_channel())
 
     def close(self) -> None:
-        if self._restore_consumer is not None:
-            self._restore_consumer.close()
+        """Nothing to release: restore consumers live only while they restore."""
