@@ -36,7 +36,7 @@ TEXT_MARKER = "ZQXV-secret-text-1234"
 NAME_MARKER = "Marker Nordmann"
 REVIEW_MARKER = "QWRT-review-note-5678"
 DLQ_MARKER = "JKLP-deadletter-9012"
-TOKEN = "no-leak-token-6b1f"
+TOKEN = "no-leak-token-6b1f-" + "0" * 24
 #: Fragments that would betray a leak even if a log line cut or re-cased the marker.
 FRAGMENTS = ("ZQXV", "zqxv", "secret-text", "Nordmann", "nordmann", "QWRT", "review-note",
              "JKLP", "deadletter-9012")
@@ -98,7 +98,7 @@ def assert_no_marker(where: str, text: str) -> None:
 @pytest.fixture
 def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
     e = topic_env(kafka_bootstrap, tmp_path, SCORER_LOG_LEVEL="DEBUG",
-                  SCORER_MAX_TEXT_CHARS="10000", SCORER_API_TOKENS=TOKEN)
+                  SCORER_MAX_TEXT_CHARS="10000", SCORER_API_TOKENS=f"qa:admin:{TOKEN}")
     create_topics(kafka_bootstrap, [e["SCORER_TOPIC_INPUT"]], partitions=2)
     return e
 

@@ -354,7 +354,7 @@ def test_an_existing_store_is_migrated_and_keeps_its_replies(store_url: str) -> 
     migrate(engine)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() \
-            == "0002"
+            == "0003"
     old.write_conversations([make_conversation("c-after")])
     assert old.get("r-before")["id"] == "r-before"
     assert old.conversations.get("c-after")["conversation_id"] == "c-after"

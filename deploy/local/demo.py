@@ -87,11 +87,11 @@ def main() -> int:
         return out.returncode
     bootstrap = out.stdout.strip().splitlines()[-1]
     workdir = Path(tempfile.mkdtemp(prefix="reply-scorer-demo-"))
-    token = secrets.token_urlsafe(16)
+    token = secrets.token_urlsafe(32)  # the QA API wants secrets of 32+ characters
     env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap,
                SCORER_METRICS_PORT=str(METRICS_PORT),
                SCORER_STORE_URL=f"sqlite:///{workdir / 'flagged.db'}",
-               SCORER_API_TOKENS=token,
+               SCORER_API_TOKENS=f"demo:admin:{token}",
                **{key: os.environ.get(key, value) for key, value in IDLE_TIMEOUTS.items()})
     procs = [
         subprocess.Popen([str(SCORER), "run"], env=env),
