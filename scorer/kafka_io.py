@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from kafka.errors import (
     KafkaTimeoutError,
     SaslAuthenticationFailedError,
     TopicAlreadyExistsError,
+    UnknownTopicOrPartitionError,
 )
 
 from scorer.schema import InvalidRecord
@@ -193,8 +195,17 @@ def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
     """Changelog partition p holds the state of repartition partition p: the counts must
     match, or restored state would belong to the wrong conversations."""
     names = [settings.repartition_topic, settings.changelog_topic]
-    counts = {t["name"]: len(t["partitions"] or ()) for t in admin.describe_topics(names)}
-    missing = [n for n in names if not counts.get(n)]
+    deadline = time.monotonic() + 15  # topics created a moment ago may not be described yet
+    while True:
+        try:
+            found = admin.describe_topics(names)
+        except UnknownTopicOrPartitionError:
+            found = []
+        counts = {t["name"]: len(t["partitions"] or ()) for t in found}
+        missing = [n for n in names if not counts.get(n)]
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     if missing:
         raise KafkaSetupError(
             f"conversation topics {', '.join(missing)} do not exist; create them (as many "
