@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from scorer.conversations.messages import ConvMessage, Variant
-from scorer.conversations.state import Conversation, ThreadEntry, decode, encode
+from scorer.conversations.state import Conversation, decode, encode, thread_entry
 from scorer.conversations.table import ConversationTable
 from scorer.conversations.verdict import VerdictRules, store_row, verdict
 from scorer.metrics import ReplyLine
@@ -27,14 +27,15 @@ RULES = VerdictRules(
     sla={"email": 86400.0, "chat": 300.0, "messenger": 1800.0}, threshold=70)
 
 
-def _variant(mid: str, position: str) -> Variant:
+def _variant(mid: str, position: str, at: float) -> Variant:
     scored = ScoredReply(
         id=mid, channel="chat", language="nb", total=100, band="excellent",
         dimensions=Dimensions(greeting=0.5, explanation=0.5, closing=0.5, length=1.0),
         flagged=False, reasons=[], model_version="m-1", scored_at=datetime.now(UTC),
         position=position)
+    summary = {"position": position}
     return Variant(mid, "m-1", ReplyLine.of(scored), scored.model_dump_json().encode(), None,
-                   {"position": position})
+                   summary, thread_entry(mid, "agent", at, f"text of {mid}", False, summary))
 
 
 def msg(mid: str, kind: str = "agent", at: float = 0.0, *, cid: str = "c-1",
@@ -43,10 +44,10 @@ def msg(mid: str, kind: str = "agent", at: float = 0.0, *, cid: str = "c-1",
     m = ConvMessage(index=0, id=mid, conversation_id=cid, channel=channel, kind=kind,
                     at=T0 + at, sent_at=T0 + at, language="nb", agent_id="a-7", team="oslo",
                     greeting=g, explanation=e, closing=c, words=words)
-    if kind != "closed":
-        m.entry = ThreadEntry(mid, kind, T0 + at, f"text of {mid}")
+    if kind == "customer":
+        m.entry = thread_entry(mid, kind, T0 + at, f"text of {mid}", False)
     if kind == "agent":
-        m.variants = {p: _variant(mid, p) for p in ("first", "later")}
+        m.variants = {p: _variant(mid, p, T0 + at) for p in ("first", "later")}
     return m
 
 
@@ -215,7 +216,7 @@ def test_the_thread_keeps_its_head_and_latest_tail_when_it_outgrows_its_cap():
     t.restore(0, [])
     ch = run(t, *[msg(f"m{i}", "customer", i) for i in range(30)])
     conv = ch.staged[(0, "c-1")]
-    ids = [e.id for e in conv.thread]
+    ids = [orjson.loads(e)["id"] for e in conv.thread]
     assert len(ids) == 12 and conv.thread_dropped == 18
     assert ids[:2] == ["m0", "m1"] and ids[-10:] == [f"m{i}" for i in range(20, 30)]
 

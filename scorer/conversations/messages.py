@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scorer.conversations.context import Rules, in_context
-from scorer.conversations.state import ThreadEntry
+from scorer.conversations.state import thread_entry
 from scorer.metrics import ReplyLine
 from scorer.redact import redact
 from scorer.schema import Reply, ScoredReply
@@ -40,8 +40,10 @@ class Variant:
     value: bytes
     #: Store row when this variant is flagged and the store is on (`store.flagged_rows`).
     row: dict[str, Any] | None
-    #: What the thread shows of the reply (`ThreadEntry.reply`).
+    #: What the thread shows of the reply (`state.thread_entry`'s `reply`).
     summary: dict[str, Any]
+    #: The message's encoded thread entry with this variant's verdict.
+    entry: bytes
 
 
 @dataclass(slots=True)
@@ -59,7 +61,8 @@ class ConvMessage:
     language: str | None = None
     agent_id: str | None = None
     team: str | None = None
-    entry: ThreadEntry | None = None
+    #: A customer message's encoded thread entry (agent messages: per variant).
+    entry: bytes | None = None
     greeting: float = 0.0
     explanation: float = 0.0
     closing: float = 0.0
@@ -100,7 +103,7 @@ class Describer:
                 m = _message(i, r, t, "customer")
                 m.language = r.language or lang
                 text, cut = self.thread_text(p.plain, (r.customer_name,))
-                m.entry = ThreadEntry(r.id, "customer", m.sent_at, text, cut)
+                m.entry = thread_entry(r.id, "customer", m.sent_at, text, cut)
                 out[i] = m
         if agents:
             replies = [r for _, r, _ in agents]
@@ -125,7 +128,6 @@ class Describer:
         text, cut = kept.text[: self.max_chars], len(kept.text) > self.max_chars
         evidence = {dim: None if span is None or span.end > len(text) else span.model_dump()
                     for dim, span in kept.scored.evidence.items()}
-        m.entry = ThreadEntry(r.id, "agent", m.sent_at, text, cut)
         for position in ("first", "later"):
             v = in_context(out.scored, position, self.rules)  # type: ignore[arg-type]
             row = None
@@ -135,8 +137,9 @@ class Describer:
             summary = {"position": position, "total": v.total, "band": v.band,
                        "flagged": v.flagged, "reasons": list(v.reasons),
                        "dimensions": d.model_dump(), "evidence": evidence}
-            m.variants[position] = Variant(v.id, v.model_version, ReplyLine.of(v),
-                                           v.model_dump_json().encode(), row, summary)
+            m.variants[position] = Variant(
+                v.id, v.model_version, ReplyLine.of(v), v.model_dump_json().encode(), row,
+                summary, thread_entry(r.id, "agent", m.sent_at, text, cut, summary))
         return m
 
 

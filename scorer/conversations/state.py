@@ -8,11 +8,17 @@ written whole to the changelog topic on every change (as a Kafka Streams key-val
 does): restoring a partition means reading its changelog partition back to the end.
 
 Times are epoch seconds (floats): cheap to compare and to encode.
+
+A worker may hold 100k open conversations, so the state is kept light for the garbage
+collector as well as for memory: sequences are tuples of strings and floats, and each
+thread entry is its JSON, encoded once where the message was described. CPython does not
+track such tuples and bytes, so a full collection walks about one object per
+conversation instead of a dozen (it took over a second with lists and dataclass entries).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -21,17 +27,12 @@ import orjson
 FORMAT = 1
 
 
-@dataclass(slots=True)
-class ThreadEntry:
-    """One message as kept for the QA store (text redacted and capped by the caller)."""
-
-    id: str
-    author: str
-    sent_at: float | None
-    text: str
-    truncated: bool = False
-    #: For agent messages: the reply's verdict in context (see `messages.Variant.summary`).
-    reply: dict[str, Any] | None = None
+def thread_entry(id: str, author: str, sent_at: float | None, text: str, truncated: bool,
+                 reply: dict[str, Any] | None = None) -> bytes:
+    """One message as kept for the QA store, encoded (text redacted and capped by the
+    caller; `reply` is an agent message's verdict in context, `messages.Variant.summary`)."""
+    return orjson.dumps({"id": id, "author": author, "sent_at": sent_at, "text": text,
+                         "truncated": truncated, "reply": reply})
 
 
 @dataclass(slots=True)
@@ -49,18 +50,19 @@ class Conversation:
     language: str | None = None
     customer_language: str | None = None
     first_customer_at: float | None = None
-    agent_times: list[float] = field(default_factory=list)
+    agent_times: tuple[float, ...] = ()
     customer_messages: int = 0
     agent_messages: int = 0
     greeting: float = 0.0
     explanation: float = 0.0
     closing: float = 0.0
     words: int = 0
-    reply_ids: list[str] = field(default_factory=list)
-    agent_ids: list[str] = field(default_factory=list)
+    reply_ids: tuple[str, ...] = ()
+    agent_ids: tuple[str, ...] = ()
     team: str | None = None
     model_version: str = ""
-    thread: list[ThreadEntry] = field(default_factory=list)
+    #: Encoded `thread_entry` values, in arrival order.
+    thread: tuple[bytes, ...] = ()
     #: Messages not kept in `thread` because it was full.
     thread_dropped: int = 0
     #: Set by a `closed` event: its time, and the wall-clock time the conversation closes
@@ -69,13 +71,9 @@ class Conversation:
     close_deadline: float | None = None
 
     def copy(self) -> Conversation:
-        """A copy whose lists can change without touching this one (batch staging)."""
-        c = Conversation(**{f: getattr(self, f) for f in _FIELDS})
-        c.agent_times = list(self.agent_times)
-        c.reply_ids = list(self.reply_ids)
-        c.agent_ids = list(self.agent_ids)
-        c.thread = list(self.thread)
-        return c
+        """A copy that can change without touching this one (batch staging); shallow, as
+        every field is immutable."""
+        return Conversation(**{f: getattr(self, f) for f in _FIELDS})
 
 
 _FIELDS = tuple(Conversation.__dataclass_fields__)
@@ -87,7 +85,13 @@ def encode(conv: Conversation) -> bytes:
     orjson serialises the dataclasses natively: ~20 µs for a six-message chat, where
     `dataclasses.asdict` (deep copies) took ~570 µs — and this runs in the loop process.
     """
-    return orjson.dumps({"v": FORMAT, "c": conv})
+    return orjson.dumps({"v": FORMAT, "c": conv}, default=_fragment)
+
+
+def _fragment(value: object) -> orjson.Fragment:
+    if isinstance(value, bytes):  # an encoded thread entry: embed it as it is
+        return orjson.Fragment(value)
+    raise TypeError(f"cannot encode {type(value).__name__} in conversation state")
 
 
 def decode(value: bytes) -> Conversation:
@@ -98,13 +102,7 @@ def decode(value: bytes) -> Conversation:
         raise ValueError(f"changelog value has format {version!r}, expected {FORMAT}; "
                          "it was written by an incompatible version of the scorer")
     conv = data["c"]
-    conv["thread"] = [ThreadEntry(**t) for t in conv.get("thread", ())]
+    conv["thread"] = tuple(orjson.dumps(t) for t in conv.get("thread", ()))
+    for name in ("agent_times", "reply_ids", "agent_ids"):
+        conv[name] = tuple(conv.get(name, ()))
     return Conversation(**conv)
-
-
-def entry_dict(entry: ThreadEntry) -> dict[str, Any]:
-    """A thread entry as a plain dict (shallow: its `reply` dict is shared)."""
-    return {f: getattr(entry, f) for f in _ENTRY_FIELDS}
-
-
-_ENTRY_FIELDS = tuple(ThreadEntry.__dataclass_fields__)

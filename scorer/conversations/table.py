@@ -128,6 +128,7 @@ class Changes:
             if conv.first_customer_at is None or m.at < conv.first_customer_at:
                 conv.first_customer_at = m.at
             conv.customer_language = conv.customer_language or m.language
+            entry = m.entry
         else:
             times = conv.agent_times
             first = not times or m.at < min(times)
@@ -140,26 +141,26 @@ class Changes:
             conv.explanation = max(conv.explanation, m.explanation)
             conv.words += m.words
             if len(times) < MAX_IDS:
-                times.append(m.at)
+                conv.agent_times = (*times, m.at)
             if len(conv.reply_ids) < MAX_IDS:
-                conv.reply_ids.append(m.id)
+                conv.reply_ids = (*conv.reply_ids, m.id)
             if m.agent_id and m.agent_id not in conv.agent_ids and len(
                     conv.agent_ids) < MAX_IDS:
-                conv.agent_ids.append(m.agent_id)
+                conv.agent_ids = (*conv.agent_ids, m.agent_id)
             conv.team = conv.team or m.team
             conv.model_version = variant.model_version
             self.replies.append((m, variant))
-            if m.entry is not None:
-                m.entry.reply = variant.summary
-        if m.entry is not None:
-            self._keep(conv, m)
+            entry = variant.entry
+        if entry is not None:
+            self._keep(conv, entry)
 
-    def _keep(self, conv: Conversation, m: ConvMessage) -> None:
+    def _keep(self, conv: Conversation, entry: bytes) -> None:
         cap = self.table.max_thread
-        if len(conv.thread) >= cap:
-            del conv.thread[cap - THREAD_TAIL]
+        thread = conv.thread
+        if len(thread) >= cap:
+            thread = thread[:cap - THREAD_TAIL] + thread[cap - THREAD_TAIL + 1:]
             conv.thread_dropped += 1
-        conv.thread.append(m.entry)  # type: ignore[arg-type]
+        conv.thread = (*thread, entry)
 
     def expire(self) -> None:
         """Close every conversation whose close grace has passed, or idle by the wall

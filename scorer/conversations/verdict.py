@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scorer.conversations.state import Conversation, entry_dict
+import orjson
+
+from scorer.conversations.state import Conversation
 from scorer.schema import Dimensions, ScoredConversation, band_for
 
 REASONS: tuple[str, ...] = (
@@ -110,13 +112,13 @@ def verdict(conv: Conversation, *, closed_at: float, closed_by: str, rules: Verd
 def store_row(conv: Conversation, record: ScoredConversation, *, redacted: bool
               ) -> dict[str, Any]:
     """The row `FlaggedStore.write_conversations` keeps for a flagged conversation."""
-    messages = []
     # Arrival order is not send order when producers key by reply id: show send order.
-    order = sorted(range(len(conv.thread)), key=lambda i: (
-        conv.thread[i].sent_at is None, conv.thread[i].sent_at or 0.0, i))
-    for entry in (conv.thread[i] for i in order):
-        m = entry_dict(entry)
-        m["sent_at"] = None if entry.sent_at is None else _iso(entry.sent_at).isoformat(
+    entries = [orjson.loads(e) for e in conv.thread]
+    order = sorted(range(len(entries)), key=lambda i: (
+        entries[i]["sent_at"] is None, entries[i]["sent_at"] or 0.0, i))
+    messages = []
+    for m in (entries[i] for i in order):
+        m["sent_at"] = None if m["sent_at"] is None else _iso(m["sent_at"]).isoformat(
         ).replace("+00:00", "Z")
         messages.append(m)
     return {"record": record.model_dump(mode="json"), "messages": messages,
