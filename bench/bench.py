@@ -3,18 +3,34 @@
     .venv/bin/python bench/bench.py --n 100000    # (a), (b) with 1 and 2 workers, (c)
     .venv/bin/python bench/bench.py --latency --rate 1000 --seconds 30
     .venv/bin/python bench/bench.py --n 100000 --json out.json
+    .venv/bin/python bench/bench.py --n 20000 --configs 1x2 --conversations off,on \
+        --traffic corpus,dialogues --repeat 3 --json out.json   # state on vs off
 
 Throughput mode fills a topic (4 partitions) with N realistic replies (the corpus: five
 languages, three channels, e-mail HTML) and measures, side by side on the same broker:
 
   (a) raw kafka-python consume + JSON decode of that topic — the ceiling for this client;
   (b) `scorer run` end to end (consume → validate → score → store → publish → commit) until
-      every record is committed, with 1 worker and with 2 workers in one consumer group;
+      every record is committed, in the layouts of `--configs` (workers x scoring
+      processes), each in a new consumer group;
   (c) offline `scorer score --jsonl` on the same replies.
 
-It prints replies/s for each, the ratio b/a, batch latency p50/p99 (from the scorer's
-`scorer_batch_duration_seconds` histogram) and peak RSS per worker. Figures on a shared
-2-core machine are noisy; compare ratios measured in the same run.
+It prints records/s and agent replies/s for each, the ratio b/a, batch latency p50/p99
+(from the scorer's `scorer_batch_duration_seconds` histogram) and peak RSS per worker.
+(b) is timed from the worker's first `/readyz` "ok" (its partitions are assigned) to the
+Kafka timestamp of the last record it produced on the scored or dead-letter topic, so
+start-up is left out and the first, cold batches are in. Figures on a shared 2-core machine are
+noisy; compare ratios measured in the same run.
+
+Conversation state (`--conversations off,on`, `--traffic corpus,dialogues`, `--repeat K`):
+each (b) configuration runs with `SCORER_CONVERSATIONS=false` and `=true` on the same
+topic, alternating (off/on, on/off, …) K times, so every pair of runs is measured back to
+back. With it on, records that carry a `conversation_id` are forwarded to the internal
+repartition topic and scored there in a second stage, so each is consumed twice. The
+traffic is the corpus (every 3 consecutive replies share a conversation_id, keyed by reply
+id) and/or whole conversations from `scorer.dialogues` (customer messages, agent replies,
+`closed` events; in send order, keyed by conversation_id). The on/off ratio of each pair
+is reported, and its median.
 
 Latency mode produces at a fixed rate and reports produce → scored-topic latency p50/p99
 from the Kafka timestamps of each input record and its scored record.
@@ -23,18 +39,21 @@ from the Kafka timestamps of each input record and its scored record.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -45,6 +64,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from scorer.dialogues import iter_dialogues  # noqa: E402
 from scorer.traffic import DEFAULT_CORPUS, generate, load_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -91,23 +111,63 @@ def without_language(value: bytes, i: int, share: float = NO_LANGUAGE_SHARE) -> 
     return orjson.dumps(rec)
 
 
-def fill_topic(bootstrap: str, topic: str, n: int, partitions: int) -> list[bytes]:
+TRAFFIC = ("corpus", "dialogues")
+
+
+def corpus_records(n: int) -> list[tuple[bytes, bytes]]:
+    """The corpus under fresh ids, keyed by reply id; every 3 consecutive replies share a
+    conversation_id (`scorer.traffic.generate`); 20 % without `language`."""
+    corpus = load_corpus(DEFAULT_CORPUS)
+    return [(key, without_language(value, i)) for i, (key, value) in
+            enumerate(itertools.islice(generate(corpus, invalid_share=0.0, seed=7), n))]
+
+
+def dialogue_records(n: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
+    """The first n records of whole conversations from `scorer.dialogues` (customer
+    messages, agent replies, `closed` events on half of them), in send order as they
+    would arrive live, keyed by conversation_id as `scorer traffic` sends them. The
+    dialogues leave `language` out on a quarter of the conversations themselves."""
+    recs: list[dict] = []
+    for d in iter_dialogues(seed=seed, start=datetime(2025, 1, 6, tzinfo=UTC)):
+        recs.extend(d.messages)
+        # Conversations open ~20 s apart and last up to days (e-mail): generate well past
+        # n so the first n in send order are not missing the later conversations' starts.
+        if len(recs) >= 1.5 * n + 1000:
+            break
+    recs.sort(key=lambda r: r["sent_at"])  # same-format UTC strings: sorts by time, stable
+    return [(r["conversation_id"].encode(), orjson.dumps(r)) for r in recs[:n]]
+
+
+def traffic_stats(values: list[bytes]) -> dict:
+    """What the records are: agent replies (scored on their own or in context), customer
+    messages and `closed` events (not scored alone), and how many carry a conversation."""
+    kinds = {"agent": 0, "customer": 0, "closed": 0}
+    convs: set[str] = set()
+    with_cid = 0
+    for value in values:
+        rec = orjson.loads(value)
+        kinds["closed" if rec.get("event") else rec.get("author", "agent")] += 1
+        if rec.get("conversation_id"):
+            with_cid += 1
+            convs.add(rec["conversation_id"])
+    return {"records": len(values), "agent_replies": kinds["agent"],
+            "customer_messages": kinds["customer"], "closed_events": kinds["closed"],
+            "with_conversation_id": with_cid, "conversations": len(convs)}
+
+
+def fill_topic(bootstrap: str, topic: str, n: int, partitions: int,
+               traffic: str = "corpus") -> list[bytes]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, partitions, 1)])
     admin.close()
-    corpus = load_corpus(DEFAULT_CORPUS)
-    values = []
+    records = corpus_records(n) if traffic == "corpus" else dialogue_records(n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=20,
                              batch_size=512 * 1024)
-    for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0, seed=7)):
-        if i >= n:
-            break
-        value = without_language(value, i)
+    for key, value in records:
         producer.send(topic, key=key, value=value)
-        values.append(value)
     producer.flush()
     producer.close()
-    return values
+    return [value for _, value in records]
 
 
 # -- (a) raw consume ------------------------------------------------------------------------
@@ -174,6 +234,18 @@ def _status_kb(pid: int, path: str, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mb(pid: int, workers: int) -> tuple[float, float]:
     """(peak RSS of any one process, current PSS of the largest worker) in MB.
 
@@ -220,45 +292,144 @@ def batch_quantiles(metrics_ports: list[int]) -> tuple[float, float]:
     return q(0.5), q(0.99)
 
 
+def metric_sums(metrics_ports: list[int], names: tuple[str, ...]) -> dict[str, float]:
+    """Sum of each named sample (all labels, all workers) from the workers' /metrics."""
+    out = dict.fromkeys(names, 0.0)
+    for port in metrics_ports:
+        for fam in text_string_to_metric_families(http_get(f"http://127.0.0.1:{port}/metrics")):
+            for s in fam.samples:
+                if s.name in out:
+                    out[s.name] += s.value
+    return out
+
+
+def last_output_ms(bootstrap: str, topics: list[str]) -> int | None:
+    """Largest record timestamp (producer time, ms) on these topics, read to their end."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             isolation_level="read_committed", max_poll_records=5000)
+    try:
+        parts = [TopicPartition(t, p) for t in topics
+                 for p in sorted(consumer.partitions_for_topic(t) or ())]
+        if not parts:
+            return None
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends = consumer.end_offsets(parts)
+        latest = None
+        deadline = time.monotonic() + 60
+        while any(consumer.position(tp) < ends[tp] for tp in parts):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"could not read {topics} to their end")
+            for records in consumer.poll(timeout_ms=500).values():
+                for r in records:
+                    latest = r.timestamp if latest is None else max(latest, r.timestamp)
+        return latest
+    finally:
+        consumer.close()
+
+
 def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, processes: int,
-                      tmp: Path) -> dict:
-    group = f"bench-{workers}w{processes}p-{uuid.uuid4().hex[:6]}"
+                      tmp: Path, conversations: bool | None = None,
+                      agent_replies: int | None = None, close_grace: str | None = None,
+                      broker_pid: int | None = None) -> dict:
+    """One `scorer run` over the filled topic, in a new consumer group.
+
+    The rate runs from the moment a worker reports ready (`/readyz`: partitions assigned,
+    which happens in the poll that fetches the first records; polled every 0.05 s) to the
+    Kafka timestamp of the last record it produced on replies.scored or the dead-letter
+    topic — written while the input is worked off, never by the idle/grace timers that
+    close conversations later. (Forwarded records keep the input's timestamps, so the
+    repartition topic cannot tell.) With conversation traffic, customer messages and
+    events after the last agent reply may be applied a batch later, outside the window.
+    It is done when the input offsets are committed and `replies_scored_total` has
+    reached the number of agent replies in the traffic (each is published once, on its
+    own or in its conversation).
+
+    CPU time (user + system) of the scorer's processes and of the broker is taken over
+    the same window (to the moment the end is seen, up to 0.2 s later, idle by then):
+    unlike the rate, it hardly moves when other work on the machine slows the run down.
+    """
+    conv = {True: "on", False: "off", None: "default"}[conversations]
+    group = f"bench-{workers}w{processes}p-c{conv}-{uuid.uuid4().hex[:6]}"
     port = free_port()
     env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap, SCORER_TOPIC_INPUT=topic,
                SCORER_TOPIC_SCORED=f"{topic}.scored.{group}",
                SCORER_TOPIC_FLAGGED=f"{topic}.flagged.{group}",
-               SCORER_TOPIC_DLQ=f"{topic}.dlq.{group}", SCORER_GROUP_ID=group,
+               SCORER_TOPIC_DLQ=f"{topic}.dlq.{group}",
+               SCORER_TOPIC_CONVERSATIONS=f"{topic}.conversations.{group}",
+               SCORER_GROUP_ID=group,
                SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
                SCORER_SCORING_PROCESSES=str(processes),
                SCORER_STORE_URL=f"sqlite:///{tmp / (group + '.db')}")
+    if conversations is not None:
+        env["SCORER_CONVERSATIONS"] = "true" if conversations else "false"
+    if close_grace is not None:
+        env["SCORER_CONVERSATION_CLOSE_GRACE"] = close_grace
+    expected = n if agent_replies is None else agent_replies
+    ports = [port + i for i in range(workers)]
     proc = subprocess.Popen([str(BIN / "scorer"), "run", "--workers", str(workers)], env=env)
+    launched = time.time()
     started = None
+    ready_at = None
     rss = pss = 0.0
+    last_mem = last_check = 0.0
+    prev = time.time()
     # One admin client for the whole run: a new one per check cost the shared CPUs more
     # than the check itself.
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         while True:
-            time.sleep(0.5)
+            time.sleep(0.05)
             if proc.poll() is not None:
                 raise SystemExit(f"scorer exited with {proc.returncode}")
+            now = time.time()
+            if ready_at is None:
+                if any(http_get(f"http://127.0.0.1:{p}/readyz") == "ok\n" for p in ports):
+                    ready_at = (prev + now) / 2
+                    cpu0 = cpu_seconds(_tree(proc.pid))
+                    broker0 = cpu_seconds([broker_pid]) if broker_pid else 0.0
+                prev = now
+                continue
+            if now - last_mem >= 0.5:
+                last_mem = now
+                peak, cur = memory_mb(proc.pid, workers)
+                rss, pss = max(rss, peak), max(pss, cur)
+            if now - last_check < 0.2:
+                continue
+            last_check = now
             done = committed_total(admin, group, topic)
-            peak, now = memory_mb(proc.pid, workers)
-            rss, pss = max(rss, peak), max(pss, now)
             if started is None and done > 0:
                 started = (time.perf_counter(), done)
-            if done >= n:
+            if done >= n and metric_sums(ports, ("replies_scored_total",))[
+                    "replies_scored_total"] >= expected:
+                cpu = cpu_seconds(_tree(proc.pid)) - cpu0
+                broker = cpu_seconds([broker_pid]) - broker0 if broker_pid else None
                 break
         t0, d0 = started or (time.perf_counter(), 0)
-        rate = (n - d0) / (time.perf_counter() - t0)
-        p50, p99 = batch_quantiles([port + i for i in range(workers)])
+        # The rate as measured before conversations existed: committed input offsets
+        # from the first commit seen; meaningless with the stage on (the input is only
+        # forwarded when it is committed).
+        legacy = (n - d0) / (time.perf_counter() - t0) if conversations is False else None
+        p50, p99 = batch_quantiles(ports)
+        counts = metric_sums(ports, ("replies_scored_total", "replies_skipped_total",
+                                     "conversations_scored_total", "conversations_open"))
     finally:
         admin.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    return {"workers": workers, "scoring_processes": processes, "replies_per_s": rate,
+    last_ms = last_output_ms(bootstrap, [f"{topic}.scored.{group}", f"{topic}.dlq.{group}"])
+    seconds = last_ms / 1000 - ready_at if last_ms is not None else float("nan")
+    return {"workers": workers, "scoring_processes": processes,
+            "conversations": conv, "seconds": seconds,
+            "records_per_s": n / seconds, "replies_per_s": expected / seconds,
+            "replies_per_s_from_first_commit": legacy,
+            "start_to_ready_s": ready_at - launched,
+            "cpu_s_scorer": cpu, "cpu_ms_per_record_scorer": cpu * 1000 / n,
+            "cpu_s_broker": broker,
+            "cpu_ms_per_record_broker": broker * 1000 / n if broker is not None else None,
             "batch_p50_s": p50, "batch_p99_s": p99, "peak_rss_mb": rss,
-            "peak_pss_per_worker_mb": pss}
+            "peak_pss_per_worker_mb": pss,
+            "at_done": {k: int(v) for k, v in counts.items()}}
 
 
 # -- (c) offline ------------------------------------------------------------------------------
@@ -345,6 +516,19 @@ def _quantiles(values: list[int]) -> dict:
             "p99_ms": values[max(0, int(len(values) * 0.99) - 1)], "max_ms": values[-1]}
 
 
+def code_state() -> dict:
+    """The commit, and the files under scorer/ that differ from it: every `scorer run`
+    imports the tree anew, and other people edit it (compare start and end)."""
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True,
+                                  check=False).stdout.strip()
+        except OSError:
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "scorer_changes": git("status", "--porcelain", "--", "scorer").splitlines()}
+
+
 def machine() -> dict:
     """What the figures were measured on: CPUs, CPU model, RAM, load when the run started."""
     model = ""
@@ -361,6 +545,57 @@ def machine() -> dict:
             "python": platform.python_version()}
 
 
+def pairs_order(settings: list[bool], repeat: int) -> list[tuple[int, bool]]:
+    """(round, setting) in the order to run: the settings in turn, reversed every other
+    round (off, on, on, off, off, on, …), so drift in the machine's load hits both alike."""
+    out = []
+    for r in range(repeat):
+        for setting in (settings if r % 2 == 0 else settings[::-1]):
+            out.append((r, setting))
+    return out
+
+
+def on_vs_off(runs: list[dict]) -> dict:
+    """Per (traffic, layout): on/off ratio of records/s for each round, and the median."""
+    summary: dict = {}
+    keys = sorted({(r["traffic"], r["workers"], r["scoring_processes"]) for r in runs})
+    for traffic, w, p in keys:
+        mine = [r for r in runs if (r["traffic"], r["workers"], r["scoring_processes"])
+                == (traffic, w, p)]
+        rounds = sorted({r["round"] for r in mine})
+        ratios, cpu_ratios = [], []
+        for k in rounds:
+            by = {r["conversations"]: r for r in mine if r["round"] == k}
+            if "on" in by and "off" in by:
+                ratios.append(by["on"]["records_per_s"] / by["off"]["records_per_s"])
+                cpu_ratios.append(by["on"]["cpu_ms_per_record_scorer"]
+                                  / by["off"]["cpu_ms_per_record_scorer"])
+        if not ratios:
+            continue
+        on = [r["records_per_s"] for r in mine if r["conversations"] == "on"]
+        off = [r["records_per_s"] for r in mine if r["conversations"] == "off"]
+        summary[f"{traffic}_{w}w_{p}p"] = {
+            "ratio_on_over_off_per_round": ratios,
+            "ratio_on_over_off_median": statistics.median(ratios),
+            "records_per_s_on": on, "records_per_s_off": off,
+            "scorer_cpu_per_record_on_over_off_per_round": cpu_ratios,
+            "scorer_cpu_per_record_on_over_off_median": statistics.median(cpu_ratios),
+            "cpu_ms_per_record_scorer_on": [r["cpu_ms_per_record_scorer"] for r in mine
+                                            if r["conversations"] == "on"],
+            "cpu_ms_per_record_scorer_off": [r["cpu_ms_per_record_scorer"] for r in mine
+                                             if r["conversations"] == "off"],
+            "cpu_ms_per_record_broker_on": [r["cpu_ms_per_record_broker"] for r in mine
+                                            if r["conversations"] == "on"],
+            "cpu_ms_per_record_broker_off": [r["cpu_ms_per_record_broker"] for r in mine
+                                             if r["conversations"] == "off"],
+            "pss_per_worker_mb_on": [r["peak_pss_per_worker_mb"] for r in mine
+                                     if r["conversations"] == "on"],
+            "pss_per_worker_mb_off": [r["peak_pss_per_worker_mb"] for r in mine
+                                      if r["conversations"] == "off"],
+        }
+    return summary
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -375,42 +610,113 @@ def main() -> int:
     ap.add_argument("--configs", default="1x0,1x1,1x2,2x1",
                     help="(b) runs as WORKERSxSCORING_PROCESSES, comma-separated "
                          "(default: 1x0,1x1,1x2,2x1)")
+    ap.add_argument("--conversations", default="on",
+                    help="(b) with SCORER_CONVERSATIONS on, off, or both (on,off / off,on: "
+                         "each layout runs with both, alternating; default: on, the "
+                         "service's default)")
+    ap.add_argument("--traffic", default="corpus",
+                    help="corpus (replies from the labelled corpus, 3 per conversation_id), "
+                         "dialogues (whole conversations from scorer.dialogues), or both "
+                         "(corpus,dialogues); default corpus")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of (b) per layout; with both --conversations settings "
+                         "the order alternates every round (default 1)")
+    ap.add_argument("--close-grace",
+                    help="SCORER_CONVERSATION_CLOSE_GRACE for (b), e.g. 1s, so conversations "
+                         "closed by a `closed` event are scored within a short run (default: "
+                         "the service's 10s, which closes them after most runs have ended)")
+    ap.add_argument("--skip-offline", action="store_true", help="leave out (c)")
     args = ap.parse_args()
     try:
         configs = [tuple(int(x) for x in c.split("x")) for c in args.configs.split(",")]
     except ValueError:
         ap.error(f"--configs {args.configs!r}: use WORKERSxPROCESSES pairs such as 1x0,2x1")
+    names = {"on": True, "off": False, "true": True, "false": False}
+    try:
+        conv_settings = [names[c.strip().lower()] for c in args.conversations.split(",")]
+    except KeyError:
+        ap.error(f"--conversations {args.conversations!r}: use on, off or on,off")
+    if len(set(conv_settings)) != len(conv_settings):
+        ap.error("--conversations: name each setting once")
+    traffics = [t.strip() for t in args.traffic.split(",")]
+    if not set(traffics) <= set(TRAFFIC) or len(set(traffics)) != len(traffics):
+        ap.error(f"--traffic {args.traffic!r}: use corpus, dialogues or corpus,dialogues")
+    if args.repeat < 1:
+        ap.error("--repeat must be >= 1")
+    # The result keys of a plain run stay as they were (scorer_1w_2p, raw_consume_per_s, …).
+    plain = len(traffics) == 1 and len(conv_settings) == 1 and args.repeat == 1
 
     tmp = Path(tempfile.mkdtemp(prefix="reply-scorer-bench-"))
     bootstrap = args.bootstrap
+    broker_pid = None
     if not bootstrap:
         log("starting a local broker")
         bootstrap = start_broker(tmp / "kafka")
-    result: dict = {"machine": machine(), "no_language_share": NO_LANGUAGE_SHARE}
+        try:
+            broker_pid = int((tmp / "kafka" / "kafka.pid").read_text())
+        except (OSError, ValueError):
+            broker_pid = None
+    result: dict = {"machine": machine(), "code_at_start": code_state(),
+                    "no_language_share": NO_LANGUAGE_SHARE, "n": args.n,
+                    "close_grace": args.close_grace}
     try:
         if args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
             result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp)
         else:
-            topic = f"bench-{uuid.uuid4().hex[:6]}"
-            log(f"filling {topic} ({args.partitions} partitions) with {args.n} replies")
-            values = fill_topic(bootstrap, topic, args.n, args.partitions)
-            log("(a) raw kafka-python consume + JSON decode")
-            result["raw_consume_per_s"] = raw_consume(bootstrap, topic, args.n)
-            for workers, processes in configs:
-                log(f"(b) scorer run, {workers} worker(s), {processes} scoring processes each")
-                run = scorer_end_to_end(bootstrap, topic, args.n, workers, processes, tmp)
-                run["ratio_over_a"] = run["replies_per_s"] / result["raw_consume_per_s"]
-                result[f"scorer_{workers}w_{processes}p"] = run
-                log(f"    {run['replies_per_s']:,.0f} replies/s "
-                    f"({run['ratio_over_a']:.1%} of raw), peak RSS {run['peak_rss_mb']:.0f} MB, "
-                    f"PSS per worker {run['peak_pss_per_worker_mb']:.0f} MB")
-            log("(c) scorer score --jsonl")
-            result["offline"] = offline(values, tmp)
+            runs: list[dict] = []
+            for traffic in traffics:
+                topic = f"bench-{traffic}-{uuid.uuid4().hex[:6]}"
+                log(f"filling {topic} ({args.partitions} partitions) with {args.n} "
+                    f"{traffic} records")
+                values = fill_topic(bootstrap, topic, args.n, args.partitions, traffic)
+                stats = traffic_stats(values)
+                log(f"    {stats}")
+                section = result if plain else result.setdefault("traffic", {}).setdefault(
+                    traffic, {})
+                section["traffic_stats"] = stats
+                log("(a) raw kafka-python consume + JSON decode")
+                raw = section["raw_consume_per_s"] = raw_consume(bootstrap, topic, args.n)
+                for workers, processes in configs:
+                    for rnd, conv in pairs_order(conv_settings, args.repeat):
+                        log(f"(b) {traffic}: scorer run, {workers} worker(s), {processes} "
+                            f"scoring processes each, conversations {'on' if conv else 'off'}"
+                            f", round {rnd + 1}/{args.repeat}")
+                        run = scorer_end_to_end(bootstrap, topic, args.n, workers, processes,
+                                                tmp, conversations=conv,
+                                                agent_replies=stats["agent_replies"],
+                                                close_grace=args.close_grace,
+                                                broker_pid=broker_pid)
+                        run["ratio_over_a"] = run["records_per_s"] / raw
+                        run.update(traffic=traffic, round=rnd)
+                        runs.append(run)
+                        key = f"scorer_{workers}w_{processes}p"
+                        if not plain:
+                            key = f"{traffic}_{key}_conv_{run['conversations']}_r{rnd + 1}"
+                        result[key] = run
+                        log(f"    {run['records_per_s']:,.0f} records/s, "
+                            f"{run['cpu_ms_per_record_scorer']:.2f} ms scorer CPU per record, "
+                            f"{run['replies_per_s']:,.0f} agent replies/s "
+                            f"({run['ratio_over_a']:.1%} of raw) in {run['seconds']:.1f} s, "
+                            f"peak RSS {run['peak_rss_mb']:.0f} MB, "
+                            f"PSS per worker {run['peak_pss_per_worker_mb']:.0f} MB")
+                if not args.skip_offline:
+                    log("(c) scorer score --jsonl")
+                    section["offline"] = offline(values, tmp)
+            if len(conv_settings) > 1:
+                result["on_vs_off"] = on_vs_off(runs)
+                for key, v in result["on_vs_off"].items():
+                    log(f"on/off {key}: records/s median {v['ratio_on_over_off_median']:.2f} "
+                        "(rounds " + ", ".join(f"{x:.2f}" for x in v["ratio_on_over_off_per_round"])
+                        + f"); scorer CPU per record median "
+                        f"{v['scorer_cpu_per_record_on_over_off_median']:.2f} (rounds "
+                        + ", ".join(f"{x:.2f}" for x in
+                                    v["scorer_cpu_per_record_on_over_off_per_round"]) + ")")
     finally:
         if not args.bootstrap:
             subprocess.run([str(KAFKA), "stop", "--data", str(tmp / "kafka")], check=False)
     result["machine"]["loadavg_at_end"] = list(os.getloadavg())
+    result["code_at_end"] = code_state()
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
