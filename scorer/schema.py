@@ -187,7 +187,7 @@ class ScoredConversation(BaseModel):
     team: str | None
     opened_at: datetime
     closed_at: datetime
-    closed_by: Literal["event", "idle", "end_of_input"]
+    closed_by: Literal["event", "idle", "capacity", "end_of_input"]
     model_version: str
     scored_at: datetime
 

@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     #: A conversation keeps at most this many messages of its thread for the QA store
     #: (the rest are counted, not kept) and this many characters of each: bounds memory.
     thread_max_messages: int = Field(default=40, ge=2, le=1000)
+    #: Open conversations one worker holds at most; past it the least recently touched
+    #: close at once (`closed_by: "capacity"`). ~3 KB each for a short chat.
+    max_open_conversations: int = Field(default=200_000, ge=100)
     thread_max_chars: int = Field(default=2000, ge=100, le=100_000)
 
     # --- Flagged store and QA API ---------------------------------------------------------

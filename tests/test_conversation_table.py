@@ -252,3 +252,17 @@ def test_the_store_row_shows_the_thread_in_send_order():
     assert [m["id"] for m in row["messages"]] == ["m1", "r1"]
     assert row["messages"][0]["sent_at"] == "2026-11-30T10:00:00Z"
     assert row["record"]["conversation_id"] == "c-1" and row["redacted"] is True
+
+
+def test_past_max_open_the_least_recently_touched_conversations_close_for_capacity():
+    t = ConversationTable(IDLE, max_thread=40, grace=10, max_open=3)
+    t.restore(0, [])
+    for i, now in enumerate((T0, T0 + 1, T0 + 2)):
+        run(t, msg(f"m{i}", "customer", 0, cid=f"c-{i}"), now=now).commit()
+    ch = run(t, msg("m9", "customer", 0, cid="c-9"), msg("m0b", "customer", 5, cid="c-0"),
+             now=T0 + 3)
+    # c-0 was touched again by this batch: c-1 is now the least recently touched.
+    assert [(c.conversation.conversation_id, c.closed_by) for c in ch.closures] == [
+        ("c-1", "capacity")]
+    ch.commit()
+    assert len(t) == 3 and set(t.partitions[0]) == {"c-0", "c-2", "c-9"}

@@ -126,7 +126,10 @@ class Describer:
         out = kept if self.redact_outputs == self.redact_text else show(
             s, plain, names, redact_text=self.redact_outputs)
         text, cut = kept.text[: self.max_chars], len(kept.text) > self.max_chars
-        evidence = {dim: None if span is None or span.end > len(text) else span.model_dump()
+        # Offsets only: the store row cuts the span text from the thread text
+        # (`verdict.store_row`); repeating it here doubled a reply's share of memory.
+        evidence = {dim: None if span is None or span.end > len(text) else
+                    {"start": span.start, "end": span.end}
                     for dim, span in kept.scored.evidence.items()}
         for position in ("first", "later"):
             v = in_context(out.scored, position, self.rules)  # type: ignore[arg-type]

@@ -87,7 +87,8 @@ class ConversationStage:
                  restore_consumer: Callable[[], KafkaConsumer]) -> None:
         self.table = ConversationTable({ch: settings.idle_seconds(ch) for ch in CHANNELS},
                                        settings.thread_max_messages,
-                                       settings.conversation_close_grace)
+                                       settings.conversation_close_grace,
+                                       settings.max_open_conversations)
         self.rules = verdict_rules(settings)
         self.redacted = settings.redact
         self.store_rows = settings.store_enabled

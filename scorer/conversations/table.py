@@ -16,6 +16,9 @@ Two clocks close a conversation for idleness (`SCORER_CONVERSATION_IDLE_<CHANNEL
   was processed (`Conversation.touched`, kept in the changelog, so the timer carries on
   across restarts), so a conversation is not closed while its backlog is being read.
 Either way `closed_at` is the conversation's last message time plus the idle period.
+Past `max_open` open conversations (`SCORER_MAX_OPEN_CONVERSATIONS`), the least recently
+touched are closed at once (`closed_by: "capacity"`, `closed_at` = their last message), so
+memory has a bound whatever the traffic.
 
 Messages of a conversation can arrive out of order: producers that key records by reply
 id spread a conversation over input partitions, which are read at different paces (most
@@ -37,6 +40,7 @@ The per-channel idle period is the same for every conversation of a channel, so 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -183,6 +187,28 @@ class Changes:
                 key = (partition, cid)
                 if key not in self.staged:
                     self._close(key, conv, conv.last_at + idle, "idle")
+        self._evict()
+
+    def _evict(self) -> None:
+        """Past `max_open`, close the least recently touched conversations (`capacity`):
+        memory stays bounded whatever the traffic and the idle periods (e-mail: 7 days)."""
+        table = self.table
+        opened = sum(1 for k, c in self.staged.items()
+                     if c is not None and k[1] not in table.partitions.get(k[0], {}))
+        closed = sum(1 for k, c in self.staged.items()
+                     if c is None and k[1] in table.partitions.get(k[0], {}))
+        excess = len(table) + opened - closed - table.max_open
+        if excess <= 0:
+            return
+        fronts = (((table.partitions[p][cid].touched, p, cid) for cid in order)
+                  for (p, _), order in table.order.items())
+        for _, p, cid in heapq.merge(*fronts):
+            if excess <= 0:
+                break
+            if (p, cid) not in self.staged:
+                conv = table.partitions[p][cid]
+                self._close((p, cid), conv, conv.last_at, "capacity")
+                excess -= 1
 
     def changelog(self) -> list[tuple[int, bytes, bytes | None]]:
         """(partition, key, value or None for a tombstone) of every changed conversation."""
@@ -208,10 +234,12 @@ class Changes:
 class ConversationTable:
     """Open conversations of the partitions this worker owns."""
 
-    def __init__(self, idle: dict[str, float], max_thread: int, grace: float) -> None:
+    def __init__(self, idle: dict[str, float], max_thread: int, grace: float,
+                 max_open: int = 1_000_000) -> None:
         self.idle = idle
         self.max_thread = max_thread
         self.grace = grace
+        self.max_open = max_open
         self.partitions: dict[int, dict[str, Conversation]] = {}
         #: Per (partition, channel): conversation ids in the order they were last touched.
         self.order: dict[tuple[int, str], OrderedDict[str, None]] = {}

@@ -120,6 +120,9 @@ def store_row(conv: Conversation, record: ScoredConversation, *, redacted: bool
     for m in (entries[i] for i in order):
         m["sent_at"] = None if m["sent_at"] is None else _iso(m["sent_at"]).isoformat(
         ).replace("+00:00", "Z")
+        for span in ((m.get("reply") or {}).get("evidence") or {}).values():
+            if span is not None:
+                span["text"] = m["text"][span["start"]:span["end"]]
         messages.append(m)
     return {"record": record.model_dump(mode="json"), "messages": messages,
             "messages_dropped": conv.thread_dropped, "redacted": redacted}
