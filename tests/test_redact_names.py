@@ -127,3 +127,80 @@ def test_words_that_end_like_streets_and_years_before_a_capital_stay(text: str) 
 def test_names_that_are_also_months_places_or_words_need_a_context(text: str) -> None:
     assert redact(text).text == text
     assert redact("Hei Hans, takk!").text == "Hei [NAME], takk!"
+
+
+def _idempotent(text: str) -> str:
+    once = redact(text).text
+    assert redact(once).text == once
+    return once
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vi har sendt Sigrids faktura i dag.", "Vi har sendt [NAME] faktura i dag."),
+    ("Kan du sjekke Torsteins avtale?", "Kan du sjekke [NAME] avtale?"),
+    ("Jeg har sett på Pers regning.", "Jeg har sett på [NAME] regning."),
+    ("Det gjelder Klaus' bestilling.", "Det gjelder [NAME] bestilling."),
+    ("Vi har stängt Annikas konto.", "Vi har stängt [NAME] konto."),
+    ("I updated Emily's address and Ben’s plan.", "I updated [NAME] address and [NAME] plan."),
+    ("Sigurds abonnement er forlenget.", "[NAME] abonnement er forlenget."),
+])
+def test_a_listed_first_name_in_the_genitive_is_redacted(text: str, expected: str) -> None:
+    assert _idempotent(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Dags dato er passert.",           # a word at the start of a sentence
+    "Vi selger Guns og Roses.",        # a plural before a conjunction is no genitive
+    "Kundens abonnement er forlenget.",  # no listed name
+    "Vi har Karis.",                   # nothing owned after it
+])
+def test_genitive_look_alikes_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hei kari, hvordan går det?", "hei [NAME], hvordan går det?"),
+    ("hi emily thanks for waiting", "hi [NAME] thanks for waiting"),
+    ("hej ingrid, tack för ditt svar", "hej [NAME], tack för ditt svar"),
+    ("hei alle sammen", "hei alle sammen"),
+    ("hei dag, alt vel?", "hei dag, alt vel?"),  # lower case and also a word: stays
+    ("takk for hjelpen", "takk for hjelpen"),
+])
+def test_a_lower_case_greeting_with_a_listed_name(text: str, expected: str) -> None:
+    assert _idempotent(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hei Dag! Vi har sjekket saken.", "Hei [NAME]! Vi har sjekket saken."),
+    ("Hej Maj, tack för ditt mejl.", "Hej [NAME], tack för ditt mejl."),
+    ("Hello May, thanks.", "Hello [NAME], thanks."),
+    ("Hei Dag Hansen!", "Hei [NAME]!"),
+    ("God dag! Hva kan jeg hjelpe med?", "God dag! Hva kan jeg hjelpe med?"),
+    ("Hei alle!", "Hei alle!"),
+])
+def test_a_listed_name_that_is_also_a_word_counts_after_a_greeting(
+        text: str, expected: str) -> None:
+    assert _idempotent(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Takk for tålmodigheten.\n\nSigrid", "Takk for tålmodigheten.\n\n[NAME]"),
+    ("Pakken er på vei.\nTorstein Lunde", "Pakken er på vei.\n[NAME]"),
+    ("Saken er løst.\nAstrid, kundeservice", "Saken er løst.\n[NAME], kundeservice"),
+    ("Vi ringer deg.\nMalin / Kundtjänst", "Vi ringer deg.\n[NAME] / Kundtjänst"),
+    ("We will call you.\nOliver - customer service\n",
+     "We will call you.\n[NAME] - customer service\n"),
+    ("Saken er løst.\nIngrid Berg\nKundeservice", "Saken er løst.\n[NAME]\nKundeservice"),
+])
+def test_a_bare_signature_line_at_the_end_is_redacted(text: str, expected: str) -> None:
+    assert _idempotent(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Sigrid",                              # no body before it: not a signature
+    "Takk for svaret.\nKundeservice",
+    "Vi har sendt pakken.\nGod jul",
+    "Sigrid\nringte i går om saken.",      # a name on the first line, not the last
+])
+def test_no_signature_without_a_body_or_a_listed_name(text: str) -> None:
+    assert "[NAME]" not in redact(text).text

@@ -141,3 +141,19 @@ def test_eight_digits_on_their_own_go_as_a_phone_number_privacy_first() -> None:
 def test_a_short_label_typed_against_the_number_does_not_hide_it() -> None:
     assert redact("Ring tlf91234567 nå.").text == "Ring tlf[PHONE] nå."
     assert redact("Sendingen RR123456785SE, kr1299.").text == "Sendingen RR123456785SE, kr1299."
+
+
+@pytest.mark.parametrize("phone", ["22.86.41.10", "47.21.93.08", "33-12-45-67", "93.41.07.55"])
+def test_a_phone_number_written_in_dotted_pairs_is_no_pair_of_dates(phone: str) -> None:
+    once = redact(f"Ring oss på {phone} i morgen.").text
+    assert once == "Ring oss på [PHONE] i morgen."
+    assert redact(once).text == once
+
+
+@pytest.mark.parametrize("text", [
+    "Fristen var 24.12.20.24, altså julaften.",   # DD.MM and a year written in two pairs
+    "Ordrenummer 22.86.41.10 er sendt.",          # an order cue keeps it
+    "Kl. 12.30 eller 14.15 passer.",
+])
+def test_dotted_pairs_that_are_dates_or_kept_numbers_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -40,7 +40,13 @@ from scorer.redact.checksums import (
     no_fnr_ok,
     se_pnr_ok,
 )
-from scorer.redact.names import context_names, known_names, listed_names
+from scorer.redact.names import (
+    context_names,
+    genitive_names,
+    known_names,
+    listed_names,
+    signature_names,
+)
 from scorer.redact.numbers import ibans, ninos, numbers
 
 __all__ = [
@@ -183,8 +189,10 @@ def _once(text: str, known: list[str]) -> list[Hit]:
         detectors.append(lambda: addresses(text))
     if known:
         detectors.append(lambda: known_names(text, known))
-    if _HAS_UPPER_RE.search(text) is not None:  # every context or listed name is capitalised
-        detectors += [lambda: context_names(text), lambda: listed_names(text)]
+    detectors.append(lambda: context_names(text))  # "hei ola": lower case after a greeting
+    if _HAS_UPPER_RE.search(text) is not None:  # every other name is capitalised
+        detectors += [lambda: listed_names(text), lambda: genitive_names(text),
+                      lambda: signature_names(text)]
     for detector in detectors:
         acc.add(detector(), text)
     return sorted(acc.hits, key=lambda h: h.start)

@@ -12,7 +12,9 @@ Three sources, from surest to loosest:
   follows greetings for other reasons ("Hei alle", "Dear Customer", "Hilsen Kundeservice");
 * a first name from the curated list (`firstnames.py`) followed by a capitalised surname
   anywhere ("… sa Kari Nordmann i går"), or on its own inside a sentence (not an
-  ambiguous everyday word, not the first word of a sentence).
+  ambiguous everyday word, not the first word of a sentence), in the genitive before a
+  lower-case word ("Karis abonnement", "Tom's account"), lower case right after a greeting
+  ("hei kari"), or alone on the last line of a message (a bare signature).
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ _TITLE = r"mr|mrs|ms|miss|mx|dr|herr|hr|fru|frk|frøken|fröken|madam|sir"
 _GREET_RE = re.compile(
     rf"(?:^|(?<=[\s>\"'(]))(?i:{_GREETING}),?{_SP}+(?:(?i:{_TITLE})\.?{_SP}+)?(?P<n>{_NAME})"
     rf"(?=[\s,.!?:;)]|$)", re.MULTILINE)
+_GREET_LOW_RE = re.compile(
+    rf"(?:^|(?<=[\s>\"'(]))(?i:{_GREETING}),?{_SP}+(?P<n>[{_LO}]+)(?=[\s,.!?:;)]|$)",
+    re.MULTILINE)
 _SIGN_RE = re.compile(
     rf"(?:^|(?<=[\s>]))(?i:{_SIGNOFF})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
     rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
@@ -136,17 +141,31 @@ def _is_name(words: list[str]) -> bool:
     return not all(w.isupper() for w in words)
 
 
-def _trim(m: re.Match[str]) -> Iterator[Found]:
-    """The name group of a context match, cut before the first non-name word."""
+def _trim(m: re.Match[str], greeting: bool = False) -> Iterator[Found]:
+    """The name group of a context match, cut before the first non-name word. Right after
+    a greeting a capitalised listed first name is a name even if it is also a word ("Hei
+    Dag!", "Hej Sol,")."""
     start = m.start("n")
     words = list(re.finditer(r"\S+", m.group("n")))
+    listed = greeting and bool(words) and _listed(words[0].group(0))
     keep = []
     for w in words:
-        if w.group(0).split("-")[0].lower() in _NOT_NAMES:
+        if w.group(0).split("-")[0].lower() in _NOT_NAMES and not (listed and not keep):
             break
         keep.append(w)
-    if keep and _is_name([w.group(0) for w in keep]):
+    if keep and (listed or _is_name([w.group(0) for w in keep])):
         yield start + keep[0].start(), start + keep[-1].end(), "name"
+
+
+def _lower_greeting(text: str, pos: int) -> Iterator[Found]:
+    """A chat greeting in lower case with a listed first name after it ("hei ola", "hi
+    john"): the name may be lower case here only, and not one that is also a word."""
+    m = _GREET_LOW_RE.match(text, pos)
+    if m is not None:
+        word = m.group("n")
+        name = word.capitalize()
+        if name in FIRST_NAMES and name not in AMBIGUOUS and word not in _NOT_NAMES:
+            yield m.start("n"), m.end("n"), "name"
 
 
 def _first_words(*alternations: str) -> frozenset[str]:
@@ -195,7 +214,9 @@ def context_names(text: str) -> Iterator[Found]:
                     continue
                 m = rx.match(text, w.start())
                 if m is not None:
-                    yield from _trim(m)
+                    yield from _trim(m, rx is _GREET_RE)
+                elif rx is _GREET_RE:
+                    yield from _lower_greeting(text, w.start())
     if "/" in text:
         for m in _SLASH_RE.finditer(text):
             yield from _trim(m)
@@ -233,6 +254,66 @@ def listed_names(text: str) -> Iterator[Found]:
         if first in AMBIGUOUS or _sentence_start(text, m.start()):
             continue
         yield m.start(), m.end(), "name"
+
+
+_GENITIVE_RE = re.compile(
+    rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}])[{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+    rf"(?P<g>s|['’]s?)(?={_SP}+(?P<next>[{_LO}]+))")
+#: Words that do not follow a genitive ("Marks and Spencer", "Tones are …"): a genitive
+#: stands before the thing owned.
+_NOT_OWNED_TEXT = """
+og och and or eller of for fór i in on at på til till to av af med with from fra från er
+is är var was were are be been som that der det den de da when når när by ved vid om if
+hvis than enn än ikke not inte
+"""
+_NOT_OWNED = frozenset(_NOT_OWNED_TEXT.split())
+
+
+def genitive_names(text: str) -> Iterator[Found]:
+    """A listed first name in the genitive before a lower-case word: "Karis abonnement",
+    "Pers konto", "Jens' ordre", "Tom's account". At the start of a sentence only names
+    that are no everyday word ("Dags dato" stays)."""
+    for m in _GENITIVE_RE.finditer(text):
+        g = m.group("g")
+        stem = m.group(0)[:-len(g)]
+        if g in ("'", "’") and stem[-1] not in "sxz":
+            continue
+        if not _listed(stem) or m.group("next") in _NOT_OWNED:
+            continue
+        if stem in AMBIGUOUS and _sentence_start(text, m.start()):
+            continue
+        yield m.start(), m.end(), "name"
+
+
+_ROLE = (rf"(?i:kundeservice[a-z]*|kundtjänst[a-z]*|kundesenter[a-z]*|kundecenter[a-z]*"
+         rf"|kundcenter[a-z]*|customer{_SP}+(?:service|support|care)|support[a-z]*)")
+_SIGNATURE_RE = re.compile(
+    rf"{_SP}*(?P<n>{_WORD}(?:{_SP}+{_WORD})?){_SP}*(?:[,/–-]{_SP}*{_ROLE}{_SP}*)?[.!]?{_SP}*"
+    r"\r?")
+_ROLE_LINE_RE = re.compile(rf"\s*{_ROLE}\s*")
+
+
+def signature_names(text: str) -> Iterator[Found]:
+    """A message that ends in a line of its own with just a listed first name (and a
+    surname, and ", kundeservice" or a line "Kundeservice"): the writer's signature."""
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, end) + 1
+    if start and _ROLE_LINE_RE.fullmatch(text, start, end):  # "Kari Hansen\nKundeservice"
+        end = len(text[:start].rstrip())
+        start = text.rfind("\n", 0, end) + 1
+    if start == 0 or not text[:start].strip():
+        return  # no body before it
+    m = _SIGNATURE_RE.fullmatch(text, start, end)
+    if m is None:
+        return
+    words = m.group("n").split()
+    if not _listed(words[0]) or words[0].isupper():
+        return
+    last = words[-1]
+    stop = m.end("n")
+    if len(words) > 1 and (last.isupper() or last.split("-")[0].lower() in _NOT_NAMES):
+        stop = m.start("n") + len(words[0])
+    yield m.start("n"), stop, "name"
 
 
 @lru_cache(maxsize=4096)

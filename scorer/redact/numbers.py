@@ -66,6 +66,7 @@ _FNR_SHAPES = {1: (11,), 2: (6, 5), 4: (2, 2, 2, 5)}
 #: number readable loses to one that covers it all); among full covers, checksum-backed
 #: labels beat dates, dates beat phone plans and cues, and those beat a run on its own.
 _STRONG, _KEEP, _CUED, _LONG, _ALONE = 3.0, 2.9, 2.8, 2.7, 2.5
+_PAIRS = 2.95  # four pairs as a phone (see _pairs): more than two kept pairs
 #: Item classes, which decide what may stand next to an item in its run (see _split).
 _STRONG_ITEM, _PLAN_ITEM, _ALONE_ITEM = 0, 2, 2
 _ALNUM_RE = re.compile(r"[A-Za-z0-9]+")
@@ -228,6 +229,16 @@ def _is_date(groups: list[_Group]) -> bool:
     return False
 
 
+def _pairs(groups: list[_Group], blocked: bool) -> bool:
+    """22.86.41.10: four pairs joined by one dot or hyphen are a Nordic phone number (not
+    two dates or times), unless they read as DD.MM.YY.YY with a plausible year."""
+    d = "".join(g.digits for g in groups)
+    if blocked or d[0] not in "2345679" or {len(g.digits) for g in groups} != {2} or {
+            g.gap for g in groups[1:]} not in ({"."}, {"-"}):
+        return False
+    return not (1900 <= int(d[4:]) <= 2099 and valid_date(int(d[4:]), int(d[2:4]), int(d[:2])))
+
+
 def _label(groups: list[_Group], d: str, cue: str | None, keep: bool,
            card_shape: bool = True) -> tuple[str, float, int] | None:
     """The best (kind, weight, weak) for one window of a run (digits `d`), or None."""
@@ -317,6 +328,9 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
                     or nd <= 15 or (loose and nd <= 18)))
             ):
                 continue  # no label can fit: skip the call
+            if k == 4 and nd == 8 and _pairs(run[i:j + 1], plus or keep):
+                cands[i].append((j, "phone", _PAIRS * nd, _PLAN_ITEM))
+                continue
             if (not plus and not keep and not loose and 8 <= nd <= 15
                     and (k > 3 or not date_gap)
                     and not 10 <= nd <= 12 and not (nd >= 13 and card_shape and c0 in "23456")):
