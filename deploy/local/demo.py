@@ -43,13 +43,16 @@ IDLE_TIMEOUTS = {"SCORER_CONVERSATION_IDLE_CHAT": "60s",
 
 
 def summarize(text: str) -> str:
-    """One line from a /metrics page: replies, bands, conversations, unanswered share.
+    """One line from a /metrics page: replies, bands, conversations, unanswered and poor
+    shares (in chat and Messenger the conversation carries the verdict, so its poor share
+    is the figure to watch).
 
     A metric the scorer has not exported yet (e.g. no conversation closed so far) counts 0.
     """
     totals = {"replies_scored": 0.0, "replies_flagged": 0.0, "replies_invalid": 0.0,
               "conversations_scored": 0.0, "conversations_unanswered": 0.0}
     bands: dict[str, float] = {}
+    poor = 0.0
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name.endswith("_total") and family.name in totals:
@@ -57,6 +60,8 @@ def summarize(text: str) -> str:
                 if family.name == "replies_scored":
                     band = sample.labels["band"]
                     bands[band] = bands.get(band, 0) + sample.value
+                if family.name == "conversations_scored" and sample.labels["band"] == "poor":
+                    poor += sample.value
     scored = totals["replies_scored"] or 1
     mix = " ".join(f"{b}={100 * bands.get(b, 0) / scored:.0f}%"
                    for b in ("excellent", "good", "at_risk", "poor"))
@@ -64,7 +69,8 @@ def summarize(text: str) -> str:
     unanswered = 100 * totals["conversations_unanswered"] / (conversations or 1)
     return (f"scored={totals['replies_scored']:.0f} flagged-reasons="
             f"{totals['replies_flagged']:.0f} dead-lettered={totals['replies_invalid']:.0f} "
-            f"bands: {mix} | conversations={conversations:.0f} unanswered={unanswered:.0f}%")
+            f"bands: {mix} | conversations={conversations:.0f} unanswered={unanswered:.0f}% "
+            f"poor={100 * poor / (conversations or 1):.0f}%")
 
 
 def summary(url: str) -> str:
