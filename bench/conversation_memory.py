@@ -15,8 +15,11 @@ topic. This builds N open conversations the way a worker does and measures them:
    `--sample` conversations are described. Their `ConvMessage`s are pickled (as a
    scoring process hands them to the loop) and every one of the N conversations is a
    fresh unpickled copy of a sample conversation under a never-repeating conversation id
-   and message ids, with the thread texts made distinct (the first characters replaced
-   by the copy's number, length unchanged), so no two conversations share a string.
+   and message ids. Its thread entries (`state.thread_entry` bytes: the customer
+   message's, and each agent variant's) are encoded afresh with the copy's message id and
+   a distinct text (the first characters replaced by the copy's number, length
+   unchanged), so no two conversations share a string or an entry; the copy then goes
+   through a pickle, as messages from a scoring process do (`as_received`).
 2. **Building.** Batches of about `--batch` messages go through
    `ConversationStage.effects` (`ConversationTable.changes(now)`, `.apply` per message,
    `.expire`, the verdicts, the changelog values) and `Effects.commit`, on 4 partitions
@@ -27,14 +30,16 @@ topic. This builds N open conversations the way a worker does and measures them:
    - bytes per open conversation: RSS growth of the process over the build (after a full
      collection; includes allocator fragmentation left by the batches' transient
      objects), and Python allocations live after the build with `tracemalloc` (a second
-     build; tracemalloc's own bookkeeping is not counted);
+     build; tracemalloc's own bookkeeping is not counted); `SCORER_MAX_OPEN_CONVERSATIONS`
+     is raised above N so the cap closes none;
    - the loop's CPU time per message for `effects` + `commit` (state change, verdicts,
-     changelog encoding), and the time of one full `gc.collect()` with the table held
-     (the worker `gc.freeze()`s what exists at start-up, not the table);
+     changelog encoding), the collector's automatic full collections during the build,
+     and the time of one full `gc.collect()` with the table held (the worker
+     `gc.freeze()`s what exists at start-up, not the table);
    - changelog bytes per conversation: `len(encode(conv))` of each open conversation
      (what a compacted changelog holds for it), the bytes written during the build (one
      value per batch that changed it), and where the bytes go (thread texts, reply
-     summaries, the rest);
+     summaries, the rest), decoding the thread entries;
    - restore: `ConversationTable.restore` of all partitions from the encoded values (one
      per conversation, as after compaction), on an empty table, three times, and once
      with the collector disabled; the Kafka fetch of the changelog is not included;
@@ -55,6 +60,7 @@ import sys
 import time
 import tracemalloc
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,7 +71,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scorer.conversations.stage import ConversationStage, describer  # noqa: E402
-from scorer.conversations.state import encode  # noqa: E402
+from scorer.conversations.state import encode, thread_entry  # noqa: E402
 from scorer.conversations.table import ConversationTable  # noqa: E402
 from scorer.dialogues import iter_dialogues  # noqa: E402
 from scorer.pool import BatchWork  # noqa: E402
@@ -128,47 +134,80 @@ def describe_sample(work: BatchWork, convs: list[list[dict]], batch: int
     return [pickle.dumps(ms, protocol=pickle.HIGHEST_PROTOCOL) for ms in per_conv], timing
 
 
-def _shared(value: object) -> object:
-    """Dict keys and the enum-like strings of a reply summary as ONE object per process.
+def _shared(value: str) -> str:
+    """The enum-like strings a conversation keeps (channel, kind, language, model version)
+    as ONE object per process.
 
     A scoring process builds them from literals and pickles a whole batch at once, so in
     the loop they are shared by a batch's ~400 conversations; copies unpickled one
-    conversation at a time would each carry their own and overstate the memory."""
-    if isinstance(value, str):
-        return sys.intern(value)
-    if isinstance(value, dict):
-        return {sys.intern(k): _shared(v) if isinstance(v, dict) else v
-                for k, v in value.items()}
-    return value
+    conversation at a time would each carry their own and overstate the memory. (Reply
+    summaries are no longer kept as dicts: the state holds only the encoded entries.)"""
+    return sys.intern(value)
+
+
+def _entry(entry: bytes, mid: str, tag: str) -> bytes:
+    """A new encoded thread entry: `entry`'s, under message id `mid`, with the first
+    characters of its text replaced by `tag` (length, so evidence offsets, unchanged)."""
+    e = orjson.loads(entry)
+    text = e["text"]
+    return thread_entry(mid, e["author"], e["sent_at"], tag[: len(text)] + text[len(tag):],
+                        e["truncated"], e["reply"])
 
 
 def fresh_copy(template: bytes, k: int) -> list:
-    """ConvMessages of conversation copy k: new objects, ids that never repeat, distinct
-    thread texts of the same length."""
+    """ConvMessages of conversation copy k: new objects, ids that never repeat, thread
+    entries encoded afresh with distinct texts of the same length."""
     messages = pickle.loads(template)  # noqa: S301 - our own pickles
-    for m in messages:
-        m.channel, m.kind = _shared(m.channel), _shared(m.kind)
-        if m.language is not None:
-            m.language = _shared(m.language)
-        if m.entry is not None:
-            m.entry.author = _shared(m.entry.author)
-        for v in m.variants.values():
-            summary = _shared(v.summary)
-            for key in ("position", "band"):
-                summary[key] = _shared(summary[key])
-            summary["reasons"] = [_shared(r) for r in summary["reasons"]]
-            v.summary = summary
-            v.model_version = _shared(v.model_version)
     cid = f"m{k}-{messages[0].conversation_id}"
     tag = f"{k:08d}"
     for j, m in enumerate(messages):
         m.conversation_id = cid
         m.id = f"{cid}-m{j + 1}"
         if m.entry is not None:
-            m.entry.id = m.id
-            text = m.entry.text
-            m.entry.text = tag[: len(text)] + text[len(tag):]
-    return messages
+            m.entry = _entry(m.entry, m.id, tag)
+        m.variants = {position: replace(v, id=m.id, entry=_entry(v.entry, m.id, tag))
+                      for position, v in m.variants.items()}
+    return as_received(messages)
+
+
+def as_received(messages: list) -> list:
+    """The messages as the loop receives them from a scoring process: through a pickle.
+
+    This matters for the entries: `orjson.dumps` (3.13) leaves each bytes object it returns
+    at its write buffer's size (4 KB at least; see `entry_allocation`), and the pickle
+    re-creates it at its length (with `SCORER_SCORING_PROCESSES=0` no pickle is involved,
+    and each entry keeps its buffer). The enum-like strings are then shared again."""
+    out = pickle.loads(pickle.dumps(messages, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    for m in out:
+        m.channel, m.kind = _shared(m.channel), _shared(m.kind)
+        if m.language is not None:
+            m.language = _shared(m.language)
+        for v in m.variants.values():
+            v.model_version = _shared(v.model_version)
+    return out
+
+
+def entry_allocation(templates: list[bytes], count: int = 500) -> dict:
+    """Memory of thread entries as `thread_entry` returns them and as a pickle re-creates
+    them (tracemalloc, per entry), against their `sys.getsizeof`."""
+    raws = [e for t in templates[:count] for m in pickle.loads(t)  # noqa: S301
+            for e in ([m.entry] if m.entry is not None else
+                      [v.entry for v in m.variants.values()])]
+    decoded = [orjson.loads(e) for e in raws]
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    fresh = [thread_entry(**d) for d in decoded]
+    encoded_b = tracemalloc.get_traced_memory()[0] - base
+    base = tracemalloc.get_traced_memory()[0]
+    copied = pickle.loads(pickle.dumps(fresh))  # noqa: S301
+    pickled_b = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    n = len(fresh)
+    return {"entries": n, "sizeof_mean": sum(sys.getsizeof(e) for e in fresh) / n,
+            "allocated_from_thread_entry_mean": encoded_b / n,
+            "allocated_after_pickle_mean": pickled_b / n, "orjson": orjson.__version__,
+            "copies_equal": copied == fresh}
 
 
 def new_stage(settings: Settings, model_version: str) -> ConversationStage:
@@ -250,10 +289,11 @@ def changelog_breakdown(table: ConversationTable) -> dict:
     for convs in table.partitions.values():
         for conv in convs.values():
             sizes.append(len(encode(conv)))
-            for e in conv.thread:
-                texts += len(e.text.encode())
-                if e.reply is not None:
-                    summaries += len(orjson.dumps(e.reply))
+            for raw in conv.thread:
+                e = orjson.loads(raw)
+                texts += len(e["text"].encode())
+                if e["reply"] is not None:
+                    summaries += len(orjson.dumps(e["reply"]))
     sizes.sort()
     total = sum(sizes)
     return {"conversations": len(sizes), "mean_bytes": total / len(sizes),
@@ -278,41 +318,39 @@ def deep_size(obj: object, seen: set[int]) -> int:
     return size
 
 
-def utf8_cached(obj: object) -> int:
-    """Bytes of UTF-8 copies that CPython keeps inside the non-ASCII strings under obj
-    (orjson.dumps caches one in every such str it encodes, e.g. the changelog values)."""
-    if isinstance(obj, str):
-        return sys.getsizeof(obj) - sys.getsizeof((obj + ".")[:-1])
-    if isinstance(obj, dict):
-        return sum(utf8_cached(v) for v in obj.values())
-    if isinstance(obj, list):
-        return sum(utf8_cached(v) for v in obj)
-    return 0
+def entry_parts(raw: bytes) -> tuple[int, int]:
+    """Bytes of an encoded thread entry taken by its text and by its reply summary (as
+    JSON, quotes and escapes included)."""
+    e = orjson.loads(raw)
+    return len(orjson.dumps(e["text"])), len(orjson.dumps(e["reply"])) if e["reply"] else 0
 
 
 def memory_breakdown(table: ConversationTable, count: int = 2000) -> dict:
     """Where a conversation's memory goes (deep sizeof over `count` conversations; an
-    object shared between conversations, such as an interned or cached string, counts
-    once). The table's own dict and OrderedDict entries are not included."""
+    object shared between conversations, such as an interned string, counts once). The
+    thread entries are `bytes` (encoded JSON): their text and reply summary are the JSON
+    bytes of those fields, the rest of an entry is its keys, id, time and object header.
+    The table's own dict and OrderedDict entries are not included."""
     seen: set[int] = set()
     convs = [c for cs in table.partitions.values() for c in cs.values()][:count]
     texts = summaries = entries = 0
     for conv in convs:
         for e in conv.thread:
-            texts += deep_size(e.text, seen)
-            summaries += deep_size(e.reply, seen)
-            entries += deep_size(e, seen)  # the entry and what is left (id, floats)
+            entries += deep_size(e, seen)
+            text, reply = entry_parts(e)
+            texts += text
+            summaries += reply
     rest = sum(deep_size(conv, seen) for conv in convs)
-    cached = sum(utf8_cached(e.text) + utf8_cached(e.reply) for c in convs for e in c.thread)
-    total = texts + summaries + entries + rest
+    total = entries + rest
     n = len(convs)
     return {"conversations": n, "bytes_per_conversation": total / n,
+            "thread_entries": entries / n,
             "thread_texts": texts / n, "reply_summaries": summaries / n,
-            "thread_entries_other": entries / n, "conversation_other": rest / n,
-            "of_which_utf8_copies_cached_by_orjson": cached / n,
+            "thread_entries_other": (entries - texts - summaries) / n,
+            "conversation_other": rest / n,
             "thread_entries_per_conversation": sum(len(c.thread) for c in convs) / n,
-            "thread_text_chars_per_conversation": sum(len(e.text) for c in convs
-                                                      for e in c.thread) / n}
+            "thread_text_chars_per_conversation": sum(len(orjson.loads(e)["text"])
+                                                      for c in convs for e in c.thread) / n}
 
 
 def encoded(table: ConversationTable) -> dict[int, list[tuple[bytes, bytes]]]:
@@ -356,10 +394,10 @@ def at_cap(settings: Settings, templates: list[bytes], model_version: str) -> di
         m.id = f"cap-m{j}"
         m.conversation_id = "cap"
         m.at = at + j
-        m.entry.id = m.id
-        m.entry.text = f"{j:04d}" + text[4:]
-        m.entry.truncated = True
-        msgs.append((0, m))
+        m.variants = {position: replace(v, id=m.id, entry=thread_entry(
+            m.id, "agent", m.sent_at, f"{j:04d}" + text[4:], True, v.summary))
+            for position, v in m.variants.items()}
+        msgs.append((0, as_received([m])[0]))
     fx = stage.effects(msgs, time.time())
     fx.commit()
     del fx, msgs, m
@@ -367,14 +405,13 @@ def at_cap(settings: Settings, templates: list[bytes], model_version: str) -> di
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     conv = stage.table.partitions[0]["cap"]
-    seen: set[int] = set()
+    parts = [entry_parts(e) for e in conv.thread]
     return {"thread_messages": len(conv.thread), "chars_per_message": len(text),
             "python_bytes": after - before, "changelog_value_bytes": len(encode(conv)),
-            "deep_sizeof_thread_texts": sum(deep_size(e.text, seen) for e in conv.thread),
-            "deep_sizeof_reply_summaries": sum(deep_size(e.reply, seen) for e in conv.thread),
-            "deep_sizeof_all": deep_size(conv, seen),
-            "utf8_copies_cached_by_orjson": sum(utf8_cached(e.text) + utf8_cached(e.reply)
-                                                for e in conv.thread)}
+            "sizeof_thread_entries": sum(sys.getsizeof(e) for e in conv.thread),
+            "thread_texts_json_bytes": sum(t for t, _ in parts),
+            "reply_summaries_json_bytes": sum(r for _, r in parts),
+            "deep_sizeof_conversation": deep_size(conv, set())}
 
 
 def code_state() -> dict:
@@ -409,9 +446,13 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     settings = Settings()
+    # The cap on open conversations must not close any of the N built here.
+    settings = settings.model_copy(update={"max_open_conversations": max(
+        settings.max_open_conversations, 2 * args.n)})
     result: dict = {"machine": machine(), "code_at_start": code_state(), "n": args.n,
                     "sample": args.sample, "partitions": PARTITIONS,
-                    "settings": {"thread_max_messages": settings.thread_max_messages,
+                    "settings": {"max_open_conversations": settings.max_open_conversations,
+                                 "thread_max_messages": settings.thread_max_messages,
                                  "thread_max_chars": settings.thread_max_chars,
                                  "redact": settings.redact,
                                  "store_enabled": settings.store_enabled}}
@@ -431,6 +472,8 @@ def main() -> int:
                                        for ch in ("email", "chat", "messenger")}}
     log(f"    {timing}")
     del convs  # the model stays loaded, as in a worker
+    result["entry_allocation"] = entry_allocation(templates)
+    log(f"    entries: {result['entry_allocation']}")
 
     # 1. RSS growth, no tracemalloc.
     model_version = pickle.loads(templates[0])[-1].variants["first"].model_version  # noqa: S301
