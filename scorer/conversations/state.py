@@ -31,8 +31,15 @@ def thread_entry(id: str, author: str, sent_at: float | None, text: str, truncat
                  reply: dict[str, Any] | None = None) -> bytes:
     """One message as kept for the QA store, encoded (text redacted and capped by the
     caller; `reply` is an agent message's verdict in context, `messages.Variant.summary`)."""
-    return orjson.dumps({"id": id, "author": author, "sent_at": sent_at, "text": text,
-                         "truncated": truncated, "reply": reply})
+    return _compact(orjson.dumps({"id": id, "author": author, "sent_at": sent_at,
+                                  "text": text, "truncated": truncated, "reply": reply}))
+
+
+def _compact(value: bytes) -> bytes:
+    """A right-sized copy: orjson's bytes keep its whole write buffer (4 KB and up) until
+    they are freed, which for a value held as long as its conversation is open would
+    multiply the state's memory several times (measured in bench/conversation_memory.py)."""
+    return bytes(memoryview(value))
 
 
 @dataclass(slots=True)
@@ -102,7 +109,7 @@ def decode(value: bytes) -> Conversation:
         raise ValueError(f"changelog value has format {version!r}, expected {FORMAT}; "
                          "it was written by an incompatible version of the scorer")
     conv = data["c"]
-    conv["thread"] = tuple(orjson.dumps(t) for t in conv.get("thread", ()))
+    conv["thread"] = tuple(_compact(orjson.dumps(t)) for t in conv.get("thread", ()))
     for name in ("agent_times", "reply_ids", "agent_ids"):
         conv[name] = tuple(conv.get(name, ()))
     return Conversation(**conv)
