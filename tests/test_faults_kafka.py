@@ -168,7 +168,7 @@ def test_a_killed_scoring_process_stops_its_worker_and_the_restart_loses_nothing
 
 #: Enough to keep the members saturated across the joins and leaves; each record is read
 #: twice (input, then the conversation stage's repartition topic).
-BACKLOG = 30_000
+BACKLOG = 20_000
 
 
 @pytest.mark.slow
