@@ -54,8 +54,6 @@ import gc
 import json
 import os
 import pickle
-import platform
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -70,6 +68,7 @@ from kafka.partitioner.default import murmur2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import code_state, machine  # noqa: E402 - bench/bench.py, beside this script
 from scorer.conversations.stage import ConversationStage, describer  # noqa: E402
 from scorer.conversations.state import encode, thread_entry  # noqa: E402
 from scorer.conversations.table import ConversationTable  # noqa: E402
@@ -412,28 +411,6 @@ def at_cap(settings: Settings, templates: list[bytes], model_version: str) -> di
             "thread_texts_json_bytes": sum(t for t, _ in parts),
             "reply_summaries_json_bytes": sum(r for _, r in parts),
             "deep_sizeof_conversation": deep_size(conv, set())}
-
-
-def code_state() -> dict:
-    """The commit, and the files under scorer/ that differ from it (others edit the tree)."""
-    def git(*a: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True,
-                                  check=False).stdout.strip()
-        except OSError:
-            return ""
-    return {"commit": git("rev-parse", "--short", "HEAD"),
-            "scorer_changes": git("status", "--porcelain", "--", "scorer").splitlines()}
-
-
-def machine() -> dict:
-    model = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return {"cpus": os.cpu_count(), "cpu_model": model, "loadavg_at_start": list(os.getloadavg()),
-            "platform": platform.platform(), "python": platform.python_version()}
 
 
 def main() -> int:
