@@ -135,7 +135,8 @@ class Describer:
             v = in_context(out.scored, position, self.rules)  # type: ignore[arg-type]
             row = None
             if v.flagged and self.store_rows:
-                stored = in_context(kept.scored, position, self.rules)  # type: ignore[arg-type]
+                stored = v if kept is out else in_context(  # one view when both redact
+                    kept.scored, position, self.rules)  # type: ignore[arg-type]
                 row = shown_rows([(r, Shown(stored, kept.text, kept.redacted))])[0]
             summary = {"position": position, "total": v.total, "band": v.band,
                        "flagged": v.flagged, "reasons": list(v.reasons),
