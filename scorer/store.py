@@ -246,17 +246,11 @@ def make_engine(url: str) -> Engine:
 
 
 @contextlib.contextmanager
-def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
-    if engine.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-        conn.commit()
-        try:
-            yield
-        finally:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
-            conn.commit()
-        return
-    db = _sqlite_path(engine)
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise openers of one SQLite file *before* their first connection: that
+    connection switches a new file to WAL, and two connections doing so at once fail with
+    "database is locked" at once (SQLite's deadlock avoidance skips the busy timeout)."""
+    db = _sqlite_path(engine) if engine.dialect.name == "sqlite" else None
     if db is None:
         yield
         return
@@ -271,6 +265,21 @@ def _migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def _pg_migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
+    """One migrator at a time across every worker and API pod sharing the database."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        conn.commit()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it is current)."""
     # Alembic logs a dozen INFO lines per run (some at import); every service worker and
@@ -281,7 +290,8 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect() as conn, _migration_lock(engine, conn):
+    with (_sqlite_migration_lock(engine), engine.connect() as conn,
+          _pg_migration_lock(engine, conn)):
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         conn.commit()

@@ -410,6 +410,36 @@ def test_concurrent_openers_migrate_once(store_url: str) -> None:
         s.close()
 
 
+def test_simultaneous_first_openers_of_a_new_sqlite_file_all_succeed(tmp_path: Path) -> None:
+    """Openers released together on a file that is not yet WAL: the first connection's
+    journal-mode switch must not race (it fails at once rather than waiting, so this
+    failed now and then in CI before openers were serialised before connecting)."""
+    for round_ in range(40):
+        url = f"sqlite:///{tmp_path}/race{round_}.db"
+        gate = threading.Barrier(6)
+        errors: list[BaseException] = []
+        stores: list[FlaggedStore] = []
+
+        def open_store(url: str = url, gate: threading.Barrier = gate,
+                       errors: list[BaseException] = errors,
+                       stores: list[FlaggedStore] = stores) -> None:
+            settings = qa_settings(url)
+            gate.wait()
+            try:
+                stores.append(FlaggedStore.from_settings(settings))
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for s in stores:
+            s.close()
+        assert errors == [], f"round {round_}: {errors!r}"
+
+
 def test_unreachable_postgres_raises_store_unavailable() -> None:
     settings = qa_settings("postgresql://nobody:secret@127.0.0.1:1/none")
     with pytest.raises(StoreUnavailable, match="SCORER_STORE_URL"):
