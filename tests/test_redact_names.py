@@ -204,3 +204,109 @@ def test_a_bare_signature_line_at_the_end_is_redacted(text: str, expected: str) 
 ])
 def test_no_signature_without_a_body_or_a_listed_name(text: str) -> None:
     assert "[NAME]" not in redact(text).text
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("Hei Dag! Ha en fin dag videre, og i dag er det fri frakt.", "Dag Solberg",
+     "Hei [NAME]! Ha en fin dag videre, og i dag er det fri frakt."),
+    ("Hej Per, priset är 149 kr per månad.", "Per Ek", "Hej [NAME], priset är 149 kr per månad."),
+    ("Hi Bill! Your bill for November is ready.", "Bill Turner",
+     "Hi [NAME]! Your bill for November is ready."),
+    ("My name is Rose Whitfield and the roses never arrived.", "Rose Whitfield",
+     "My name is [NAME] [NAME] and the roses never arrived."),
+    ("Pakken står i bua ved berget, Berg.", "Siri Berg",
+     "Pakken står i bua ved berget, [NAME]."),
+])
+def test_a_known_name_that_is_also_a_word_goes_only_where_written_as_a_name(
+        text: str, name: str, expected: str) -> None:
+    assert redact(text, names=[name]).text == expected
+
+
+def test_a_known_name_that_is_also_a_word_goes_after_a_greeting_in_lower_case() -> None:
+    assert redact("hej line, fik du koden?", names=["Line Mikkelsen"]).text == \
+        "hej [NAME], fik du koden?"
+
+
+def test_a_word_name_opening_a_sentence_counts_only_in_the_genitive() -> None:
+    assert redact("Per i dag er alt levert.", names=["Per Ek"]).text == \
+        "Per i dag er alt levert."
+    assert redact("Pers ordre er levert.", names=["Per Ek"]).text == "[NAME] ordre er levert."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hej Kalle\nKalles beställning är på väg.", "Hej [NAME]\n[NAME] beställning är på väg."),
+    ("Mvh Trude\n\nPS: Trude er på kontoret i morgen.",
+     "Mvh [NAME]\n\nPS: [NAME] er på kontoret i morgen."),
+])
+def test_a_name_found_once_is_redacted_wherever_else_it_stands(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kontakta Rose på rose.ahlgren@gmail.com – hon tog rosen.",
+     "Kontakta [NAME] på [EMAIL] – hon tog rosen."),
+    ("Ring tilbake til Mona Ruud (mona.ruud@hotmail.com) i dag.",
+     "Ring tilbake til [NAME] [NAME] ([EMAIL]) i dag."),
+])
+def test_names_an_email_address_gives_away_are_redacted_in_the_text(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_an_office_address_gives_no_names_away() -> None:
+    assert redact("Skriv til post.oslo@firma.no, Oslo-kontoret svarer.").text == \
+        "Skriv til [EMAIL], Oslo-kontoret svarer."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("min mann Geir ringte i går", "min mann [NAME] ringte i går"),
+    ("Kona mi, Synnøve, ringde om det.", "Kona mi, [NAME], ringde om det."),
+    ("my husband Dave called yesterday", "my husband [NAME] called yesterday"),
+    ("Kunden Mona Ruud ønsker å avslutte.", "Kunden [NAME] ønsker å avslutte."),
+    ("min far Olav har kontoen", "min far [NAME] har kontoen"),
+    ("far min, Olav, har kontoen", "far min, [NAME], har kontoen"),
+    ("min dotter Tuva har kontot", "min dotter [NAME] har kontot"),
+])
+def test_a_capitalised_word_after_a_relation_is_a_name(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Kunden Service har svart.", "Vår kunde Telenor AS er informert.",
+    "so far Sweden has not replied",
+])
+def test_relation_words_before_organisations_or_places_leave_them(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mvh sverre", "mvh [NAME]"),
+    ("Tak Karen, det var en stor hjælp! mvh ole", "Tak [NAME], det var en stor hjælp! mvh [NAME]"),
+    ("det er min søn mikkel der har telefonen", "det er min søn [NAME] der har telefonen"),
+    ("its my husband dave's phone", "its my husband [NAME]'s phone"),
+    ("Han heiter Sjur.", "Han heiter [NAME]."),
+])
+def test_lower_case_names_after_sign_offs_relations_and_is_called(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hei,\n\nHansen ringte i går om ruteren.", "Hei,\n\n[NAME] ringte i går om ruteren."),
+    ("Lindgren ringde igår och sa att routern inte har kommit.",
+     "[NAME] ringde igår och sa att routern inte har kommit."),
+    ("Patel rang yesterday to say it hasn't arrived.",
+     "[NAME] rang yesterday to say it hasn't arrived."),
+    ("Nesheim har ringt to gonger.", "[NAME] har ringt to gonger."),
+])
+def test_a_surname_before_a_verb_of_calling_or_writing_is_a_name(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Banken ringte i går.", "Sjåføren ringde deg.", "Someone called about it.",
+    "Driver called at 9.", "Posten skrev at pakken er sendt.", "Han ringte i går.",
+])
+def test_nouns_and_pronouns_before_a_verb_of_calling_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -41,9 +41,12 @@ from scorer.redact.checksums import (
     se_pnr_ok,
 )
 from scorer.redact.names import (
+    actor_names,
     context_names,
+    email_names,
     genitive_names,
     known_names,
+    learned_names,
     listed_names,
     signature_names,
 )
@@ -189,12 +192,18 @@ def _once(text: str, known: list[str]) -> list[Hit]:
         detectors.append(lambda: addresses(text))
     if known:
         detectors.append(lambda: known_names(text, known))
-    detectors.append(lambda: context_names(text))  # "hei ola": lower case after a greeting
+    detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
     if _HAS_UPPER_RE.search(text) is not None:  # every other name is capitalised
         detectors += [lambda: listed_names(text), lambda: genitive_names(text),
+                      lambda: actor_names(text),
                       lambda: signature_names(text)]
     for detector in detectors:
         acc.add(detector(), text)
+    said = [text[h.start:h.end] for h in acc.hits if h.kind == "name"]
+    said += email_names(text[h.start:h.end] for h in acc.hits if h.kind == "email")
+    learned = learned_names(said, known)
+    if learned:  # a name found once is the same name elsewhere in the text
+        acc.add(known_names(text, learned), text)
     return sorted(acc.hits, key=lambda h: h.start)
 
 

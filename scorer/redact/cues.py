@@ -11,6 +11,7 @@ import re
 
 _KEEP = (
     r"ordre|order|orders|bestilling|bestillingen|beställning|beställningen|ordrenr|ordernr"
+    r"|tinging|tinginga|tingingi|tingingar|saka|saki"
     r"|sak|saken|saks|ärende|ärendet|ärende|sag|sagen|sags|case|ticket|billett"
     r"|referanse|referansen|referens|reference|ref|faktura|fakturaen|fakturan|invoice"
     r"|kvittering|kvitto|receipt|kid|ocr|sporing|sporings|sporingsnummeret"

@@ -24,7 +24,7 @@ Bodil Bonnie Borghild Børge Brage Brian Britt Britta Brynjar Bård Caitlin Call
 Carina Carl Carla Carmen Carol Caroline Carolyn Carsten Cathrine Catherine Cecilia Cecilie
 Celine Cerys Charles Charlie Charlotte Chloe Chris Christer Christian Christina Christine
 Christoffer Christopher Claes Claire Clara Claus Colin Connor Conny Craig Dagfinn Dagny
-Dagrun Daisy Dan Daniel Daniela Danielle Darren David Dawn Dean Debbie Deborah Declan
+Dagrun Daisy Dan Daniel Dave Daniela Danielle Darren David Dawn Dean Debbie Deborah Declan
 Denise Dennis Derek Diana Diane Dina Dominic Donald Dorothy Dorte Dorthe Douglas Dylan
 Ebba Ebbe Edith Edvard Edvin Edward Egil Eileen Eilif Eilert Einar Eirik Eivind Elaine
 Elena Eleanor Eli Elias Elin Elina Elisa Elisabet Elisabeth Elise Eliza Elizabeth Ella
@@ -61,7 +61,7 @@ Melissa Melker Merete Mette Mia Michael Michaela Michelle Mie Mikael Mikkel Mill
 Milo Minna Miriam Moa Mohamed Mohammad Mohammed Molly Mona Monica Monika Morten Muhammad
 Naja Nadia Nanna Naomi Natalie Nathan Nathalie Neil Nellie Nicholas Nicola Nicolai
 Nicole Niels Nikolai Nikolaj Niklas Nils Nina Njål Noah Noor Nora Norah Odd Oda Oddbjørn
-Oddny Oddrun Odin Olaf Olav Ole Oliver Olivia Olle Olof Olve Omar Oscar Oskar Otto Ove
+Oddny Oddrun Odin Ola Olaf Olav Ole Oliver Olivia Olle Olof Olve Omar Oscar Oskar Otto Ove
 Owen Øistein Øivind Ørjan Ørnulf Øyvind Øystein Paal Palle Pamela Patricia Patrick
 Patrik Paul Paula Pauline Pelle Penelope Per-Arne Per-Olav Pernille Peter Petra Petter
 Philip Phoebe Pia Pontus Poul Preben Pål Rachel Ragna Ragnar Ragnhild Randi Rania Rasmus
@@ -98,5 +98,15 @@ August Georgia Kent Willow Dawn Heather Florence Victoria Charlotte Sofia Klara 
 Hans Vilja Sten Gry Helle Rune Frost Filip
 """
 
+#: Surnames that are also everyday words ("berg", "strand", "ek"): like AMBIGUOUS first
+#: names, a known customer's surname of this kind counts only when written capitalised.
+_WORD_SURNAMES = """
+Berg Strand Holm Lund Vik Dal Bakke Haug Lie Foss Ek Björk Bjørk Lind Sand Skog
+Fjeld Fjell Brekke Hill Wood Green Brown White Black Young King Bird Fox Rice Park Field
+Stone Moss Marsh Bush Lamb Hope Page Cook Baker Fisher Hunter Mills Well Wells Ball Bell
+"""
+
 AMBIGUOUS: frozenset[str] = frozenset(_AMBIGUOUS.split())
+#: Name parts that are also words, for every rule that must not take the word for the name.
+WORD_NAMES: frozenset[str] = AMBIGUOUS | frozenset(_WORD_SURNAMES.split())
 FIRST_NAMES: frozenset[str] = frozenset(_NAMES.split()) | AMBIGUOUS

@@ -23,7 +23,22 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
+from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES, WORD_NAMES
+from scorer.redact.namewords import (
+    ACTS,
+    GREETING,
+    INTRO,
+    LABEL,
+    NOT_ACTORS,
+    NOT_NAMES,
+    NOT_OWNED,
+    OWNER,
+    RELATION,
+    RELATION_WEAK,
+    SIGNOFF,
+    SIGNOFF_WEAK,
+    TITLE,
+)
 
 Found = tuple[int, int, str]
 
@@ -34,62 +49,32 @@ _PARTICLE = r"(?:van|von|der|den|de|af|la|le|di|da|du|ter|ten|bin|al)"
 _SP = r"[ \t\u00a0]"
 _NAME = rf"(?:{_WORD})(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}(?:{_WORD})){{0,2}}"
 
-_GREETING = (
-    r"hei|heisann|hallo|hello|hi|hey|hej|hejsan|hallå|tjena|tjenare|morn|moin|god\s+morgen"
-    r"|god\s+morgon|god\s+dag|goddag|godmorgen|god\s+kveld|god\s+aften|good\s+morning"
-    r"|good\s+afternoon|good\s+evening|dear|kjære|kære|käre|kära|bästa|hei\s+igjen"
-    r"|hej\s+igen|hei\s+og\s+takk|hej\s+och\s+tack|hi\s+again|takk|tack|tak|thanks"
-    r"|thank\s+you|tusen\s+takk|mange\s+takk|tusen\s+tack|mange\s+tak|velkommen|välkommen"
-)
-_SIGNOFF = (
-    r"med\s+vennlig\s+hilsen|vennlig\s+hilsen|vennlige\s+hilsener|med\s+venleg\s+helsing"
-    r"|venleg\s+helsing|helsing|beste\s+hilsen|hilsen|hilsener|mvh|m\.v\.h\.?|vh|bh"
-    r"|med\s+vänliga\s+hälsningar|med\s+vänlig\s+hälsning|vänliga\s+hälsningar"
-    r"|vänlig\s+hälsning|bästa\s+hälsningar|hälsningar|hälsning|med\s+venlig\s+hilsen"
-    r"|venlig\s+hilsen|venlige\s+hilsner|kærlig\s+hilsen|kjærlig\s+hilsen|de\s+bedste"
-    r"\s+hilsner|bedste\s+hilsner|hilsner|kind\s+regards|best\s+regards|warm\s+regards"
-    r"|warmest\s+regards|regards|best\s+wishes|yours\s+sincerely|yours\s+faithfully"
-    r"|yours\s+truly|sincerely|all\s+the\s+best|på\s+vegne\s+av|on\s+behalf\s+of"
-)
-#: Sign-offs that are also ordinary words: the name must end its line or sentence.
-_SIGNOFF_WEAK = (
-    r"takk|tack|tak|thanks|thank\s+you|cheers|best|ha\s+en\s+fin\s+dag|ha\s+det\s+bra"
-    r"|ha\s+en\s+bra\s+dag|hav\s+en\s+god\s+dag|have\s+a\s+nice\s+day|have\s+a\s+great\s+day"
-)
-_INTRO = (
-    r"jeg\s+heter|eg\s+heiter|eg\s+heter|jag\s+heter|jeg\s+hedder|mitt\s+navn\s+er"
-    r"|mitt\s+namn\s+er|mitt\s+namn\s+är|mit\s+navn\s+er|my\s+name\s+is|name\s+is"
-    r"|du\s+snakker\s+med|du\s+snakkar\s+med|du\s+pratar\s+med|du\s+chattar\s+med"
-    r"|du\s+chatter\s+med|du\s+taler\s+med|du\s+skriver\s+med|you\s+are\s+chatting\s+with"
-    r"|you're\s+chatting\s+with|you\s+are\s+speaking\s+with|you're\s+speaking\s+with"
-    r"|c/o|v/|snakket\s+med|pratade\s+med|talte\s+med|spoke\s+to|spoke\s+with"
-)
-#: Labels that name a person only when a colon (or dot) follows: "Navn: …", "Att: …".
-_LABEL = (
-    r"navn|namn|name|full\s+name|fullt\s+navn|kontaktperson|contact\s+person|kunde|kund"
-    r"|customer|mottaker|mottagare|modtager|recipient|att|attn|avsender|avsändare|afsender"
-    r"|sender|from|fra|från|til|till|to|kontakt|contact|kundenavn|kundnamn|kundenavn"
-)
-_TITLE = r"mr|mrs|ms|miss|mx|dr|herr|hr|fru|frk|frøken|fröken|madam|sir"
-
+_RELATION_RE = re.compile(
+    rf"(?<!\w)(?:(?i:{RELATION})(?:{_SP}+(?i:{OWNER}))?|(?i:{OWNER}){_SP}+"
+    rf"(?i:{RELATION_WEAK})|(?i:{RELATION_WEAK}){_SP}+(?i:min|mi|mitt|sin)),?"
+    rf"{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
 _GREET_RE = re.compile(
-    rf"(?:^|(?<=[\s>\"'(]))(?i:{_GREETING}),?{_SP}+(?:(?i:{_TITLE})\.?{_SP}+)?(?P<n>{_NAME})"
+    rf"(?:^|(?<=[\s>\"'(]))(?i:{GREETING}),?{_SP}+(?:(?i:{TITLE})\.?{_SP}+)?(?P<n>{_NAME})"
     rf"(?=[\s,.!?:;)]|$)", re.MULTILINE)
-_GREET_LOW_RE = re.compile(
-    rf"(?:^|(?<=[\s>\"'(]))(?i:{_GREETING}),?{_SP}+(?P<n>[{_LO}]+)(?=[\s,.!?:;)]|$)",
-    re.MULTILINE)
 _SIGN_RE = re.compile(
-    rf"(?:^|(?<=[\s>]))(?i:{_SIGNOFF})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
+    rf"(?:^|(?<=[\s>]))(?i:{SIGNOFF})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
     rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
 _SIGN_WEAK_RE = re.compile(
-    rf"(?:^|(?<=[\s>]))(?i:{_SIGNOFF_WEAK})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
+    rf"(?:^|(?<=[\s>]))(?i:{SIGNOFF_WEAK})[,.!:]?[ \t\u00a0]*(?:\n[ \t\u00a0]*){{0,2}}"
     rf"(?P<n>{_NAME})(?=[ \t\u00a0]*(?:$|[\n,.!|/(–-]))", re.MULTILINE)
 _INTRO_RE = re.compile(
-    rf"(?<!\w)(?i:{_INTRO})[:,]?{_SP}+(?:(?i:{_TITLE})\.?{_SP}+)?(?P<n>{_NAME})(?![^\W\d_]|@)")
+    rf"(?<!\w)(?i:{INTRO})[:,]?{_SP}+(?:(?i:{TITLE})\.?{_SP}+)?(?P<n>{_NAME})(?![^\W\d_]|@)")
 _LABEL_RE = re.compile(
-    rf"(?:^|(?<=[\s>(]))(?i:{_LABEL}){_SP}?[:.]{_SP}*(?:(?i:{_TITLE})\.?{_SP}+)?"
+    rf"(?:^|(?<=[\s>(]))(?i:{LABEL}){_SP}?[:.]{_SP}*(?:(?i:{TITLE})\.?{_SP}+)?"
     rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
-_TITLE_RE = re.compile(rf"(?<!\w)(?i:{_TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
+_TITLE_RE = re.compile(rf"(?<!\w)(?i:{TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
+_LOWER_WORD = rf"(?P<n>[{_LO}]+)(?=['’]s\b|[\s,.!?:;)]|$)"
+#: Chat is typed in lower case: after a greeting, sign-off or relation a lower-case
+#: listed first name is a name too ("hei ola", "mvh sverre", "min søn mikkel").
+_LOWER: dict[re.Pattern[str], re.Pattern[str]] = {
+    rx: re.compile(rx.pattern.split("(?P<n>")[0] + _LOWER_WORD, re.MULTILINE)
+    for rx in (_GREET_RE, _SIGN_RE, _RELATION_RE)
+}
 _SLASH_RE = re.compile(rf"(?:^|(?<=\s))/{_SP}?(?P<n>{_WORD})[ \t\u00a0]*$", re.MULTILINE)
 _CAPWORD_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
@@ -100,30 +85,6 @@ _SURNAME_END_RE = re.compile(
     r"|haug|moen|bakken|ness|nes|land|by|seth|qvist|kvist|gren|man|mann|ley|ton|ford"
     r"|well|wood|smith|son|field|ham|worth|ster|er|ers)$")
 
-#: Words that follow a greeting, sign-off or title without being a name.
-_NOT_NAMES_TEXT = """
-alle allihop allihopa alla all everyone everybody there team teamet teamen kundeservice
-kundeservicen kundesenter kundesenteret kundesenteret kundtjänst kundtjänsten kundeservice
-support supporten customer customers kunde kunden kunder kund kunderna sir madam madame
-sirs friend friends venn venner vän vänner ven igjen igen again og och and du dere deg dig
-ni jer i you der där here her hello hei hej hi hey hallo takk tack tak thanks thank god
-good morn morgen morgon dag kveld kväll aften afternoon evening morning day sommer jul
-godt gott nytt år happy merry mvh med with from fra från the a an en et ett ei min mitt
-mine vår våre vårt our your din ditt dine deres er ere sender hilsen hilsener us oss os
-mandag tirsdag onsdag torsdag fredag lørdag søndag måndag tisdag lördag söndag monday
-tuesday wednesday thursday friday saturday sunday januar januari january februar
-februari february mars march april mai maj may juni june juli july august september
-oktober october november desember december december as asa ab aps ltd plc inc gmbh bank
-banken forsikring försäkring posten postnord bring telenor telia ice tele dnb nordea
-handelsbanken swedbank seb danske ikea elkjøp elgiganten power komplett zalando amazon
-apple google microsoft sas norwegian vy sj dsb ruter skat nav skatteetaten norge sverige
-danmark oslo stockholm københavn london kontoret butikken avdelingen service help hjelp
-hjälp hjælp sales salg försäljning info post mail e-post epost chat chatten admin
-redaksjonen ledelsen styret gruppen jeg jag eg i me mig meg we vi på til till to for
-ha have hav fin trevlig nice great lovely god glad gledelig kind best warm regards
-beste bästa vennlig vänlig venlig hilsninger hälsningar på vegne vegner behalf
-"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
 _ENDINGS = ("", "s", "'s", "’s", "'", "’", "es")
 _FOLD = {"ø": "[øöo]", "ö": "[øöo]", "æ": "(?:æ|ä|ae)", "ä": "(?:æ|ä|ae)",
@@ -136,7 +97,7 @@ def _is_name(words: list[str]) -> bool:
     if not words:
         return False
     first = words[0].split("-")[0]
-    if first.lower() in _NOT_NAMES:
+    if first.lower() in NOT_NAMES:
         return False
     return not all(w.isupper() for w in words)
 
@@ -150,21 +111,24 @@ def _trim(m: re.Match[str], greeting: bool = False) -> Iterator[Found]:
     listed = greeting and bool(words) and _listed(words[0].group(0))
     keep = []
     for w in words:
-        if w.group(0).split("-")[0].lower() in _NOT_NAMES and not (listed and not keep):
+        if w.group(0).split("-")[0].lower() in NOT_NAMES and not (listed and not keep):
             break
         keep.append(w)
     if keep and (listed or _is_name([w.group(0) for w in keep])):
         yield start + keep[0].start(), start + keep[-1].end(), "name"
 
 
-def _lower_greeting(text: str, pos: int) -> Iterator[Found]:
-    """A chat greeting in lower case with a listed first name after it ("hei ola", "hi
-    john"): the name may be lower case here only, and not one that is also a word."""
-    m = _GREET_LOW_RE.match(text, pos)
+def _lower_name(rx: re.Pattern[str], text: str, pos: int,
+                known: frozenset[str]) -> Iterator[Found]:
+    """A lower-case listed first name in a context (`_LOWER`): the name may be lower case
+    here only, and not one that is also a word unless it is the customer's own ("hej
+    line" to Line Mikkelsen)."""
+    m = rx.match(text, pos)
     if m is not None:
         word = m.group("n")
         name = word.capitalize()
-        if name in FIRST_NAMES and name not in AMBIGUOUS and word not in _NOT_NAMES:
+        if word in known or (
+                name in FIRST_NAMES and name not in AMBIGUOUS and word not in NOT_NAMES):
             yield m.start("n"), m.end("n"), "name"
 
 
@@ -181,9 +145,10 @@ def _first_words(*alternations: str) -> frozenset[str]:
 
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
 _TRIGGERS: dict[str, tuple[re.Pattern[str], ...]] = {}
-for _rx, _alts in ((_GREET_RE, (_GREETING,)), (_SIGN_RE, (_SIGNOFF,)),
-                   (_SIGN_WEAK_RE, (_SIGNOFF_WEAK,)), (_INTRO_RE, (_INTRO,)),
-                   (_LABEL_RE, (_LABEL,)), (_TITLE_RE, (_TITLE,))):
+for _rx, _alts in ((_GREET_RE, (GREETING,)), (_SIGN_RE, (SIGNOFF,)),
+                   (_SIGN_WEAK_RE, (SIGNOFF_WEAK,)), (_INTRO_RE, (INTRO,)),
+                   (_LABEL_RE, (LABEL,)), (_TITLE_RE, (TITLE,)),
+                   (_RELATION_RE, (RELATION, OWNER, RELATION_WEAK))):
     for _w in _first_words(*_alts):
         _TRIGGERS[_w] = (*_TRIGGERS.get(_w, ()), _rx)
 _TRIGGER_WORDS = frozenset(_TRIGGERS)
@@ -196,12 +161,15 @@ def _trigger_regex(word: str) -> re.Pattern[str]:
     return re.compile(rf"{w}(?<![^\W\d_]{w})(?![^\W\d_])")
 
 
-def context_names(text: str) -> Iterator[Found]:
-    """Names introduced by a greeting, sign-off, introduction, title or "/Name".
+def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
+    """Names introduced by a greeting, sign-off, introduction, title or "/Name"; `known`
+    are the customer's names, which may follow a greeting in lower case even when they
+    are also a word.
 
     The words that can open such a context are looked up once (a set intersection over
     the text's words); each context regex is then only tried, anchored, where one of them
     stands (scanning every regex at every position costs ten times as much)."""
+    parts = frozenset(w.lower() for n in known for w in n.split())
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters lower-case to two characters
         lowered = "".join(ch.lower()[0] for ch in text)
@@ -215,8 +183,8 @@ def context_names(text: str) -> Iterator[Found]:
                 m = rx.match(text, w.start())
                 if m is not None:
                     yield from _trim(m, rx is _GREET_RE)
-                elif rx is _GREET_RE:
-                    yield from _lower_greeting(text, w.start())
+                elif rx in _LOWER:
+                    yield from _lower_name(_LOWER[rx], text, w.start(), parts)
     if "/" in text:
         for m in _SLASH_RE.finditer(text):
             yield from _trim(m)
@@ -247,7 +215,7 @@ def listed_names(text: str) -> Iterator[Found]:
         nxt = _NEXTWORD_RE.match(text, m.end())
         if nxt is not None:
             last = nxt.group(1)
-            if not last.isupper() and last.lower() not in _NOT_NAMES and (
+            if not last.isupper() and last.lower() not in NOT_NAMES and (
                     first not in AMBIGUOUS or _listed(last) or _SURNAME_END_RE.search(last)):
                 yield m.start(), nxt.end(), "name"
                 continue
@@ -256,32 +224,51 @@ def listed_names(text: str) -> Iterator[Found]:
         yield m.start(), m.end(), "name"
 
 
+_ACTOR_RE = re.compile(
+    rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}])[{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+    rf"(?={_SP}+(?:(?i:har|hadde|hade|havde|has|had|have){_SP}+)?(?i:{ACTS})(?![^\W\d_]))")
+#: Endings of a Nordic noun in its definite form ("Banken", "Budet", "Posten") or of an
+#: English agent noun ("Driver", "Courier"): such a word before "ringte" is no person.
+_NOUN_END_RE = re.compile(r"(?:en|et|na|ne|er|or|ern|eren|aren)$")
+_SURNAME_STRONG_RE = re.compile(
+    r"(?:sen|son|ssen|sson|heim|gren|qvist|kvist|strøm|ström|gaard|gård|berg|stad|rud"
+    r"|vik|dal|lund|holm|haug|moen|bakken|ness|nes|land|seth|ley|ford|well|wood|field"
+    r"|worth|stein|sted|bø|by)$")
+
+
+def actor_names(text: str) -> Iterator[Found]:
+    """A capitalised word right before a verb of calling or writing ("Hansen ringte",
+    "Lindgren ringde", "Patel rang"): a person, unless it is a pronoun, a known non-name
+    or a noun in its definite or agent form ("Banken ringte", "Driver called")."""
+    for m in _ACTOR_RE.finditer(text):
+        word = m.group(0)
+        low = word.lower()
+        if low in NOT_ACTORS or low in NOT_NAMES or word.isupper():
+            continue
+        if (_NOUN_END_RE.search(low) and not _SURNAME_STRONG_RE.search(low)
+                and not _listed(word)):
+            continue
+        yield m.start(), m.end(), "name"
+
+
 _GENITIVE_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}])[{_LO}]+(?:-[{_UP}][{_LO}]+)?"
     rf"(?P<g>s|['’]s?)(?={_SP}+(?P<next>[{_LO}]+))")
-#: Words that do not follow a genitive ("Marks and Spencer", "Tones are …"): a genitive
-#: stands before the thing owned.
-_NOT_OWNED_TEXT = """
-og och and or eller of for fór i in on at på til till to av af med with from fra från er
-is är var was were are be been som that der det den de da when når när by ved vid om if
-hvis than enn än ikke not inte
-"""
-_NOT_OWNED = frozenset(_NOT_OWNED_TEXT.split())
 
 
 def genitive_names(text: str) -> Iterator[Found]:
     """A listed first name in the genitive before a lower-case word: "Karis abonnement",
-    "Pers konto", "Jens' ordre", "Tom's account". At the start of a sentence only names
-    that are no everyday word ("Dags dato" stays)."""
+    "Pers konto", "Jens' ordre", "Tom's account". At the start of a sentence a name that
+    is also an everyday word counts only with an apostrophe ("Dags dato" stays)."""
     for m in _GENITIVE_RE.finditer(text):
         g = m.group("g")
         stem = m.group(0)[:-len(g)]
         if g in ("'", "’") and stem[-1] not in "sxz":
             continue
-        if not _listed(stem) or m.group("next") in _NOT_OWNED:
+        if not _listed(stem) or m.group("next") in NOT_OWNED:
             continue
-        if stem in AMBIGUOUS and _sentence_start(text, m.start()):
-            continue
+        if stem in AMBIGUOUS and g == "s" and _sentence_start(text, m.start()):
+            continue  # "Dags dato"; but "Tom's" and "Tom’s" are a name's
         yield m.start(), m.end(), "name"
 
 
@@ -311,13 +298,16 @@ def signature_names(text: str) -> Iterator[Found]:
         return
     last = words[-1]
     stop = m.end("n")
-    if len(words) > 1 and (last.isupper() or last.split("-")[0].lower() in _NOT_NAMES):
+    if len(words) > 1 and (last.isupper() or last.split("-")[0].lower() in NOT_NAMES):
         stop = m.start("n") + len(words[0])
     yield m.start("n"), stop, "name"
 
 
 @lru_cache(maxsize=4096)
 def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for every part of the given names. A part that is also an everyday word
+    ("Dag", "Per", "Rose", "Bill") must be written with its capital ("i dag", "per
+    måned", "the roses" stay); the others match in any case ("hei kari")."""
     parts: set[str] = set()
     for name in names:
         for part in name.split():
@@ -329,15 +319,20 @@ def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     alts = []
     for p in sorted(parts, key=len, reverse=True):
-        alts.append("".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower()))
+        folded = "".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower())
+        if p.capitalize() in WORD_NAMES:
+            folded = f"(?-i:{re.escape(p[0].upper())}){folded[len(re.escape(p[0].lower())):]}"
+        alts.append(folded)
     ending = "|".join(re.escape(e) for e in _ENDINGS if e)
     return re.compile(
-        rf"(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?:{ending})?(?![^\W\d_]|@)",
+        rf"(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?P<end>{ending})?(?![^\W\d_]|@)",
         re.IGNORECASE)
 
 
 def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
-    """Every occurrence of the given names or their parts, with genitive endings."""
+    """Every occurrence of the given names or their parts, with genitive endings. A part
+    that is also a word, first in a sentence, counts only in the genitive or before
+    another capitalised word ("Per i dag …" and "Will you …" stay; "Kalles order" goes)."""
     rx = _known_regex(tuple(sorted(set(names))))
     if rx is None:
         return
@@ -348,5 +343,46 @@ def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
         if before.isalpha() or before in "@.":
             pos = s + 1  # inside a word ("Karin") or an e-mail address: look further on
             continue
-        yield s, m.end(), "name"
         pos = m.end()
+        stem = m.group(0)[:len(m.group(0)) - len(m.group("end") or "")]
+        if (stem in WORD_NAMES and not m.group("end") and _sentence_start(text, s)
+                and _NEXTWORD_RE.match(text, m.end()) is None):
+            continue
+        yield s, m.end(), "name"
+
+
+#: At most this many names learned from one text are looked for again (bounds the
+#: alternation, so a text of thousands of names stays linear).
+MAX_LEARNED = 24
+_LOCAL_SPLIT_RE = re.compile(r"[._-]")
+
+
+def email_names(addresses: Iterable[str]) -> list[str]:
+    """Names an e-mail address gives away: "mona.ruud@…" → Mona, Ruud, when one part of a
+    two- or three-part local part is a listed first name ("post.oslo@…" gives nothing)."""
+    out: list[str] = []
+    for address in addresses:
+        local = address.split("@", 1)[0]
+        parts = [p.capitalize() for p in _LOCAL_SPLIT_RE.split(local)]
+        if 2 <= len(parts) <= 3 and all(p.isalpha() and len(p) >= 2 for p in parts) and any(
+                p in FIRST_NAMES for p in parts):
+            out.extend(p for p in parts if p.lower() not in NOT_NAMES)
+    return out
+
+
+def learned_names(found: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The words of names found in a text (by context, list or e-mail) that are not known
+    already: a name said once is the same name elsewhere in the text ("Hej Kalle" …
+    "Kalles beställning")."""
+    have = {w.lower() for n in known for w in n.split()}
+    out: list[str] = []
+    for name in found:
+        for word in name.split():
+            word = word.strip(".,;:()\"'’")
+            for end in ("'s", "’s", "'", "’"):
+                word = word.removesuffix(end)
+            if (len(word) >= 2 and word[0].isupper() and word.lower() not in have
+                    and word.lower() not in NOT_NAMES and not word.isupper()):
+                have.add(word.lower())
+                out.append(word)
+    return out[:MAX_LEARNED]

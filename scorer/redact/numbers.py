@@ -77,8 +77,10 @@ _MAX_DIGITS = 20
 _IBAN_RE = re.compile(
     r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z][0-9]{2}(?:[ \u00a0.\-]?[A-Za-z0-9]){11,32}"
     r"(?![A-Za-z0-9])")
+#: Any two capitals, not only the prefixes HMRC issues: the documented example "QQ 12 34
+#: 56 C" and mistyped prefixes are somebody's number all the same.
 _NINO_RE = re.compile(
-    r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9][A-Z])[A-CEGHJ-NPR-TW-Z][ \u00a0]?[0-9]{2}[ \u00a0]?"
+    r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][ \u00a0]?[0-9]{2}[ \u00a0]?"
     r"[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
 
 
@@ -230,11 +232,11 @@ def _is_date(groups: list[_Group]) -> bool:
 
 
 def _pairs(groups: list[_Group], blocked: bool) -> bool:
-    """22.86.41.10: four pairs joined by one dot or hyphen are a Nordic phone number (not
-    two dates or times), unless they read as DD.MM.YY.YY with a plausible year."""
+    """22.86.41.10: four pairs joined by one dot, hyphen or slash are a Nordic phone number
+    (not two dates or times), unless they read as DD.MM.YY.YY with a plausible year."""
     d = "".join(g.digits for g in groups)
     if blocked or d[0] not in "2345679" or {len(g.digits) for g in groups} != {2} or {
-            g.gap for g in groups[1:]} not in ({"."}, {"-"}):
+            g.gap for g in groups[1:]} not in ({"."}, {"-"}, {"/"}):
         return False
     return not (1900 <= int(d[4:]) <= 2099 and valid_date(int(d[4:]), int(d[2:4]), int(d[:2])))
 

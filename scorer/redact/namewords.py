@@ -1,0 +1,114 @@
+"""The words around a personal name: what opens a context that introduces one (greetings,
+sign-offs, introductions, labels, titles, relations) and the words that follow such a
+context without being a name. One home for these lists, so a rule reads them, never a copy.
+
+Alternations are regex source (`|`-separated, `\\s+` between words); the plain word
+sets are whitespace-separated text.
+"""
+
+from __future__ import annotations
+
+GREETING = (
+    r"hei|heisann|hallo|hello|hi|hey|hej|hejsan|hallå|tjena|tjenare|morn|moin|god\s+morgen"
+    r"|god\s+morgon|god\s+dag|goddag|godmorgen|god\s+kveld|god\s+aften|good\s+morning"
+    r"|good\s+afternoon|good\s+evening|dear|kjære|kære|käre|kära|bästa|hei\s+igjen"
+    r"|hej\s+igen|hei\s+og\s+takk|hej\s+och\s+tack|hi\s+again|takk|tack|tak|thanks"
+    r"|thank\s+you|tusen\s+takk|mange\s+takk|tusen\s+tack|mange\s+tak|velkommen|välkommen"
+)
+SIGNOFF = (
+    r"med\s+vennlig\s+hilsen|vennlig\s+hilsen|vennlige\s+hilsener|med\s+venleg\s+helsing"
+    r"|venleg\s+helsing|helsing|beste\s+hilsen|hilsen|hilsener|mvh|m\.v\.h\.?|vh|bh"
+    r"|med\s+vänliga\s+hälsningar|med\s+vänlig\s+hälsning|vänliga\s+hälsningar"
+    r"|vänlig\s+hälsning|bästa\s+hälsningar|hälsningar|hälsning|med\s+venlig\s+hilsen"
+    r"|venlig\s+hilsen|venlige\s+hilsner|kærlig\s+hilsen|kjærlig\s+hilsen|de\s+bedste"
+    r"\s+hilsner|bedste\s+hilsner|hilsner|kind\s+regards|best\s+regards|warm\s+regards"
+    r"|warmest\s+regards|regards|best\s+wishes|yours\s+sincerely|yours\s+faithfully"
+    r"|yours\s+truly|sincerely|all\s+the\s+best|på\s+vegne\s+av|on\s+behalf\s+of"
+)
+#: Sign-offs that are also ordinary words: the name must end its line or sentence.
+SIGNOFF_WEAK = (
+    r"takk|tack|tak|thanks|thank\s+you|cheers|best|ha\s+en\s+fin\s+dag|ha\s+det\s+bra"
+    r"|ha\s+en\s+bra\s+dag|hav\s+en\s+god\s+dag|have\s+a\s+nice\s+day|have\s+a\s+great\s+day"
+)
+INTRO = (
+    r"jeg\s+heter|eg\s+heiter|eg\s+heter|jag\s+heter|jeg\s+hedder|mitt\s+navn\s+er"
+    r"|mitt\s+namn\s+er|mitt\s+namn\s+är|mit\s+navn\s+er|my\s+name\s+is|name\s+is"
+    r"|du\s+snakker\s+med|du\s+snakkar\s+med|du\s+pratar\s+med|du\s+chattar\s+med"
+    r"|du\s+chatter\s+med|du\s+taler\s+med|du\s+skriver\s+med|you\s+are\s+chatting\s+with"
+    r"|you're\s+chatting\s+with|you\s+are\s+speaking\s+with|you're\s+speaking\s+with"
+    r"|c/o|v/|snakket\s+med|pratade\s+med|talte\s+med|spoke\s+to|spoke\s+with"
+    r"|heter|heiter|hedder|is\s+called|is\s+named|named"
+)
+#: Labels that name a person only when a colon (or dot) follows: "Navn: …", "Att: …".
+LABEL = (
+    r"navn|namn|name|full\s+name|fullt\s+navn|kontaktperson|contact\s+person|kunde|kund"
+    r"|customer|mottaker|mottagare|modtager|recipient|att|attn|avsender|avsändare|afsender"
+    r"|sender|from|fra|från|til|till|to|kontakt|contact|kundenavn|kundnamn|kundenavn"
+)
+TITLE = r"mr|mrs|ms|miss|mx|dr|herr|hr|fru|frk|frøken|fröken|madam|sir"
+#: Words for a person close to the writer (or the customer, said by an agent): a
+#: capitalised word right after one ("min mann Geir", "kona mi, Synnøve", "my husband
+#: Dave", "Kunden Mona Ruud") names that person.
+RELATION = (
+    r"mann|mannen|kone|kona|konen|hustru|hustrun|frua|sambo|samboer|samboeren|sambuar"
+    r"|kjæreste|kæreste|pojkvän|flickvän|partneren|husband|wife|boyfriend|girlfriend"
+    r"|sønn|sønnen|sonen|søn|datter|dattera|datteren|dotter|dottera|dottern|daughter"
+    r"|mamma|mammaen|pappa|pappaen|mum|mom|mother|father|dad|bror|broren|brother|søster"
+    r"|søsteren|syster|systern|sister|svigermor|svigerfar|kollega|kollegaen|kollegan"
+    r"|kollegen|colleague|nabo|naboen|granne|grannen|neighbour|neighbor|kunden|kunde"
+    r"|customer|klienten|brukeren"
+)
+#: Relations that are also other words ("so far Sweden", "user Admin"): only with a
+#: possessive ("min far Olav", "far min Olav", "my son Jack").
+RELATION_WEAK = r"far|faren|mor|moren|mora|son|partner|user|client|bruker"
+OWNER = r"min|mi|mitt|my|our|vår|din|your|his|her|hans|hennes|hendes|sin|their"
+
+#: Words that follow a greeting, sign-off or title without being a name.
+NOT_NAMES_TEXT = """
+alle allihop allihopa alla all everyone everybody there team teamet teamen kundeservice
+kundeservicen kundesenter kundesenteret kundesenteret kundtjänst kundtjänsten kundeservice
+support supporten customer customers kunde kunden kunder kund kunderna sir madam madame
+sirs friend friends venn venner vän vänner ven igjen igen again og och and du dere deg dig
+ni jer i you der där here her hello hei hej hi hey hallo takk tack tak thanks thank god
+good morn morgen morgon dag kveld kväll aften afternoon evening morning day sommer jul
+godt gott nytt år happy merry mvh med with from fra från the a an en et ett ei min mitt
+mine vår våre vårt our your din ditt dine deres er ere sender hilsen hilsener us oss os
+mandag tirsdag onsdag torsdag fredag lørdag søndag måndag tisdag lördag söndag monday
+tuesday wednesday thursday friday saturday sunday januar januari january februar
+februari february mars march april mai maj may juni june juli july august september
+oktober october november desember december december as asa ab aps ltd plc inc gmbh bank
+banken forsikring försäkring posten postnord bring telenor telia ice tele dnb nordea
+handelsbanken swedbank seb danske ikea elkjøp elgiganten power komplett zalando amazon
+apple google microsoft sas norwegian vy sj dsb ruter skat nav skatteetaten norge sverige
+danmark oslo stockholm københavn london kontoret butikken avdelingen service help hjelp
+hjälp hjælp sales salg försäljning info post mail e-post epost chat chatten admin
+redaksjonen ledelsen styret gruppen jeg jag eg i me mig meg we vi på til till to for
+ha have hav fin trevlig nice great lovely god glad gledelig kind best warm regards
+beste bästa vennlig vänlig venlig hilsninger hälsningar på vegne vegner behalf
+"""
+NOT_NAMES = frozenset(NOT_NAMES_TEXT.split())
+
+#: Words that do not follow a genitive ("Marks and Spencer", "Tones are …"): a genitive
+#: stands before the thing owned.
+NOT_OWNED_TEXT = """
+og och and or eller of for fór i in on at på til till to av af med with from fra från er
+is är var was were are be been som that der det den de da when når när by ved vid om if
+hvis than enn än ikke not inte
+"""
+NOT_OWNED = frozenset(NOT_OWNED_TEXT.split())
+
+#: Verbs of calling or writing: a capitalised word right before one (with "har"/"has"
+#: between) is a person who did it ("Hansen ringte", "Patel rang").
+ACTS = (
+    r"ringte|ringde|ringede|ringer|ringt|rang|rung|called|phoned|rings|calls|sa|sagt|sagde"
+    r"|sade|said|says|skrev|skreiv|skriver|wrote|writes|mailet|mejlade|mailede|emailed"
+    r"|e-mailed|spurte|spurde|frågade|spurgte|asked|kontaktet|kontakta|kontaktade"
+    r"|kontaktede|contacted|meldte|meldet|svarte|svarde|svarede|replied|answered"
+)
+#: Capitalised words that do such things without being a name: pronouns and the like.
+NOT_ACTORS_TEXT = """
+han hun ho hon de dei dom vi jeg eg jag du dere ni dykk i he she they we you it this that
+who someone somebody nobody everyone everybody anyone noen nokon någon nogen ingen ingenting
+alle alla den det dette denne detta dessa disse hvem kven vem man one else
+"""
+NOT_ACTORS = frozenset(NOT_ACTORS_TEXT.split())
