@@ -183,9 +183,9 @@ def test_map_span_of_unredacted_regions_is_exact(prefix: str, suffix: str) -> No
 
 
 def test_the_customers_name_and_its_parts_are_redacted_as_whole_words() -> None:
-    out = redact("Hei Kari! Kari Nordmann sin sak er løst. Karin i kundeservice hilser.",
+    out = redact("Hei Kari! Kari Nordmann sin sak er løst. Karibien er fint i mars.",
                  names=["Kari Nordmann"]).text
-    assert out == "Hei [NAME]! [NAME] [NAME] sin sak er løst. Karin i kundeservice hilser."
+    assert out == "Hei [NAME]! [NAME] [NAME] sin sak er løst. Karibien er fint i mars."
 
 
 def test_empty_known_names_are_ignored_and_words_without_a_name_context_stay() -> None:

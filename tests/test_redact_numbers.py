@@ -157,3 +157,20 @@ def test_a_phone_number_written_in_dotted_pairs_is_no_pair_of_dates(phone: str) 
 ])
 def test_dotted_pairs_that_are_dates_or_kept_numbers_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mail me: dan dot whitaker at gmail dot com thanks", "mail me: [EMAIL] thanks"),
+    ("skriv till oskar punkt lindahl snabel-a gmail punkt com", "skriv till [EMAIL]"),
+    ("sveinung.lone [at] gmail [dot] com", "[EMAIL]"),
+    ("ola punktum nordmann at online punktum no", "[EMAIL]"),
+])
+def test_spelled_out_email_addresses_are_redacted(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Meet me at the shop at 10.", "Vi ses på kontoret kl. 10.", "I am at work at 9 dot on."
+])
+def test_at_and_dot_in_ordinary_sentences_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -40,13 +40,12 @@ from scorer.redact.checksums import (
     no_fnr_ok,
     se_pnr_ok,
 )
+from scorer.redact.known import email_names, known_names, learned_names
 from scorer.redact.names import (
     actor_names,
     context_names,
-    email_names,
+    coordinated_names,
     genitive_names,
-    known_names,
-    learned_names,
     listed_names,
     signature_names,
 )
@@ -79,6 +78,18 @@ Found = tuple[int, int, str]
 _EMAIL_RE = re.compile(
     r"(?<![\w%+-])[\w%+-][\w.%+-]*(?:@|＠|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
     r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+#: An address spelled out so that filters miss it: "dan dot whitaker at gmail dot com",
+#: "oskar punkt lindahl snabel-a gmail punkt com", "ola [at] firma [dot] no". The domain
+#: must end in a known top-level domain; parts are bounded so a long run of "x dot x"
+#: costs linear time.
+_SAY_DOT = r"(?:\.|[ \u00a0]+(?:dot|punkt|punktum|prikk|\[dot\]|\(dot\))[ \u00a0]+)"
+_SAY_AT = (r"(?:[ \u00a0]*(?:\[at\]|\(at\)|\{at\})[ \u00a0]*"
+           r"|[ \u00a0]+(?:at|snabel-a|snabela|krøllalfa|alfakrøll|kanelbulle)[ \u00a0]+)")
+_SPOKEN_EMAIL_RE = re.compile(
+    rf"(?i)(?<![\w%+-])[\w%+-]+(?:{_SAY_DOT}[\w%+-]+){{0,3}}{_SAY_AT}"
+    rf"[\w-]+(?:{_SAY_DOT}[\w-]+){{0,2}}{_SAY_DOT}"
+    r"(?:com|no|se|dk|net|org|uk|co\.uk|io|eu|fi|is|de|info|nu)(?![\w-])")
+_SPOKEN_HINT_RE = re.compile(r"(?i)\[at\]|\(at\)|\{at\}|\sat\s|snabel|krøll|alfakr|kanelbulle")
 _HAS_DIGIT_RE = re.compile(r"[0-9]")
 _HAS_UPPER_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 
@@ -135,6 +146,9 @@ class Redaction:
 def _emails(text: str) -> Iterator[Found]:
     for m in _EMAIL_RE.finditer(text):
         yield m.start(), m.end(), "email"
+    if _SPOKEN_HINT_RE.search(text) is not None:
+        for m in _SPOKEN_EMAIL_RE.finditer(text):
+            yield m.start(), m.end(), "email"
 
 
 class _Accepted:
@@ -183,7 +197,8 @@ class _Accepted:
 def _once(text: str, known: list[str]) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text))
-    if "@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text:
+    if ("@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text
+            or _SPOKEN_HINT_RE.search(text) is not None):
         acc.add(_emails(text), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
@@ -199,6 +214,8 @@ def _once(text: str, known: list[str]) -> list[Hit]:
                       lambda: signature_names(text)]
     for detector in detectors:
         acc.add(detector(), text)
+    named = [(h.start, h.end) for h in acc.hits if h.kind == "name"]
+    acc.add(coordinated_names(text, named), text)
     said = [text[h.start:h.end] for h in acc.hits if h.kind == "name"]
     said += email_names(text[h.start:h.end] for h in acc.hits if h.kind == "email")
     learned = learned_names(said, known)

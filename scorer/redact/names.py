@@ -19,13 +19,18 @@ Three sources, from surest to loosest:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES, WORD_NAMES
+from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
+from scorer.redact.namebook import BOOK_NAMES
 from scorer.redact.namewords import (
     ACTS,
+    AND,
+    DEPARTMENT,
+    DEVICE_FOOTER,
     GREETING,
     INTRO,
     LABEL,
@@ -37,6 +42,7 @@ from scorer.redact.namewords import (
     RELATION_WEAK,
     SIGNOFF,
     SIGNOFF_WEAK,
+    STAFF_PREP,
     TITLE,
 )
 
@@ -73,9 +79,16 @@ _LOWER_WORD = rf"(?P<n>[{_LO}]+)(?=['’]s\b|[\s,.!?:;)]|$)"
 #: listed first name is a name too ("hei ola", "mvh sverre", "min søn mikkel").
 _LOWER: dict[re.Pattern[str], re.Pattern[str]] = {
     rx: re.compile(rx.pattern.split("(?P<n>")[0] + _LOWER_WORD, re.MULTILINE)
-    for rx in (_GREET_RE, _SIGN_RE, _RELATION_RE)
+    for rx in (_GREET_RE, _SIGN_RE, _RELATION_RE, _INTRO_RE, _SIGN_WEAK_RE)
 }
-_SLASH_RE = re.compile(rf"(?:^|(?<=\s))/{_SP}?(?P<n>{_WORD})[ \t\u00a0]*$", re.MULTILINE)
+_SLASH_RE = re.compile(
+    rf"(?:^|(?<=\s))(?:/|[–—-](?={_SP})){_SP}?(?P<n>{_WORD}|[{_LO}]+)"
+    rf"(?:,{_SP}*{_WORD}(?:{_SP}+{_WORD})?)?[ \t\u00a0]*$",
+    re.MULTILINE)
+#: "God helg frå Kjartan", "Hilsen fra Eva": a listed first name after "from", ending
+#: the message or its line.
+_FROM_END_RE = re.compile(
+    rf"(?<!\w)(?i:frå|fra|från|from){_SP}+(?P<n>{_WORD})[.!]?[ \t\u00a0]*$", re.MULTILINE)
 _CAPWORD_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
     rf"(?![^\W\d_]|[@'’])")
@@ -86,9 +99,6 @@ _SURNAME_END_RE = re.compile(
     r"|well|wood|smith|son|field|ham|worth|ster|er|ers)$")
 
 
-_ENDINGS = ("", "s", "'s", "’s", "'", "’", "es")
-_FOLD = {"ø": "[øöo]", "ö": "[øöo]", "æ": "(?:æ|ä|ae)", "ä": "(?:æ|ä|ae)",
-         "å": "(?:å|aa|a)", "é": "[ée]", "ü": "[üu]"}
 
 
 def _is_name(words: list[str]) -> bool:
@@ -104,8 +114,8 @@ def _is_name(words: list[str]) -> bool:
 
 def _trim(m: re.Match[str], greeting: bool = False) -> Iterator[Found]:
     """The name group of a context match, cut before the first non-name word. Right after
-    a greeting a capitalised listed first name is a name even if it is also a word ("Hei
-    Dag!", "Hej Sol,")."""
+    a greeting or sign-off a capitalised listed first name is a name even if it is also a
+    word ("Hei Dag!", "Hej Sol,", "Helsing Dag")."""
     start = m.start("n")
     words = list(re.finditer(r"\S+", m.group("n")))
     listed = greeting and bool(words) and _listed(words[0].group(0))
@@ -127,8 +137,9 @@ def _lower_name(rx: re.Pattern[str], text: str, pos: int,
     if m is not None:
         word = m.group("n")
         name = word.capitalize()
-        if word in known or (
-                name in FIRST_NAMES and name not in AMBIGUOUS and word not in NOT_NAMES):
+        relation = rx is _LOWER[_RELATION_RE]  # "my daughter poppy": nothing else it can be
+        if word in known or (_named(name) and (relation or name not in AMBIGUOUS)
+                             and word not in NOT_NAMES):
             yield m.start("n"), m.end("n"), "name"
 
 
@@ -182,12 +193,20 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
                     continue
                 m = rx.match(text, w.start())
                 if m is not None:
-                    yield from _trim(m, rx is _GREET_RE)
+                    yield from _trim(m, rx is _GREET_RE or rx is _SIGN_RE)
                 elif rx in _LOWER:
                     yield from _lower_name(_LOWER[rx], text, w.start(), parts)
-    if "/" in text:
+    if "/" in text or "–" in text or "—" in text or "-" in text:
         for m in _SLASH_RE.finditer(text):
-            yield from _trim(m)
+            word = m.group("n")
+            if word.islower():  # "/mats": lower case only for a listed, unambiguous name
+                if _named(word.capitalize()) and word.capitalize() not in AMBIGUOUS:
+                    yield m.start("n"), m.end("n"), "name"
+            elif text[m.start()] == "/" or _named(word):  # "- Oslo" is no signature
+                yield from _trim(m)
+    for m in _FROM_END_RE.finditer(text):
+        if _named(m.group("n")):
+            yield m.start("n"), m.end("n"), "name"
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -197,7 +216,16 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in "\n.!?:;>-–•*"
 
 
+def _named(word: str) -> bool:
+    """A first name of the curated list or the name book: for contexts that already say
+    "a person" (a lower-case word after a greeting, a signature line)."""
+    if word in FIRST_NAMES or word in BOOK_NAMES:
+        return True
+    return "-" in word and any(p in FIRST_NAMES or p in BOOK_NAMES for p in word.split("-"))
+
+
 def _listed(word: str) -> bool:
+    """A first name of the curated list: for the looser rules (a name anywhere)."""
     if word in FIRST_NAMES:
         return True
     return "-" in word and any(p in FIRST_NAMES for p in word.split("-"))
@@ -232,15 +260,23 @@ _ACTOR_RE = re.compile(
 _NOUN_END_RE = re.compile(r"(?:en|et|na|ne|er|or|ern|eren|aren)$")
 _SURNAME_STRONG_RE = re.compile(
     r"(?:sen|son|ssen|sson|heim|gren|qvist|kvist|strøm|ström|gaard|gård|berg|stad|rud"
-    r"|vik|dal|lund|holm|haug|moen|bakken|ness|nes|land|seth|ley|ford|well|wood|field"
+    r"|vik|dal|lund|holm|haug|haugen|lien|dalen|vollen|moen|bakken|ness|nes|land|seth|ley"
+    r"|ford|well|wood|field"
     r"|worth|stein|sted|bø|by)$")
+
+
+_STAFF_RE = re.compile(
+    rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}])[{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+    rf"(?=,?{_SP}+(?i:{STAFF_PREP}){_SP}+(?:(?i:the|den|det){_SP}+)?(?i:{DEPARTMENT})"
+    rf"(?![^\W\d_]))")
 
 
 def actor_names(text: str) -> Iterator[Found]:
     """A capitalised word right before a verb of calling or writing ("Hansen ringte",
-    "Lindgren ringde", "Patel rang"): a person, unless it is a pronoun, a known non-name
-    or a noun in its definite or agent form ("Banken ringte", "Driver called")."""
-    for m in _ACTOR_RE.finditer(text):
+    "Lindgren ringde", "Patel rang") or before a team it belongs to ("Strand fra teknisk
+    avdeling", "Haugen på lageret"): a person, unless it is a pronoun, a known non-name
+    or a noun in its definite or agent form ("Banken ringte", "Pakken fra lageret")."""
+    for m in itertools.chain(_ACTOR_RE.finditer(text), _STAFF_RE.finditer(text)):
         word = m.group(0)
         low = word.lower()
         if low in NOT_ACTORS or low in NOT_NAMES or word.isupper():
@@ -272,7 +308,8 @@ def genitive_names(text: str) -> Iterator[Found]:
         yield m.start(), m.end(), "name"
 
 
-_ROLE = (rf"(?i:kundeservice[a-z]*|kundtjänst[a-z]*|kundesenter[a-z]*|kundecenter[a-z]*"
+_ROLE = (rf"(?i:kundeservice[a-z]*|kundservice[a-z]*|kundtjänst[a-z]*|kundesenter[a-z]*"
+         rf"|kundecenter[a-z]*"
          rf"|kundcenter[a-z]*|customer{_SP}+(?:service|support|care)|support[a-z]*)")
 _SIGNATURE_RE = re.compile(
     rf"{_SP}*(?P<n>{_WORD}(?:{_SP}+{_WORD})?){_SP}*(?:[,/–-]{_SP}*{_ROLE}{_SP}*)?[.!]?{_SP}*"
@@ -280,9 +317,24 @@ _SIGNATURE_RE = re.compile(
 _ROLE_LINE_RE = re.compile(rf"\s*{_ROLE}\s*")
 
 
+_FOOTER_RE = re.compile(rf"(?:\n\s*(?i:{DEVICE_FOOTER})[.!]?\s*)+$")
+_COMMA_END_RE = re.compile(rf",{_SP}*(?P<n>{_WORD}|[{_LO}]+)[.!]?\s*$")
+
+
 def signature_names(text: str) -> Iterator[Found]:
     """A message that ends in a line of its own with just a listed first name (and a
-    surname, and ", kundeservice" or a line "Kundeservice"): the writer's signature."""
+    surname, and ", kundeservice" or a line "Kundeservice"), above any "Sent from my
+    iPhone", or that ends in ", Name" ("spør etter meg, Håvard", "Speak soon, Jordan"):
+    the writer's signature."""
+    footer = _FOOTER_RE.search(text)
+    if footer is not None:
+        text = text[:footer.start()]
+    comma = _COMMA_END_RE.search(text)
+    if comma is not None:
+        word = comma.group("n")
+        if _named(word.capitalize()) and (not word.islower() or word.capitalize()
+                                          not in AMBIGUOUS):
+            yield comma.start("n"), comma.end("n"), "name"
     end = len(text.rstrip())
     start = text.rfind("\n", 0, end) + 1
     if start and _ROLE_LINE_RE.fullmatch(text, start, end):  # "Kari Hansen\nKundeservice"
@@ -294,7 +346,7 @@ def signature_names(text: str) -> Iterator[Found]:
     if m is None:
         return
     words = m.group("n").split()
-    if not _listed(words[0]) or words[0].isupper():
+    if not _named(words[0]) or words[0].isupper():
         return
     last = words[-1]
     stop = m.end("n")
@@ -303,86 +355,17 @@ def signature_names(text: str) -> Iterator[Found]:
     yield m.start("n"), stop, "name"
 
 
-@lru_cache(maxsize=4096)
-def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex for every part of the given names. A part that is also an everyday word
-    ("Dag", "Per", "Rose", "Bill") must be written with its capital ("i dag", "per
-    måned", "the roses" stay); the others match in any case ("hei kari")."""
-    parts: set[str] = set()
-    for name in names:
-        for part in name.split():
-            part = part.strip(".,;:()\"'")
-            if len(part) >= 2:
-                parts.add(part)
-                parts.update(p for p in part.split("-") if len(p) >= 2)
-    if not parts:
-        return None
-    alts = []
-    for p in sorted(parts, key=len, reverse=True):
-        folded = "".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower())
-        if p.capitalize() in WORD_NAMES:
-            folded = f"(?-i:{re.escape(p[0].upper())}){folded[len(re.escape(p[0].lower())):]}"
-        alts.append(folded)
-    ending = "|".join(re.escape(e) for e in _ENDINGS if e)
-    return re.compile(
-        rf"(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?P<end>{ending})?(?![^\W\d_]|@)",
-        re.IGNORECASE)
+_AND_AFTER_RE = re.compile(rf"{_SP}+(?i:{AND}){_SP}+(?P<n>{_WORD})(?![^\W\d_]|@)")
+_AND_BEFORE_RE = re.compile(rf"(?P<n>{_WORD}){_SP}+(?i:{AND}){_SP}+$")
 
 
-def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
-    """Every occurrence of the given names or their parts, with genitive endings. A part
-    that is also a word, first in a sentence, counts only in the genitive or before
-    another capitalised word ("Per i dag …" and "Will you …" stay; "Kalles order" goes)."""
-    rx = _known_regex(tuple(sorted(set(names))))
-    if rx is None:
-        return
-    pos = 0
-    while (m := rx.search(text, pos)) is not None:
-        s = m.start()
-        before = text[s - 1] if s else " "
-        if before.isalpha() or before in "@.":
-            pos = s + 1  # inside a word ("Karin") or an e-mail address: look further on
-            continue
-        pos = m.end()
-        stem = m.group(0)[:len(m.group(0)) - len(m.group("end") or "")]
-        if (stem in WORD_NAMES and not m.group("end") and _sentence_start(text, s)
-                and _NEXTWORD_RE.match(text, m.end()) is None):
-            continue
-        yield s, m.end(), "name"
-
-
-#: At most this many names learned from one text are looked for again (bounds the
-#: alternation, so a text of thousands of names stays linear).
-MAX_LEARNED = 24
-_LOCAL_SPLIT_RE = re.compile(r"[._-]")
-
-
-def email_names(addresses: Iterable[str]) -> list[str]:
-    """Names an e-mail address gives away: "mona.ruud@…" → Mona, Ruud, when one part of a
-    two- or three-part local part is a listed first name ("post.oslo@…" gives nothing)."""
-    out: list[str] = []
-    for address in addresses:
-        local = address.split("@", 1)[0]
-        parts = [p.capitalize() for p in _LOCAL_SPLIT_RE.split(local)]
-        if 2 <= len(parts) <= 3 and all(p.isalpha() and len(p) >= 2 for p in parts) and any(
-                p in FIRST_NAMES for p in parts):
-            out.extend(p for p in parts if p.lower() not in NOT_NAMES)
-    return out
-
-
-def learned_names(found: Iterable[str], known: Iterable[str]) -> list[str]:
-    """The words of names found in a text (by context, list or e-mail) that are not known
-    already: a name said once is the same name elsewhere in the text ("Hej Kalle" …
-    "Kalles beställning")."""
-    have = {w.lower() for n in known for w in n.split()}
-    out: list[str] = []
-    for name in found:
-        for word in name.split():
-            word = word.strip(".,;:()\"'’")
-            for end in ("'s", "’s", "'", "’"):
-                word = word.removesuffix(end)
-            if (len(word) >= 2 and word[0].isupper() and word.lower() not in have
-                    and word.lower() not in NOT_NAMES and not word.isupper()):
-                have.add(word.lower())
-                out.append(word)
-    return out[:MAX_LEARNED]
+def coordinated_names(text: str, found: Iterable[tuple[int, int]]) -> Iterator[Found]:
+    """A first name joined by "og/och/and" to a name already found: "Aurora og [Filip]",
+    "Dear [Alice] and Ben", "Både [Ulla] i telefonen og Karsten"."""
+    for s, e in found:
+        after = _AND_AFTER_RE.match(text, e)
+        if after is not None and _named(after.group("n")):
+            yield after.start("n"), after.end("n"), "name"
+        before = _AND_BEFORE_RE.search(text, max(0, s - 40), s)
+        if before is not None and _named(before.group("n")):
+            yield before.start("n"), before.end("n"), "name"

@@ -29,6 +29,7 @@ SIGNOFF = (
 SIGNOFF_WEAK = (
     r"takk|tack|tak|thanks|thank\s+you|cheers|best|ha\s+en\s+fin\s+dag|ha\s+det\s+bra"
     r"|ha\s+en\s+bra\s+dag|hav\s+en\s+god\s+dag|have\s+a\s+nice\s+day|have\s+a\s+great\s+day"
+    r"|kh|allt\s+gott|speak\s+soon|warm\s+wishes|take\s+care|ha\s+det|hej\s+då|vi\s+ses"
 )
 INTRO = (
     r"jeg\s+heter|eg\s+heiter|eg\s+heter|jag\s+heter|jeg\s+hedder|mitt\s+navn\s+er"
@@ -38,6 +39,10 @@ INTRO = (
     r"|you're\s+chatting\s+with|you\s+are\s+speaking\s+with|you're\s+speaking\s+with"
     r"|c/o|v/|snakket\s+med|pratade\s+med|talte\s+med|spoke\s+to|spoke\s+with"
     r"|heter|heiter|hedder|is\s+called|is\s+named|named"
+    r"|dette\s+er|det\s+er|det\s+är|detta\s+är|eg\s+er|jeg\s+er|jag\s+är|this\s+is|it's"
+    r"|it\s+is|här\s+är|her\s+er|snakka\s+med|snakkar\s+med|talking\s+to|talked\s+to"
+    r"|pratat\s+med|pratar\s+med|snakker\s+med|talt\s+med|taler\s+med|spør\s+etter"
+    r"|spør\s+etter\s+meg|fråga\s+efter|ask\s+for"
 )
 #: Labels that name a person only when a colon (or dot) follows: "Navn: …", "Att: …".
 LABEL = (
@@ -56,12 +61,19 @@ RELATION = (
     r"|mamma|mammaen|pappa|pappaen|mum|mom|mother|father|dad|bror|broren|brother|søster"
     r"|søsteren|syster|systern|sister|svigermor|svigerfar|kollega|kollegaen|kollegan"
     r"|kollegen|colleague|nabo|naboen|granne|grannen|neighbour|neighbor|kunden|kunde"
-    r"|customer|klienten|brukeren"
+    r"|customer|klienten|brukeren|svoger|svogeren|svägerska|svåger|svigerinne|svigerinde"
+    r"|selgeren|seljar|seljaren|säljare|säljaren|sælgeren|rådgiver|rådgiveren"
+    r"|rådgjevar|rådgjevaren|rådgivare|rådgivaren|tekniker|teknikeren|teknikern|montør"
+    r"|montøren|montör|montören|sjåfør|sjåføren|chaufför|chauffören|chauffør|chaufføren"
+    r"|saksbehandler|saksbehandleren|handläggare|handläggaren|sagsbehandler|sagsbehandleren"
+    r"|adviser|advisor|technician|engineer|salesman|saleswoman|representative"
 )
 #: Relations that are also other words ("so far Sweden", "user Admin"): only with a
 #: possessive ("min far Olav", "far min Olav", "my son Jack").
-RELATION_WEAK = r"far|faren|mor|moren|mora|son|partner|user|client|bruker"
-OWNER = r"min|mi|mitt|my|our|vår|din|your|his|her|hans|hennes|hendes|sin|their"
+RELATION_WEAK = (r"far|faren|mor|moren|mora|son|man|partner|user|client|bruker|driver|agent"
+                 r"|selger|sælger")
+OWNER = (r"min|mi|mitt|my|our|vår|din|your|his|her|hans|hennes|hendes|sin|their|deres"
+         r"|dykkar|jeres|er|the")
 
 #: Words that follow a greeting, sign-off or title without being a name.
 NOT_NAMES_TEXT = """
@@ -81,7 +93,8 @@ banken forsikring försäkring posten postnord bring telenor telia ice tele dnb 
 handelsbanken swedbank seb danske ikea elkjøp elgiganten power komplett zalando amazon
 apple google microsoft sas norwegian vy sj dsb ruter skat nav skatteetaten norge sverige
 danmark oslo stockholm københavn london kontoret butikken avdelingen service help hjelp
-hjälp hjælp sales salg försäljning info post mail e-post epost chat chatten admin
+hjälp hjælp care success relations experience services centre center
+desk sales salg försäljning info post mail e-post epost chat chatten admin
 redaksjonen ledelsen styret gruppen jeg jag eg i me mig meg we vi på til till to for
 ha have hav fin trevlig nice great lovely god glad gledelig kind best warm regards
 beste bästa vennlig vänlig venlig hilsninger hälsningar på vegne vegner behalf
@@ -112,3 +125,27 @@ who someone somebody nobody everyone everybody anyone noen nokon någon nogen in
 alle alla den det dette denne detta dessa disse hvem kven vem man one else
 """
 NOT_ACTORS = frozenset(NOT_ACTORS_TEXT.split())
+
+#: Words for a team or department: a capitalised word before "fra/i/på/from/at" and one
+#: of these is a member of staff ("Strand fra teknisk avdeling", "Hansen i
+#: økonomiavdelingen", "Lindgren på ekonomi", "Tom from Customer Care").
+DEPARTMENT = (
+    r"teknisk|tekniske|tekniska|technical|tech|support|it|hr|økonomi|ekonomi|økonomiavdelingen"
+    r"|ekonomiavdelningen|økonomiafdelingen|regnskap|regnskapet|rekneskap|bogholderiet"
+    r"|bokföringen|redovisning|lageret|lagret|lageret|warehouse|kundeservice|kundeservicen"
+    r"|kundtjänst|kundtjänsten|kundesenteret|customer|accounts|billing|finance|fakturering"
+    r"|faktura|salg|salget|sal|försäljning|salgsavdelingen|sales|avdeling\w*|afdeling\w*"
+    r"|avdelning\w*|department|team\w*|butikken|butiken|shop|store|kontoret|office|lager"
+    r"|drift|driften|service|serviceavdelingen|reklamasjon\w*|reklamation\w*|retur\w*"
+    r"|front\s+desk|reception|resepsjonen|receptionen|kassen|kassa|kassan|skranken|disken"
+    r"|telefonen|phone|phones"
+)
+STAFF_PREP = r"fra|frå|från|from|i|på|hos|in|at|on|with|ved|vid"
+
+#: Footers a phone or mail app adds below the writer's name: the signature is above them.
+DEVICE_FOOTER = (
+    r"sent\s+from\s+my\s+\w+|sendt\s+fra\s+min\s+\w+|skickat\s+från\s+min\s+\w+"
+    r"|sendt\s+frå\s+min\s+\w+|get\s+outlook\s+for\s+\w+|hent\s+outlook\s+for\s+\w+"
+)
+#: Words that join two names ("Aurora og Filip", "Alice and Ben").
+AND = r"og|och|and|&|eller|or"

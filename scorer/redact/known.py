@@ -1,0 +1,103 @@
+"""Names the caller already knows (the record's `customer_name`) and names a text gives
+away once and repeats (a greeting's name, the parts of "mona.ruud@…"): every occurrence,
+with genitive endings, hyphenated forms and ø/ö, æ/ä, å/aa spelled either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from scorer.redact.firstnames import FIRST_NAMES, WORD_NAMES
+from scorer.redact.names import _LO, _NEXTWORD_RE, _UP, Found, _sentence_start
+from scorer.redact.namewords import NOT_NAMES
+
+_ENDINGS = ("", "s", "'s", "’s", "'", "’", "es")
+_FOLD = {"ø": "[øöo]", "ö": "[øöo]", "æ": "(?:æ|ä|ae)", "ä": "(?:æ|ä|ae)",
+         "å": "(?:å|aa|a)", "é": "[ée]", "ü": "[üu]"}
+
+
+@lru_cache(maxsize=4096)
+def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for every part of the given names. A part that is also an everyday word
+    ("Dag", "Per", "Rose", "Bill") must be written with its capital ("i dag", "per
+    måned", "the roses" stay); the others match in any case ("hei kari")."""
+    parts: set[str] = set()
+    for name in names:
+        for part in name.split():
+            part = part.strip(".,;:()\"'")
+            if len(part) >= 2:
+                parts.add(part)
+                parts.update(p for p in part.split("-") if len(p) >= 2)
+    if not parts:
+        return None
+    alts = []
+    for p in sorted(parts, key=len, reverse=True):
+        folded = "".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower())
+        if p.capitalize() in WORD_NAMES:
+            folded = f"(?-i:{re.escape(p[0].upper())}){folded[len(re.escape(p[0].lower())):]}"
+        alts.append(folded)
+    ending = "|".join(re.escape(e) for e in _ENDINGS if e)
+    return re.compile(
+        rf"(?:{'|'.join(alts)})(?:-[{_UP}][{_LO}]+)*(?P<end>{ending})?(?![^\W\d_]|@)",
+        re.IGNORECASE)
+
+
+def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
+    """Every occurrence of the given names or their parts, with genitive endings. A part
+    that is also a word, first in a sentence, counts only in the genitive or before
+    another capitalised word ("Per i dag …" and "Will you …" stay; "Kalles order" goes)."""
+    rx = _known_regex(tuple(sorted(set(names))))
+    if rx is None:
+        return
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        s = m.start()
+        before = text[s - 1] if s else " "
+        if before.isalpha() or before in "@.":
+            pos = s + 1  # inside a word ("Karin") or an e-mail address: look further on
+            continue
+        pos = m.end()
+        stem = m.group(0)[:len(m.group(0)) - len(m.group("end") or "")]
+        if (stem in WORD_NAMES and not m.group("end") and _sentence_start(text, s)
+                and _NEXTWORD_RE.match(text, m.end()) is None):
+            continue
+        yield s, m.end(), "name"
+
+
+#: At most this many names learned from one text are looked for again (bounds the
+#: alternation, so a text of thousands of names stays linear).
+MAX_LEARNED = 24
+_LOCAL_SPLIT_RE = re.compile(r"[._-]")
+
+
+def email_names(addresses: Iterable[str]) -> list[str]:
+    """Names an e-mail address gives away: "mona.ruud@…" → Mona, Ruud, when one part of a
+    two- or three-part local part is a listed first name ("post.oslo@…" gives nothing)."""
+    out: list[str] = []
+    for address in addresses:
+        local = address.split("@", 1)[0]
+        parts = [p.capitalize() for p in _LOCAL_SPLIT_RE.split(local)]
+        if 2 <= len(parts) <= 3 and all(p.isalpha() and len(p) >= 2 for p in parts) and any(
+                p in FIRST_NAMES for p in parts):
+            out.extend(p for p in parts if p.lower() not in NOT_NAMES)
+    return out
+
+
+def learned_names(found: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The words of names found in a text (by context, list or e-mail) that are not known
+    already: a name said once is the same name elsewhere in the text ("Hej Kalle" …
+    "Kalles beställning")."""
+    have = {w.lower() for n in known for w in n.split()}
+    out: list[str] = []
+    for name in found:
+        for word in name.split():
+            word = word.strip(".,;:()\"'’")
+            for end in ("'s", "’s", "'", "’"):
+                word = word.removesuffix(end)
+            if (len(word) >= 2 and word[0].isupper() and word.lower() not in have
+                    and word.lower() not in NOT_NAMES and not word.isupper()):
+                have.add(word.lower())
+                out.append(word)
+    return out[:MAX_LEARNED]

@@ -1,0 +1,45 @@
+"""First names from a published name dictionary, for the contexts that already say "a
+person": after a greeting or sign-off in lower case, on a signature line, after "/",
+"–" or "from" at the end of a message.
+
+The curated list (`firstnames.py`, ~1,000 names) misses many real ones ("Bettina",
+"Jonna", "Kjartan", "Catrin"); the dictionary shipped with the PyPI package
+gender-guesser (Jörg Michael's `nam_dict.txt`, ~48,000 names with a frequency per
+country; a dependency made for the job rather than a bigger hand-written list) holds
+them. Only names with a frequency in Great Britain, Iceland, Denmark, Norway or Sweden
+are taken (about 6,000). They are not used for the loose rule "a listed name anywhere
+in a sentence" — with this many names that would take place names and words for
+people ("Victoria", "Florence", "Storm").
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+#: Columns of `nam_dict.txt` (after its 30-character name field) for the countries kept,
+#: as documented in the file's header and read by gender_guesser.detector.
+_COUNTRY_COLUMNS = {"great_britain": 30, "iceland": 45, "denmark": 46, "norway": 47,
+                    "sweden": 48}
+
+
+def _load() -> frozenset[str]:
+    out: set[str] = set()
+    path = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    with path.open(encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n").strip()
+            if not line or line[0] in "#=":
+                continue
+            if not any(line[i:i + 1].strip() for i in _COUNTRY_COLUMNS.values()):
+                continue
+            name = line.split()[1]
+            if "+" in name:  # "Anne+Marie": written together, apart or hyphenated
+                out.update(name.replace("+", sep) for sep in ("", "-"))
+                out.update(name.split("+"))
+            else:
+                out.add(name)
+    return frozenset(n for n in out if len(n) >= 2 and n[0].isupper())
+
+
+#: Read once at import, like the curated list: static data, not a cache.
+BOOK_NAMES: frozenset[str] = _load()
