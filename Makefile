@@ -8,7 +8,7 @@ demo:  ## local Kafka + live traffic + the scorer + QA page + metrics; Ctrl-C st
 test:  ## installs what the tests need (Kafka, PostgreSQL, Prometheus, Chromium), runs them
 	@deploy/local/bootstrap --test
 	@.venv/bin/ruff check .
-	@.venv/bin/python -m pytest -q -ra $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -q -ra --durations=15 $(PYTEST_ARGS)
 
 lint:
 	@.venv/bin/ruff check .

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench.py --n 100000    # (a), (b) with 1 and 2 workers, (c)
     .venv/bin/python bench/bench.py --latency --rate 1000 --seconds 30
+    .venv/bin/python bench/bench.py --failover 5 --rate 200   # SIGKILL → first commit
     .venv/bin/python bench/bench.py --n 100000 --json out.json
     .venv/bin/python bench/bench.py --n 20000 --configs 1x2 --conversations off,on \
         --traffic corpus,dialogues --repeat 3 --json out.json   # state on vs off
@@ -34,6 +35,10 @@ is reported, and its median.
 
 Latency mode produces at a fixed rate and reports produce → scored-topic latency p50/p99
 from the Kafka timestamps of each input record and its scored record.
+
+Failover mode SIGKILLs the worker K times under a steady stream, starting a replacement
+with the same identity at once, and reports kill → the replacement's first committed
+batch (median and max over K), split into its cold start and the rest.
 """
 
 from __future__ import annotations
@@ -509,6 +514,120 @@ def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path) 
                                   for _, v in sorted(per_second.items())]}
 
 
+# -- failover mode ------------------------------------------------------------------------------
+def failover(bootstrap: str, kills: int, rate: int, session_timeout_ms: int | None,
+             tmp: Path, seed: int = 11) -> dict:
+    """SIGKILL a worker under steady traffic and start its replacement at once, `kills`
+    times: how long from the kill to the replacement's first committed batch.
+
+    The replacement has the dead worker's identity (SCORER_GROUP_INSTANCE_ID, so the same
+    group.instance.id and transactional id), as a restarted pod or systemd unit would.
+    "Committed" is read from the replacement's own `scorer_batch_duration_seconds_count`
+    (observed right after a batch's transaction commits; polled every 0.05 s), so a
+    commit the killed worker had in flight cannot be mistaken for it. Also reported: kill →
+    the replacement's /healthz answering (its cold start: imports, model load, scoring
+    processes; no group protocol can save it), kill → /readyz "ok" (partitions assigned),
+    and up → first commit, the part static membership shortens (it was the session
+    timeout: the broker waited that long to expire the dead member before reassigning).
+    """
+    import random
+    import threading
+
+    topic = f"failover-{uuid.uuid4().hex[:6]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 4, 1)])
+    admin.close()
+    port = free_port()
+    env = dict(os.environ, SCORER_KAFKA_BOOTSTRAP=bootstrap, SCORER_TOPIC_INPUT=topic,
+               SCORER_TOPIC_SCORED=topic + ".scored", SCORER_TOPIC_FLAGGED=topic + ".flagged",
+               SCORER_TOPIC_DLQ=topic + ".dlq", SCORER_TOPIC_CONVERSATIONS=topic + ".conv",
+               SCORER_GROUP_ID=topic, SCORER_GROUP_INSTANCE_ID=f"{topic}-pod-0",
+               SCORER_METRICS_PORT=str(port), SCORER_LOG_LEVEL="WARNING",
+               SCORER_BATCH_MAX_WAIT_MS="50", SCORER_STORE_URL=f"sqlite:///{tmp / (topic + '.db')}")
+    if session_timeout_ms is not None:
+        env["SCORER_SESSION_TIMEOUT_MS"] = str(session_timeout_ms)
+    url = f"http://127.0.0.1:{port}"
+    stop = threading.Event()
+
+    def produce() -> None:
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=5)
+        t0 = time.perf_counter()
+        for i, (key, value) in enumerate(generate(load_corpus(DEFAULT_CORPUS),
+                                                  invalid_share=0.0, seed=seed)):
+            if stop.is_set():
+                break
+            producer.send(topic, key=key, value=value)
+            delay = t0 + (i + 1) / rate - time.perf_counter()
+            if delay > 0:
+                stop.wait(delay)
+        producer.close(timeout=10)
+
+    def committed_batches() -> float:
+        for fam in text_string_to_metric_families(http_get(url + "/metrics")):
+            if fam.name == "scorer_batch_duration_seconds":
+                return sum(s.value for s in fam.samples if s.name.endswith("_count"))
+        return 0.0
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([str(BIN / "scorer"), "run"], env=env)
+
+    def wait_commit(proc: subprocess.Popen, since: float, timeout: float = 120
+                    ) -> dict[str, float]:
+        """Seconds after `since` to /healthz answering (start-up done), /readyz ok and
+        the first committed batch."""
+        seen: dict[str, float] = {}
+        while time.monotonic() - since < timeout:
+            if proc.poll() is not None:
+                raise SystemExit(f"scorer exited with {proc.returncode}")
+            now = time.monotonic() - since
+            if "up" not in seen and http_get(url + "/healthz"):
+                seen["up"] = now
+            if "ready" not in seen and http_get(url + "/readyz") == "ok\n":
+                seen["ready"] = now
+            if committed_batches() > 0:
+                return {"up": seen.get("up", now), "ready": seen.get("ready", now),
+                        "commit": now}
+            time.sleep(0.05)
+        raise SystemExit(f"no commit {timeout}s after the restart")
+
+    rng = random.Random(seed)
+    feeder = threading.Thread(target=produce, daemon=True)
+    feeder.start()
+    runs = []
+    proc = start()
+    try:
+        wait_commit(proc, time.monotonic())
+        for k in range(kills):
+            time.sleep(rng.uniform(1.0, 3.0))  # a random moment under load
+            proc.send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            proc.wait(timeout=10)
+            proc = start()
+            started = time.monotonic() - killed
+            t = wait_commit(proc, killed)
+            runs.append({"kill_to_first_commit_s": t["commit"], "kill_to_up_s": t["up"],
+                         "kill_to_ready_s": t["ready"],
+                         "up_to_first_commit_s": t["commit"] - t["up"],
+                         "kill_to_restart_s": started})
+            log(f"    kill {k + 1}: replacement up after {t['up']:.1f}s, ready after "
+                f"{t['ready']:.1f}s, first commit after {t['commit']:.1f}s")
+    finally:
+        stop.set()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        feeder.join(15)
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    return {"kills": kills, "rate": rate, "session_timeout_ms": session_timeout_ms,
+            "runs": runs, "kill_to_first_commit_median_s": median("kill_to_first_commit_s"),
+            "kill_to_first_commit_max_s": max(r["kill_to_first_commit_s"] for r in runs),
+            "up_to_first_commit_median_s": median("up_to_first_commit_s"),
+            "kill_to_up_median_s": median("kill_to_up_s"),
+            "kill_to_ready_median_s": median("kill_to_ready_s")}
+
+
 def _quantiles(values: list[int]) -> dict:
     if not values:
         return {}
@@ -626,6 +745,13 @@ def main() -> int:
                          "closed by a `closed` event are scored within a short run (default: "
                          "the service's 10s, which closes them after most runs have ended)")
     ap.add_argument("--skip-offline", action="store_true", help="leave out (c)")
+    ap.add_argument("--failover", type=int, metavar="K",
+                    help="failover mode: SIGKILL the worker under --rate records/s K times, "
+                         "restarting it at once; kill → first commit of the replacement, "
+                         "median of K")
+    ap.add_argument("--session-timeout-ms", type=int,
+                    help="SCORER_SESSION_TIMEOUT_MS in failover mode (default: the "
+                         "service's)")
     args = ap.parse_args()
     try:
         configs = [tuple(int(x) for x in c.split("x")) for c in args.configs.split(",")]
@@ -660,7 +786,15 @@ def main() -> int:
                     "no_language_share": NO_LANGUAGE_SHARE, "n": args.n,
                     "close_grace": args.close_grace}
     try:
-        if args.latency:
+        if args.failover:
+            log(f"failover: {args.failover} SIGKILLs under {args.rate} records/s")
+            fo = result["failover"] = failover(bootstrap, args.failover, args.rate,
+                                               args.session_timeout_ms, tmp)
+            log(f"kill → first commit: median {fo['kill_to_first_commit_median_s']:.1f}s, "
+                f"max {fo['kill_to_first_commit_max_s']:.1f}s; of which start-up (kill → "
+                f"/healthz) median {fo['kill_to_up_median_s']:.1f}s, up → first commit "
+                f"median {fo['up_to_first_commit_median_s']:.1f}s")
+        elif args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
             result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp)
         else:

@@ -28,10 +28,12 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from scorer import audit
 from scorer.api_auth import Authenticator, RateLimiter
@@ -40,6 +42,7 @@ from scorer.api_routes import build_router, make_guard
 from scorer.settings import Settings, SettingsError
 from scorer.store import FlaggedStore, InvalidQuery, NotFound, StoreUnavailable
 from scorer.store_conversations import ConversationNotFound
+from scorer.store_reviews import ReviewCollector
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +153,28 @@ def create_app(settings: Settings, *, store: FlaggedStore | None = None,
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready when the store answers a query: a pod whose database is unreachable is
+        taken out of the Service instead of answering 503 to QA (liveness stays up)."""
+        try:
+            with the_store().engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except Exception as exc:  # any failure means "not ready", with its class only
+            return JSONResponse({"status": "unready",
+                                 "detail": f"flagged store unreachable ({type(exc).__name__})"},
+                                status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    # /metrics: unauthenticated and unaudited like the worker's (Prometheus scrapes it
+    # with no token); it carries counts per dimension and verdict only, no reply data.
+    registry = CollectorRegistry()
+    registry.register(ReviewCollector(lambda: the_store().engine))
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html")
@@ -170,8 +195,9 @@ async def _retention_loop(store: FlaggedStore) -> None:
 
 
 def serve(settings: Settings, *, host: str, port: int, dev: bool = False) -> int:
-    """Run the API with uvicorn; refuses (exit 2) to run unauthenticated off localhost or
-    with tokens it cannot trust (the message names the entry, never the secret)."""
+    """Run the API with uvicorn; refuses (exit 2) to run unauthenticated off localhost,
+    with tokens it cannot trust (the message names the entry, never the secret), or when
+    the store cannot be opened (unreachable, or not migrated: `scorer db upgrade`)."""
     try:
         auth = Authenticator(settings, dev=dev)
     except SettingsError as exc:
@@ -194,7 +220,7 @@ def serve(settings: Settings, *, host: str, port: int, dev: bool = False) -> int
         store = FlaggedStore.from_settings(settings)
     except StoreUnavailable as exc:
         print(f"cannot open the flagged store: {exc}", file=sys.stderr)
-        return 1
+        return 2
     import uvicorn
 
     app = create_app(settings, store=store, dev=dev)
@@ -202,6 +228,7 @@ def serve(settings: Settings, *, host: str, port: int, dev: bool = False) -> int
         # proxy_headers=False: the peer address must be the real TCP peer, because the
         # SSO proxy check (SCORER_API_TRUSTED_PROXIES) trusts headers by it.
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(),
+                    log_config=None,
                     server_header=False, proxy_headers=False)
     finally:
         store.close()

@@ -99,12 +99,17 @@ def _loopback(name: str) -> bool:
         return False
 
 
+#: Paths answered whatever the Host header (see HostCheck).
+_UNCHECKED = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class HostCheck:
     """Answer 400 to a Host header outside the allow-list (DNS-rebinding defence).
 
     `dev`: loopback names only. Otherwise `allowed` (SCORER_API_ALLOWED_HOSTS): exact names,
-    `.example.com` for the name and its subdomains, `*` or empty for any. /healthz is
-    exempt, so probes that address the pod by IP keep working.
+    `.example.com` for the name and its subdomains, `*` or empty for any. /healthz and
+    /metrics are exempt, so probes and Prometheus, which address the pod by IP, keep
+    working (neither answers anything a rebinding page could use: status, counts).
     """
 
     def __init__(self, app: ASGIApp, *, dev: bool, allowed: Sequence[str]) -> None:
@@ -123,7 +128,7 @@ class HostCheck:
                    for a in self.allowed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.any or scope.get("path") == "/healthz":
+        if scope["type"] != "http" or self.any or scope.get("path") in _UNCHECKED:
             await self.app(scope, receive, send)
             return
         host = next((v.decode("latin-1") for k, v in scope.get("headers", [])

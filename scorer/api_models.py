@@ -52,6 +52,8 @@ class FlaggedItem(BaseModel):
     event_at: str = Field(description="sent_at when known, else scored_at; what since/until, "
                                       "sorting and retention use")
     redacted: bool
+    sampled: bool = Field(default=False, description="In the random review sample "
+                          "(SCORER_SAMPLE_RATE); an unflagged reply is stored only then")
     reviews: list[ReviewOut]
 
 
@@ -180,6 +182,53 @@ class ConversationStatsOut(BaseModel):
     unanswered: int
 
 
+class Proportion(BaseModel):
+    """A share with its 95 % Wilson score interval; value and bounds null when n is 0."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int = Field(description="The denominator: flags (precision) or absences the "
+                               "reviewers found (recall)")
+    population: Literal["reviewed", "sampled_reviewed"] = Field(
+        description="reviewed: the latest review of every reviewed reply in the window; "
+                    "sampled_reviewed: only those in the random sample")
+
+
+class SampledAgreement(BaseModel):
+    n: int
+    accuracy: float | None
+    kappa: float | None
+    population: Literal["sampled_reviewed"]
+
+
+class Agreement(BaseModel):
+    """Model (score >= 0.5 = present) against the reviewer's label on one dimension.
+    A flag is the model saying the dimension is absent. Null, not 0, where undefined."""
+
+    n: int = Field(description="Reviewed replies with a label for this dimension")
+    accuracy: float | None = Field(description="Share where model and reviewer agree")
+    kappa: float | None = Field(description="Cohen's kappa; null when n is 0 or chance "
+                                            "agreement is 1")
+    population: Literal["reviewed"]
+    precision: Proportion = Field(description="Flags the reviewer confirmed / flags; over "
+                                              "every review")
+    recall: Proportion = Field(description="Absences the model flagged / absences the "
+                                           "reviewer found; over sampled reviews only")
+    sampled: SampledAgreement = Field(description="n, accuracy and kappa over the sampled "
+                                                  "reviews alone (unbiased, smaller)")
+
+
+class DimensionAgreement(Agreement):
+    by_channel: dict[str, Agreement]
+    by_language: dict[str, Agreement]
+
+
+class SampleOut(BaseModel):
+    total: int = Field(description="Stored replies in the window that are in the sample")
+    reviewed: int = Field(description="Of those, how many have a review")
+
+
 class StatsOut(BaseModel):
     since: str
     until: str
@@ -190,6 +239,10 @@ class StatsOut(BaseModel):
     reviewed: int
     conversations: ConversationStatsOut = Field(
         description="Flagged conversations closed in the same window")
+    sample: SampleOut
+    agreement: dict[Literal["greeting", "explanation", "closing"], DimensionAgreement] = Field(
+        description="Per dimension, the latest review of each reply in the window against "
+                    "the model: the product's quality figure on your own replies")
 
 
 class ErrorOut(BaseModel):

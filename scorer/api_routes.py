@@ -22,7 +22,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from scorer import audit
+from scorer import audit, store_reviews
 from scorer.api_auth import ACTION_ROLES, Authenticator, Principal, RateLimiter
 from scorer.api_csv import CSV_MAX_ROWS, csv_rows
 from scorer.api_models import (
@@ -116,6 +116,10 @@ def _flagged_filters() -> Callable[..., FlaggedQuery]:
         since: Time = None, until: Time = None,
         min_score: Score = None, max_score: Score = None,
         reviewed: Annotated[bool | None, Query()] = None,
+        sampled: Annotated[bool | None, Query(
+            description="true: the random review sample (SCORER_SAMPLE_RATE), flagged or "
+                        "not; false: flagged replies outside it; absent: flagged replies")
+        ] = None,
         sort: Annotated[Literal["total", "-total", "event_at", "-event_at"], Query(
             description="total = worst first; -event_at = newest first")] = DEFAULT_SORT,
     ) -> FlaggedQuery:
@@ -124,7 +128,8 @@ def _flagged_filters() -> Callable[..., FlaggedQuery]:
             reason=reason, team=team, agent_id=agent_id,
             since=parse_time(since) if since else None,
             until=parse_time(until) if until else None,
-            min_score=min_score, max_score=max_score, reviewed=reviewed, sort=sort,
+            min_score=min_score, max_score=max_score, reviewed=reviewed, sampled=sampled,
+            sort=sort,
         )
 
     return filters
@@ -235,14 +240,17 @@ def build_router(guard: Callable[..., DependsParam],
         return saved
 
     @api.get("/stats", response_model=StatsOut,
-             summary="Counts per channel, band and reason over a time window")
+             summary="Counts per channel, band and reason, and the model's agreement with "
+                     "QA reviewers, over a time window")
     def stats(call: Annotated[Call, guard("stats")], store: StoreDep, since: Time = None,
               until: Time = None) -> dict[str, Any]:
         now = datetime.now(UTC)
         start = parse_time(since, now=now) if since else now - timedelta(days=7)
         end = parse_time(until, now=now) if until else now
         return {**store.stats(start, end),
-                "conversations": store.conversations.stats(start, end)}
+                "conversations": store.conversations.stats(start, end),
+                "sample": store_reviews.sampled_count(store.engine, start, end),
+                "agreement": store_reviews.agreement(store.engine, start, end)}
 
     @api.get("/conversations", response_model=ConversationPage,
              summary="List flagged conversations (inquiries)")

@@ -2,49 +2,33 @@
 
 Each command parses its options, loads settings, and hands over to the module that
 owns the concern; no business logic lives here. Errors the operator can fix
-(`SettingsError`, bad files) exit with status 2 and a one-line message.
+(`SettingsError`, bad files, an unreachable store) raise `OperatorError`: exit status 2 and
+a one-line message (README 'Exit codes'). The operator commands (check, config show,
+db upgrade) live in scorer.ops_cli.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import click
 
-from scorer.settings import Settings, SettingsError, load_settings
-
-_config_option = click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="SCORER_CONFIG",
-    help="TOML config file with the same keys as the SCORER_* variables.",
-)
-
-
-def _settings(config_file: Path | None, **overrides: object) -> Settings:
-    try:
-        return load_settings(config_file, **{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    # kafka-python is chatty at INFO and would drown the service's own progress lines.
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+from scorer.logs import setup_logging
+from scorer.ops_cli import OperatorError, check, config, db
+from scorer.ops_cli import config_option as _config_option
+from scorer.ops_cli import load as _settings
 
 
 @click.group()
 @click.version_option(package_name="reply-scorer")
 def main() -> None:
     """Score customer-service replies for greeting, explanation, closing and length."""
+
+
+main.add_command(check)
+main.add_command(config)
+main.add_command(db)
 
 
 # --- run / score / traffic / demo ------------------------------------------------------
@@ -62,7 +46,9 @@ def run(config_file: Path | None, workers: int) -> None:
     3 fenced by another worker with the same transactional id, 4 a scoring process died.
     """
     settings = _settings(config_file)
-    _setup_logging(settings.log_level)
+    # One worker runs in this process; several run as children that log as worker-N.
+    setup_logging(settings.log_level, settings.log_format,
+                  worker="worker-0" if workers == 1 else "main")
     from scorer.service import run_service
 
     sys.exit(run_service(settings, workers=workers))
@@ -82,7 +68,7 @@ def score(config_file: Path | None, text: str | None, channel: str, language: st
           html: bool, jsonl: click.utils.LazyFile | None) -> None:
     """Score TEXT, or every record of --jsonl, and print one JSON object per line."""
     settings = _settings(config_file)
-    _setup_logging("WARNING")
+    setup_logging("WARNING")
     from scorer.offline import score_jsonl, score_text
 
     if (text is None) == (jsonl is None):
@@ -129,7 +115,7 @@ def traffic(config_file: Path | None, rate: float, count: int | None, invalid_sh
     replies keyed by reply id instead.
     """
     settings = _settings(config_file)
-    _setup_logging("WARNING")
+    setup_logging("WARNING")
     from scorer.traffic import DEFAULT_CORPUS, produce, produce_conversations
 
     try:
@@ -142,7 +128,7 @@ def traffic(config_file: Path | None, rate: float, count: int | None, invalid_sh
                                          time_scale=time_scale, max_gap=max_gap,
                                          close_share=close_share)
     except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     click.echo(f"sent {sent} records to {settings.topic_input}", err=True)
 
 
@@ -153,13 +139,28 @@ def traffic(config_file: Path | None, rate: float, count: int | None, invalid_sh
 @click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Labelled corpus JSONL (default: models/corpus/replies.jsonl).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: models/reply-model.skops).")
-def train(corpus: Path | None, out: Path | None) -> None:
-    """Train the model on the corpus's training split and write the model card."""
-    _setup_logging("INFO")
+              help="Where to write the model (default: scorer/data/reply-model.skops in a "
+                   "checkout or unpacked sdist, else ./reply-model.skops).")
+@click.option("--feedback", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="QA reviews (`scorer feedback export`) to learn from; a "
+                                 "quarter is held out and gates the new model.")
+@click.option("--feedback-weight", type=click.FloatRange(min=0.1, max=100.0), default=3.0,
+              show_default=True, help="How many corpus replies one reviewed reply counts as.")
+@click.option("--gate-tolerance", type=click.FloatRange(min=0.0, max=1.0), default=0.0,
+              show_default=True, help="How much lower the new model's mean F1 on the held-out "
+                                      "reviews may be than the current one's.")
+def train(corpus: Path | None, out: Path | None, feedback: Path | None,
+          feedback_weight: float, gate_tolerance: float) -> None:
+    """Train the model on the corpus's training split (and QA reviews) and write the card.
+
+    Exit codes: 0 written, 2 bad input, 3 the feedback gate refused the new model (it is
+    worse than the current one on held-out reviews; nothing was written).
+    """
+    setup_logging("INFO")
     from scorer.training import train_command
 
-    sys.exit(train_command(corpus=corpus, out=out))
+    sys.exit(train_command(corpus=corpus, out=out, feedback=feedback,
+                           feedback_weight=feedback_weight, gate_tolerance=gate_tolerance))
 
 
 @main.command()
@@ -169,7 +170,7 @@ def train(corpus: Path | None, out: Path | None) -> None:
 def evaluate(config_file: Path | None, file: Path, split: str | None) -> None:
     """Print precision/recall/F1 per dimension and language, model vs keyword baseline."""
     settings = _settings(config_file)
-    _setup_logging("WARNING")
+    setup_logging("WARNING")
     from scorer.training import evaluate_command
 
     sys.exit(evaluate_command(settings, file, split=split))
@@ -190,10 +191,10 @@ def serve(config_file: Path | None, host: str, port: int, dev: bool) -> None:
 
     Tokens are SCORER_API_TOKENS entries `name:role:secret` (roles reader, reviewer, admin;
     secrets of at least 32 characters). Exit codes: 2 refused to start (the message names
-    the setting or token entry to fix), 1 the store cannot be opened.
+    the setting or token entry to fix, or why the store cannot be opened).
     """
     settings = _settings(config_file)
-    _setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format, worker="api")
     from scorer.api import serve as serve_api
 
     sys.exit(serve_api(settings, host=host, port=port, dev=dev))
@@ -244,7 +245,7 @@ def flagged(ctx: click.Context, config_file: Path | None, conversations: bool, l
         else:
             click.echo(flagged_table(settings, limit=limit, agent_id=agent_id, **filters))
     except (InvalidQuery, StoreUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
 
 
 @flagged.command("purge")
@@ -262,7 +263,7 @@ def flagged_purge(ctx: click.Context, older_than: str) -> None:
     try:
         click.echo(purge_command(settings, older_than, actor=cli_actor()))
     except (InvalidQuery, StoreUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
 
 
 @main.group()
@@ -284,7 +285,7 @@ def feedback_export(config_file: Path | None, out: Path | None, since: str | Non
         written, skipped = export_feedback_command(settings, out, since=since,
                                                    stdout=sys.stdout)
     except (InvalidQuery, StoreUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OperatorError(str(exc)) from None
     click.echo(f"exported {written} labelled replies ({skipped} skipped: disagreement "
                "without corrected labels)", err=True)
 

@@ -5,12 +5,24 @@ dead-letter records) and its input offsets are committed in one Kafka transactio
 crash before the commit leaves nothing visible to `read_committed` readers and the batch
 is replayed; a crash after it replays nothing. `SCORER_DELIVERY=at_least_once` trades
 that for a plain flush-then-commit (for brokers or ACLs without transactions).
+
+Each worker has one stable identity (`worker_identity`: SCORER_GROUP_INSTANCE_ID, else
+SCORER_TRANSACTIONAL_ID, else GROUP_ID-HOSTNAME, plus "-<worker>"), used twice: as the
+producer's transactional.id, so a restarted worker fences its dead predecessor's open
+transaction, and as the consumer's group.instance.id (static membership, KIP-345), so it
+takes back the same partitions at once instead of waiting for the session timeout to
+expire the dead member. A static member sends no LeaveGroup when it stops: a restart with
+the same identity is fast, but a worker that does not come back (scale-down, new pod
+name) keeps its partitions unserved for SCORER_SESSION_TIMEOUT_MS. Two live processes
+with one identity fence each other: the older one stops (exit 2 or 3), it never loops.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -20,6 +32,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
+    FencedInstanceIdError,
     KafkaError,
     KafkaTimeoutError,
     SaslAuthenticationFailedError,
@@ -97,21 +110,125 @@ def _setting_up(settings: Settings) -> Iterator[None]:
         kafka_log.removeHandler(seen)
 
 
+def worker_identity(settings: Settings, worker: int) -> str:
+    """The stable identity of one worker: the same after a restart, different for every
+    worker of the group (SCORER_GROUP_INSTANCE_ID is meant to be the pod name in Kubernetes)."""
+    prefix = (settings.group_instance_id or settings.transactional_id
+              or f"{settings.group_id}-{socket.gethostname()}")
+    return f"{prefix}-{worker}"
+
+
 def transactional_id(settings: Settings, worker: int) -> str:
     """A stable id per worker: a restarted worker fences its dead predecessor's transaction."""
     if settings.transactional_id:
         return f"{settings.transactional_id}-{worker}"
-    return f"{settings.group_id}-{socket.gethostname()}-{worker}"
+    return worker_identity(settings, worker)
 
 
-def make_consumer(settings: Settings) -> KafkaConsumer:
+#: What Kafka accepts as a group.instance.id (the same rule as for topic names).
+_INSTANCE_ID = re.compile(r"[A-Za-z0-9._-]{1,249}")
+
+
+def group_instance_id(settings: Settings, worker: int) -> str:
+    """The consumer's group.instance.id: the worker's identity (see the module docstring)."""
+    ident = worker_identity(settings, worker)
+    if not _INSTANCE_ID.fullmatch(ident):  # never "." or "..": "-<worker>" ends it
+        source = ("SCORER_GROUP_INSTANCE_ID" if settings.group_instance_id else
+                  "SCORER_TRANSACTIONAL_ID" if settings.transactional_id else
+                  "SCORER_GROUP_ID (or set SCORER_GROUP_INSTANCE_ID)")
+        raise KafkaSetupError(
+            f"the worker identity {ident!r} cannot be a Kafka group.instance.id: it may hold "
+            f"only letters, digits, '.', '_' and '-', at most 249 characters; fix {source}")
+    return ident
+
+
+class InstanceFencedError(KafkaSetupError):
+    """Another consumer joined the group with this worker's group.instance.id."""
+
+
+class _FencedSeen(logging.Handler):
+    """Notices kafka-python reporting that this consumer's group.instance.id was fenced.
+
+    When another process joins with the same group.instance.id, the broker hands it the
+    partitions and answers the older member's heartbeats with FENCED_INSTANCE_ID.
+    kafka-python then only logs it and stops heartbeating: the older consumer keeps its
+    stale assignment and goes on fetching, and its commits fail over and over. So, as
+    `_AuthFailureSeen` does for SASL, we listen for that log line (it names the instance
+    id) and let the next poll raise.
+    """
+
+    def __init__(self, instance_id: str) -> None:
+        super().__init__(logging.ERROR)
+        self.instance_id = instance_id
+        self.fenced = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if "fenced" in str(record.msg) and self.instance_id in map(str, args):
+            self.fenced = True
+
+
+class StaticMemberConsumer(KafkaConsumer):
+    """A KafkaConsumer with a group.instance.id that stops cleanly when it is fenced.
+
+    A FencedInstanceIdError, from poll() or commit() or noticed by the heartbeat thread,
+    becomes `InstanceFencedError` (a `KafkaSetupError`: the worker logs it and exits 2)
+    instead of a retried Kafka error: the other process owns the partitions now, and
+    retrying would only fetch and score records that are no longer this worker's.
+    """
+
+    def __init__(self, **config: Any) -> None:
+        super().__init__(**config)
+        self._instance_id: str = config["group_instance_id"]
+        self._group: str = config["group_id"]
+        self._fenced_seen = _FencedSeen(self._instance_id)
+        logging.getLogger("kafka.coordinator").addHandler(self._fenced_seen)
+
+    def _fenced(self) -> InstanceFencedError:
+        return InstanceFencedError(
+            f"another consumer joined group {self._group!r} with this worker's "
+            f"group.instance.id {self._instance_id!r} and took its partitions: either a "
+            "second process runs with the same identity (give every worker its own "
+            "SCORER_GROUP_INSTANCE_ID, e.g. the pod name) or this one was already replaced; "
+            "stopping")
+
+    def poll(self, *args: Any, **kwargs: Any) -> Any:
+        if self._fenced_seen.fenced:
+            raise self._fenced()
+        try:
+            return super().poll(*args, **kwargs)
+        except FencedInstanceIdError as exc:
+            raise self._fenced() from exc
+
+    def commit(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().commit(*args, **kwargs)
+        except FencedInstanceIdError as exc:
+            raise self._fenced() from exc
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        logging.getLogger("kafka.coordinator").removeHandler(self._fenced_seen)
+        super().close(*args, **kwargs)
+
+
+def _current_worker() -> int:
+    """The worker index of this process: `scorer run --workers N` names worker i's process
+    `scorer-worker-i` (scorer.service.run_service); a single in-process worker is 0."""
+    m = re.fullmatch(r"scorer-worker-(\d+)", multiprocessing.current_process().name)
+    return int(m.group(1)) if m else 0
+
+
+def make_consumer(settings: Settings, worker: int | None = None) -> KafkaConsumer:
     """A consumer for the input topic, not yet subscribed: the service subscribes it with
-    the rebalance listener that drops its in-flight batches."""
+    the rebalance listener that drops its in-flight batches. A static group member: its
+    group.instance.id is the identity of `worker` (default: this process's worker)."""
     cfg = settings.kafka_client_config()
+    instance_id = group_instance_id(settings, _current_worker() if worker is None else worker)
     with _setting_up(settings):
-        consumer = KafkaConsumer(
+        consumer = StaticMemberConsumer(
             **cfg,
             group_id=settings.group_id,
+            group_instance_id=instance_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",

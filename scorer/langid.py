@@ -1,5 +1,8 @@
 """Language detection among nb, nn, sv, da and en for replies that carry no ``language``.
 
+It always answers one of the five; a reply in another language is caught before it runs,
+by `scorer.langid_other` (the `unsupported_language` outcome).
+
 A character n-gram model: ``TfidfVectorizer(analyzer="char_wb")`` over lower-cased text plus
 a multinomial ``LogisticRegression``. Character n-grams pick up exactly what tells these
 close languages apart: the letters å/æ/ø versus ä/ö, and short function words (nynorsk

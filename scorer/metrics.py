@@ -11,6 +11,7 @@ reply per metric: at thousands of replies per second the per-call locking of
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 import time
 from bisect import bisect_left
@@ -20,9 +21,19 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from wsgiref.simple_server import make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    make_wsgi_app,
+)
 from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 
+from scorer.languages import UNSUPPORTED
 from scorer.schema import ScoredConversation, ScoredReply
 
 SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
@@ -32,22 +43,25 @@ FIRST_RESPONSE_BUCKETS = (10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 28800, 8
 
 
 class ReplyLine(NamedTuple):
-    """What one scored reply adds to the metrics: small and cheap to pickle."""
+    """What one scored reply adds to the metrics: small and cheap to pickle.
+
+    An unsupported-language reply (no score) has band None, total 0 and no dimensions.
+    """
 
     channel: str
-    band: str
+    band: str | None
     language: str
     total: int
-    dimensions: tuple[float, float, float, float]
+    dimensions: tuple[float, float, float, float] | None
     flagged: bool
     reasons: tuple[str, ...]
 
     @classmethod
     def of(cls, s: ScoredReply) -> ReplyLine:
         d = s.dimensions
-        return cls(s.channel.value, s.band, s.language, s.total,
-                   (d.greeting, d.explanation, d.closing, d.length), s.flagged,
-                   tuple(s.reasons))
+        return cls(s.channel.value, s.band, s.language, s.total or 0,
+                   None if d is None else (d.greeting, d.explanation, d.closing, d.length),
+                   s.flagged, tuple(s.reasons))
 
 
 @dataclass
@@ -71,6 +85,8 @@ class Tally:
     conv_late: TallyCounter[str] = field(default_factory=TallyCounter)
     conv_flagged: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
     first_response: dict[str, list[float]] = field(default_factory=dict)
+    #: (dimension, "agree"/"disagree") of the shadow model against the live one.
+    shadow: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
 
     @classmethod
     def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
@@ -82,6 +98,11 @@ class Tally:
 
     def add_reply(self, s: ScoredReply | ReplyLine) -> None:
         line = s if isinstance(s, ReplyLine) else ReplyLine.of(s)
+        if line.band is None or line.dimensions is None:
+            # A reply in a language outside the five was read but not scored: counted as
+            # skipped, never as scored, so it moves no score, band or poor share.
+            self.skipped[UNSUPPORTED] += 1
+            return
         ch = line.channel
         self.scored[(ch, line.band, line.language)] += 1
         self.totals.setdefault(ch, []).append(line.total)
@@ -93,6 +114,10 @@ class Tally:
 
     def add_conversation(self, c: ScoredConversation) -> None:
         ch = c.channel.value
+        if c.first_response_seconds is not None:
+            self.first_response.setdefault(ch, []).append(c.first_response_seconds)
+        if c.band is None or c.total is None:  # unsupported language: its replies are
+            return                              # counted (skipped), the inquiry not scored
         self.conv_scored[(ch, c.band)] += 1
         self.conv_totals.setdefault(ch, []).append(c.total)
         if not c.answered:
@@ -102,18 +127,24 @@ class Tally:
         if c.flagged:
             for reason in c.reasons:
                 self.conv_flagged[(ch, reason)] += 1
-        if c.first_response_seconds is not None:
-            self.first_response.setdefault(ch, []).append(c.first_response_seconds)
 
     def merge(self, other: Tally) -> None:
         """Add another tally's counts to this one (a batch's replies and conversations)."""
         for name in ("scored", "flagged", "invalid", "skipped", "conv_scored",
-                     "conv_unanswered", "conv_late", "conv_flagged"):
+                     "conv_unanswered", "conv_late", "conv_flagged", "shadow"):
             getattr(self, name).update(getattr(other, name))
         for name in ("totals", "dimensions", "conv_totals", "first_response"):
             mine = getattr(self, name)
             for key, values in getattr(other, name).items():
                 mine.setdefault(key, []).extend(values)
+
+
+def _package_version() -> str:
+    """The installed reply-scorer version ("unknown" when run from an uninstalled tree)."""
+    try:
+        return importlib.metadata.version("reply-scorer")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class Metrics:
@@ -122,6 +153,15 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        # The standard process_* (CPU, memory, open files), python_info and python_gc_*
+        # series of this worker process, on the worker's own registry.
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
+        self.build_info = Gauge(
+            "scorer_build_info", "The running code and model (value 1)",
+            ["version", "model_version"], registry=r,
+        )
         self.reply_score = Histogram(
             "reply_score", "Total reply score (0-100)", ["channel"],
             buckets=SCORE_BUCKETS, registry=r,
@@ -140,7 +180,8 @@ class Metrics:
             "replies_invalid", "Records sent to the dead-letter topic", ["reason"], registry=r
         )
         self.skipped = Counter(
-            "replies_skipped", "Records read but not scored (e.g. customer messages)",
+            "replies_skipped", "Records read but not scored (customer messages, replies in "
+            "a language outside the five, ...)",
             ["reason"], registry=r,
         )
         self.batch_duration = Histogram(
@@ -184,6 +225,21 @@ class Metrics:
             "first_response_seconds", "First customer message to first agent reply",
             ["channel"], buckets=FIRST_RESPONSE_BUCKETS, registry=r,
         )
+        self.shadow_verdicts = Counter(
+            "scorer_shadow_verdicts", "Shadow model vs live model, per dimension: do they "
+            "agree on present/absent (scorer.rollout)", ["dimension", "verdict"], registry=r,
+        )
+        self.shadow_info = Gauge(
+            "scorer_shadow_model_info", "The shadow model (value 1)", ["version"], registry=r
+        )
+        self.ready = Gauge(
+            "scorer_ready", "1 while /readyz answers 200 (broker reachable, partitions held)",
+            registry=r,
+        )
+        self.model_reloads = Counter(
+            "scorer_model_reloads", "Model files picked up by hot reload", ["result"],
+            registry=r,
+        )
         self.conversations_open = Gauge(
             "conversations_open", "Open conversations held by this worker", ["channel"],
             registry=r,
@@ -193,6 +249,8 @@ class Metrics:
     def set_model(self, version: str) -> None:
         self.model_info.clear()
         self.model_info.labels(version=version).set(1)
+        self.build_info.clear()
+        self.build_info.labels(version=_package_version(), model_version=version).set(1)
 
     def observe_batch(
         self,
@@ -229,6 +287,8 @@ class Metrics:
             self.conversations_flagged.labels(channel=ch, reason=reason).inc(n)
         for ch, values in tally.first_response.items():
             _observe_many(self.first_response.labels(channel=ch), values)
+        for (dim, verdict), n in tally.shadow.items():
+            self.shadow_verdicts.labels(dimension=dim, verdict=verdict).inc(n)
 
     def set_open(self, counts: dict[str, int]) -> None:
         """Open conversations per channel (every channel, so a drop to 0 is seen)."""
@@ -274,7 +334,8 @@ class Health:
     Ready: connected to the broker and holding a partition assignment.
     """
 
-    def __init__(self, stall_seconds: float = 60.0) -> None:
+    def __init__(self, stall_seconds: float = 60.0, gauge: Gauge | None = None) -> None:
+        self._gauge = gauge  # scorer_ready: readiness as a series alerts can watch
         self._lock = threading.Lock()
         self._last_tick = time.monotonic()
         self._ready = False
@@ -286,6 +347,8 @@ class Health:
             self._last_tick = time.monotonic()
             self._ready = ready
             self._why = why
+        if self._gauge is not None:
+            self._gauge.set(1 if ready else 0)
 
     def live(self) -> tuple[bool, str]:
         with self._lock:

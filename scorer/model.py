@@ -191,7 +191,8 @@ def new_head(c: float) -> LogisticRegression:
     return LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced")
 
 
-def fit_head(c: float, x: Any, y: np.ndarray) -> LogisticRegression:
+def fit_head(c: float, x: Any, y: np.ndarray,
+             weight: np.ndarray | None = None) -> LogisticRegression:
     """Fit a head on the columns the data actually uses, then widen it to the hash space.
 
     liblinear's cost grows with the number of columns, and a hashed view has 2**18 of which
@@ -200,7 +201,7 @@ def fit_head(c: float, x: Any, y: np.ndarray) -> LogisticRegression:
     """
     x = x.tocsc()
     used = np.flatnonzero(np.diff(x.indptr))
-    clf = new_head(c).fit(x[:, used].tocsr(), y)
+    clf = new_head(c).fit(x[:, used].tocsr(), y, sample_weight=weight)
     coef = np.zeros((1, x.shape[1]), dtype=np.float64)
     coef[0, used] = clf.coef_[0]
     clf.coef_ = coef

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import logging
 import multiprocessing
 import os
 import signal
@@ -38,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from scorer.metrics import Tally
+from scorer.rollout import ModelSpec, ModelWatch
+from scorer.sample import in_sample
 from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
 from scorer.shown import Shown, show
 
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from scorer.scoring import Scorer
 
 _PR_SET_PDEATHSIG = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -56,9 +60,10 @@ class Outcome:
     outputs: list[tuple[int, bytes, bytes, bool]]
     #: (index of the record in the batch, reason, message) of each dead letter.
     invalid: list[tuple[int, str, str]]
-    #: Store rows of the flagged replies, redacted (`store.flagged_rows`).
+    #: Store rows of the flagged and the sampled replies, redacted (`store.flagged_rows`).
     rows: list[dict[str, Any]]
-    #: Ids that scored above the threshold (see `FlaggedStore.upsert_flagged`).
+    #: Ids that scored above the threshold and are not in the sample (see
+    #: `FlaggedStore.upsert_flagged`).
     unflagged: list[str]
     tally: Tally
     #: (index, conversation id) of input records to forward to the repartition topic.
@@ -70,6 +75,9 @@ class Outcome:
 class BatchWork:
     """Decode → score → serialise → store rows → metric tally for one batch of values.
 
+    Store rows are built for flagged replies and for replies in the random review sample
+    (`sample_rate`, scorer.sample), flagged or not, each row marked `flagged`/`sampled`.
+
     With a `describer` (conversations on), input records that carry a conversation_id are
     only decoded (to dead-letter bad ones) and marked for forwarding to the repartition
     topic; records read from the repartition topic (`stages[i]` true) are described for
@@ -78,17 +86,34 @@ class BatchWork:
 
     def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
                  store_rows: bool, redact_text: bool, redact_outputs: bool = True,
-                 describer: Describer | None = None) -> None:
+                 describer: Describer | None = None, sample_rate: float = 0.0,
+                 shadow: Scorer | None = None) -> None:
         self.scorer = scorer
+        self.shadow = shadow
         self.max_record_bytes = max_record_bytes
         self.max_text_chars = max_text_chars
         self.store_rows = store_rows
         self.redact_text = redact_text
         self.redact_outputs = redact_outputs
         self.describer = describer
+        self.sample_rate = sample_rate if store_rows else 0.0
+
+    def use(self, spec: ModelSpec | None) -> None:
+        """Load the model `spec` names if it is not the one scoring now (hot reload)."""
+        if spec is None or spec.version == self.scorer.model_version:
+            return
+        from scorer.model import ModelLoadError, ReplyModel
+
+        try:
+            self.scorer.use_model(ReplyModel.load(spec.path))
+        except ModelLoadError as exc:  # replaced again, badly, since the worker checked it
+            log.error("cannot load model %s (%s); scoring with %s", spec.version, exc,
+                      self.scorer.model_version)
 
     def __call__(self, values: Sequence[bytes | None], stages: Sequence[bool] | None = None,
-                 times: Sequence[float] | None = None) -> Outcome:
+                 times: Sequence[float] | None = None, spec: ModelSpec | None = None
+                 ) -> Outcome:
+        self.use(spec)
         valid: list[Reply] = []
         where: list[int] = []
         invalid: list[tuple[int, str, str]] = []
@@ -121,22 +146,30 @@ class BatchWork:
         prepared = self.scorer.prepare(valid)
         scored = self.scorer.score_prepared(valid, prepared)
         outputs: list[tuple[int, bytes, bytes, bool]] = []
-        flagged: list[tuple[Reply, Shown]] = []
+        stored: list[tuple[Reply, Shown]] = []
+        marks: dict[str, tuple[bool, bool]] = {}
         unflagged: list[str] = []
         for i, reply, s, p in zip(where, valid, scored, prepared, strict=True):
             out, kept = self.show(reply, s, p.plain)
             outputs.append((i, reply.id.encode(), out.scored.model_dump_json().encode(),
                             s.flagged))
-            if s.flagged:
-                flagged.append((reply, kept))
+            # A reply without a score (a language outside the five) has nothing to review.
+            sampled = s.total is not None and in_sample(reply.id, self.sample_rate)
+            if s.flagged or sampled:
+                stored.append((reply, kept))
+                marks[reply.id] = (s.flagged, sampled)
             else:
                 unflagged.append(reply.id)
         rows: list[dict[str, Any]] = []
-        if self.store_rows and flagged:
+        if self.store_rows and stored:
             from scorer.store import shown_rows
 
-            rows = shown_rows(flagged)
+            rows = shown_rows(stored)
+            for row in rows:
+                row["flagged"], row["sampled"] = marks[row["id"]]
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
+        if self.shadow is not None and valid:
+            _compare(scored, self.shadow.score_prepared(valid, prepared), tally)
         return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
                        forward, messages)
 
@@ -172,10 +205,21 @@ _WARM_UP = [
 _work: BatchWork | None = None
 
 
+def _compare(live: Sequence[ScoredReply], shadow: Sequence[ScoredReply], tally: Tally) -> None:
+    """Count, per dimension, whether the shadow model agrees with the live one on
+    present/absent (score >= 0.5), over replies both scored."""
+    for a, b in zip(live, shadow, strict=True):
+        if a.dimensions is None or b.dimensions is None:
+            continue
+        for dim in ("greeting", "explanation", "closing"):
+            same = (getattr(a.dimensions, dim) >= 0.5) == (getattr(b.dimensions, dim) >= 0.5)
+            tally.shadow[(dim, "agree" if same else "disagree")] += 1
+
+
 def _run(values: list[bytes | None], stages: list[bool] | None,
-         times: list[float] | None) -> Outcome:
+         times: list[float] | None, spec: ModelSpec | None) -> Outcome:
     assert _work is not None, "scoring process started without its BatchWork"  # noqa: S101
-    return _work(values, stages, times)
+    return _work(values, stages, times, spec)
 
 
 def _ready() -> int:
@@ -201,6 +245,9 @@ class ScoringPool:
         global _work
         self.work = work
         self.processes = processes
+        #: The model batches are scored with; the service sets a new one on hot reload.
+        self.spec: ModelSpec | None = None
+        self.watch: ModelWatch | None = None
         self._executor: ProcessPoolExecutor | None = None
         warm = [orjson.dumps({"id": f"warm-up-{i}", **r}) for i, r in enumerate(_WARM_UP)]
         # Also as repartitioned conversation messages (customer and agent), when on.
@@ -227,12 +274,13 @@ class ScoringPool:
     def submit(self, values: list[bytes | None], stages: list[bool] | None = None,
                times: list[float] | None = None) -> Future[Outcome]:
         """Score a batch; `stages[i]` marks records of the repartition topic and
-        `times[i]` is each record's Kafka timestamp (epoch seconds)."""
+        `times[i]` is each record's Kafka timestamp (epoch seconds). The batch carries
+        the pool's current `spec`, the model to score it with (scorer.rollout)."""
         if self._executor is not None:
-            return self._executor.submit(_run, values, stages, times)
+            return self._executor.submit(_run, values, stages, times, self.spec)
         done: Future[Outcome] = Future()
         try:
-            done.set_result(self.work(values, stages, times))
+            done.set_result(self.work(values, stages, times, self.spec))
         except Exception as exc:  # re-raised by result(), as from a scoring process
             done.set_exception(exc)
         return done

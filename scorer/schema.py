@@ -15,6 +15,9 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scorer.languages import LANGUAGES as LANGUAGES  # re-exported: its old home
+from scorer.languages import read_language
+
 
 class Channel(StrEnum):
     email = "email"
@@ -42,15 +45,9 @@ CHANNEL_ALIASES: dict[str, Channel] = {
 }
 
 Language = Literal["nb", "nn", "sv", "da", "en"]
-LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "da", "en")
-#: Accepted spellings of a language code.
-LANGUAGE_ALIASES: dict[str, str] = {
-    "nb": "nb", "nob": "nb", "no": "nb", "nb-no": "nb", "no-nb": "nb",
-    "nn": "nn", "nno": "nn", "nn-no": "nn",
-    "sv": "sv", "swe": "sv", "sv-se": "sv", "se": "sv",
-    "da": "da", "dan": "da", "da-dk": "da", "dk": "da",
-    "en": "en", "eng": "en", "en-gb": "en", "en-us": "en",
-}
+#: A reply's language on output: one of the five, or `und` for a language the scorer does
+#: not support (`scorer.languages`; such a record has no score, reason `unsupported_language`).
+OutLanguage = Literal["nb", "nn", "sv", "da", "en", "und"]
 
 Band = Literal["excellent", "good", "at_risk", "poor"]
 DIMENSIONS: tuple[str, ...] = ("greeting", "explanation", "closing")
@@ -93,7 +90,8 @@ class Reply(BaseModel):
     sent_at: datetime | None = None
     agent_id: str | None = None
     team: str | None = None
-    language: Language | None = None
+    #: One of the five; `und` when the producer named another language; None: detect it.
+    language: OutLanguage | None = None
     customer_name: str | None = None
 
     @field_validator("channel", mode="before")
@@ -107,7 +105,7 @@ class Reply(BaseModel):
     @classmethod
     def _language_alias(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return LANGUAGE_ALIASES.get(value.strip().lower(), value)
+            return read_language(value)  # ValueError names the value and the fix
         return value
 
     @field_validator("content_type", "author", "event", mode="before")
@@ -144,14 +142,19 @@ class Dimensions(BaseModel):
 
 
 class ScoredReply(BaseModel):
-    """The scored output record (scored topic, `scorer score`, store)."""
+    """The scored output record (scored topic, `scorer score`, store).
+
+    A reply in a language outside the five has `language: "und"`, no score (`total`,
+    `band` and `dimensions` null), `flagged: false` and `reasons: ["unsupported_language"]`:
+    it is not a poor reply, so it must not count as one anywhere (docs/DESIGN.md).
+    """
 
     id: str
     channel: Channel
-    language: Language
-    total: int = Field(ge=0, le=100)
-    band: Band
-    dimensions: Dimensions
+    language: OutLanguage
+    total: int | None = Field(ge=0, le=100)
+    band: Band | None
+    dimensions: Dimensions | None
     flagged: bool
     reasons: list[str]
     evidence: dict[str, Span | None] = Field(default_factory=dict)
@@ -172,11 +175,12 @@ class ScoredConversation(BaseModel):
 
     conversation_id: str
     channel: Channel
-    language: Language
-    total: int = Field(ge=0, le=100)
-    band: Band
+    #: `und` (and no score, as for a reply) when its first agent message is unsupported.
+    language: OutLanguage
+    total: int | None = Field(ge=0, le=100)
+    band: Band | None
     answered: bool
-    dimensions: Dimensions
+    dimensions: Dimensions | None
     first_response_seconds: float | None
     agent_messages: int
     customer_messages: int
@@ -238,7 +242,8 @@ def _reason_for(err: dict[str, Any]) -> tuple[str, str]:
             f"unknown channel {shown}; expected one of email, chat, messenger "
             f"(aliases: {', '.join(sorted(CHANNEL_ALIASES))})"
         )
-    return "invalid_value", f"field '{loc}': {err.get('msg', 'invalid value')}"
+    msg = str(err.get("msg", "invalid value"))
+    return "invalid_value", f"field '{loc}': {msg.removeprefix('Value error, ')}"
 
 
 def decode_reply(raw: bytes | None, *, max_record_bytes: int, max_text_chars: int) -> Reply:

@@ -17,6 +17,10 @@ Scoring rules (documented in README/MODEL_CARD; the numbers come from Settings):
   too_short / too_long when the word count is outside the range. A flagged reply with
   none of these (borderline probabilities everywhere) gets the reason of the dimension
   that cost the most points, so every flagged reply says why.
+- a reply in a language outside the five (`language: "und"`: named so by the producer, or
+  found by `scorer.langid_other`) gets no score at all: total, band and dimensions null,
+  flagged false, reasons ["unsupported_language"]. It is not a poor reply, and scoring it
+  with a neighbour language's model would make it one (a Finnish reply scored 28 as Swedish).
 - evidence: the greeting span (the opener of the first body segment, up to its first
   comma/exclamation/colon), the explanation segment that contributed most, and the last
   body segment before trailer lines (names, initials, emoji) as closing, each only when
@@ -33,6 +37,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from scorer.langid_other import OtherLanguageCheck
+from scorer.languages import UNDETERMINED, UNSUPPORTED
 from scorer.model import ModelLoadError, ReplyModel
 from scorer.schema import LANGUAGES, Dimensions, Reply, ScoredReply, Span, band_for
 from scorer.settings import Settings
@@ -41,9 +47,12 @@ from scorer.text import Prepared, prepare, prepare_many
 log = logging.getLogger(__name__)
 
 #: Every reason the scorer can emit (the `reason` label of replies_flagged_total).
+#: `unsupported_language` is never flagged: it is counted in replies_skipped_total.
 REASONS: tuple[str, ...] = (
     "missing_greeting", "missing_explanation", "missing_closing", "too_short", "too_long",
+    UNSUPPORTED,
 )
+_NO_EVIDENCE: dict[str, Span | None] = {"greeting": None, "explanation": None, "closing": None}
 _MODEL_DIMS = ("greeting", "explanation", "closing")
 _GREETING_END = re.compile(r"[,!:;.\n]")
 _GREETING_MAX_CHARS = 80
@@ -84,12 +93,18 @@ class Scorer:
     model_version: str
 
     def __init__(self, model: ReplyModel, settings: Settings) -> None:
-        self.model = model
-        self.model_version = model.version
+        self.use_model(model)
         self.flag_threshold = settings.flag_threshold
         w = settings.weights
         self.weights = np.array([w["greeting"], w["explanation"], w["closing"], w["length"]])
         self.ranges = {ch: settings.length_range(ch) for ch in ("email", "chat", "messenger")}
+        # Loaded here, before a service forks its scoring processes (shared pages).
+        self._other = OtherLanguageCheck()
+
+    def use_model(self, model: ReplyModel) -> None:
+        """Score with `model` from now on (hot reload: scorer.rollout)."""
+        self.model = model
+        self.model_version = model.version
         self._detector = None
         if model.langid is not None:
             from scorer.langid import LanguageDetector
@@ -121,17 +136,37 @@ class Scorer:
         return out
 
     def languages(self, replies: Sequence[Reply], prepared: Sequence[Prepared]) -> list[str]:
-        """Each reply's `language`, detected from its body where the record has none."""
+        """Each reply's `language`, detected from its body where the record has none:
+        `und` when it is confidently none of the five (`scorer.langid_other`), else the
+        best of the five. A language the record names is trusted, as it always was."""
         langs: list[str | None] = [r.language for r in replies]
         missing = [i for i, lang in enumerate(langs) if lang is None]
+        if missing:
+            texts = [prepared[i].body_text for i in missing]
+            other = self._other.unsupported(texts)
+            for i, no in zip(missing, other, strict=True):
+                if no:
+                    langs[i] = UNDETERMINED
+            missing = [i for i, no in zip(missing, other, strict=True) if not no]
+            texts = [t for t, no in zip(texts, other, strict=True) if not no]
         if missing:
             if self._detector is None:
                 found = ["en"] * len(missing)
             else:
-                found = self._detector.predict([prepared[i].body_text for i in missing])
+                found = self._detector.predict(texts)
             for i, lang in zip(missing, found, strict=True):
                 langs[i] = lang if lang in LANGUAGES else "en"
         return langs  # type: ignore[return-value]
+
+    def _unsupported(self, r: Reply, p: Prepared, scored_at: datetime) -> ScoredReply:
+        """The record of a reply in a language outside the five: no score, not flagged."""
+        return ScoredReply(
+            id=r.id, channel=r.channel, language=UNDETERMINED, total=None, band=None,
+            dimensions=None, flagged=False, reasons=[UNSUPPORTED], evidence=dict(_NO_EVIDENCE),
+            word_count=p.word_count, model_version=self.model_version, scored_at=scored_at,
+            conversation_id=r.conversation_id, agent_id=r.agent_id, team=r.team,
+            sent_at=r.sent_at,
+        )
 
     # --- the API ---------------------------------------------------------------------
     def score_batch(self, replies: Sequence[Reply], now: datetime | None = None
@@ -147,6 +182,20 @@ class Scorer:
             return []
         scored_at = now or datetime.now(UTC)
         langs = self.languages(replies, prepared)
+        if UNDETERMINED in langs:  # score the others; the unsupported get no score
+            keep = [i for i, lang in enumerate(langs) if lang != UNDETERMINED]
+            done = iter(self._score([replies[i] for i in keep], [prepared[i] for i in keep],
+                                    [langs[i] for i in keep], scored_at))
+            return [self._unsupported(r, prepared[i], scored_at) if langs[i] == UNDETERMINED
+                    else next(done) for i, r in enumerate(replies)]
+        return self._score(replies, prepared, langs, scored_at)
+
+    def _score(self, replies: Sequence[Reply], prepared: Sequence[Prepared],
+               langs: Sequence[str], scored_at: datetime) -> list[ScoredReply]:
+        """Score replies whose languages are all among the five."""
+        n = len(replies)
+        if n == 0:
+            return []
         words = np.fromiter((p.word_count for p in prepared), dtype=np.int64, count=n)
         pred = self.model.predict(prepared, langs, [r.customer_name for r in replies],
                                   words.tolist())

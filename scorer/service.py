@@ -54,8 +54,11 @@ from kafka.errors import KafkaError, ProducerFencedError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from scorer import kafka_io
+from scorer.logs import setup_logging
 from scorer.metrics import Health, Metrics, Tally, start_server
+from scorer.model import ReplyModel
 from scorer.pool import BatchWork, Outcome, ScoringPool
+from scorer.rollout import ModelWatch
 from scorer.schema import InvalidRecord
 from scorer.settings import Settings
 
@@ -170,6 +173,7 @@ class Service:
             polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.batch_size)
             self._restore()
             self._tick()
+            self._reload()
             behind = False
             if polled:
                 try:
@@ -187,7 +191,8 @@ class Service:
             if code is not None:
                 return code
             self._update_lag()
-        log.info("worker %d stopping: committing %d polled batches, leaving the group",
+        log.info("worker %d stopping: committing %d polled batches (a static member keeps "
+                 "its partitions for the session timeout, so a restart takes them back)",
                  self.worker, len(self._inflight))
         code = self._commit_ready(stop, -1, one_more=False)
         return code or 0
@@ -233,6 +238,20 @@ class Service:
         timer.pending.set_result(Outcome([], [], [], [], Tally()))
         self._inflight.append(timer)
         return self._commit_ready(stop, -1, one_more=False)
+
+    def _reload(self) -> None:
+        """Batches submitted from now on carry a newly loaded model (scorer.rollout)."""
+        watch = self.pool.watch
+        if watch is None:
+            return
+        before = dict(watch.reloads)
+        spec = watch.poll()
+        for result, n in watch.reloads.items():
+            if n > before[result]:
+                self.metrics.model_reloads.labels(result=result).inc(n - before[result])
+        if spec is not None:
+            self.pool.spec = spec
+            self.metrics.set_model(spec.version)
 
     def _scoring_died(self) -> int:
         log.error("a scoring process died; exiting so the worker is restarted (batches "
@@ -496,7 +515,7 @@ class Service:
 
     def close(self) -> None:
         try:
-            self.consumer.close()  # leaves the group so partitions move at once
+            self.consumer.close()  # static member: no LeaveGroup (README, Failover)
         finally:
             try:
                 # After an abandoned step the broker is unreachable: do not wait for it.
@@ -562,9 +581,14 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         _install_signal_handlers(stop)
-    metrics, health = Metrics(), Health()
+    metrics = Metrics()
+    health = Health(gauge=metrics.ready)
     scorer = Scorer.from_settings(settings)
     metrics.set_model(scorer.model_version)
+    shadow = None
+    if settings.shadow_model_path is not None:
+        shadow = Scorer(ReplyModel.load(settings.shadow_model_path), settings)
+        metrics.shadow_info.labels(version=shadow.model_version).set(1)
     # Fork the scoring processes first: nothing but this thread is running yet.
     pool = ScoringPool(BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
                                  max_text_chars=settings.max_text_chars,
@@ -572,8 +596,13 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
                                  redact_text=settings.redact,
                                  redact_outputs=settings.redact_outputs,
                                  describer=describer(settings) if settings.conversations
-                                 else None),
+                                 else None, sample_rate=settings.sample_rate,
+                                 shadow=shadow),
                        settings.scoring_processes)
+    watch = ModelWatch(settings.model_path, scorer.model_version, settings.model_reload_s)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, lambda _s, _f: watch.ask())
+    pool.watch = watch
     try:
         return _serve(settings, worker, stop, metrics, health, pool)
     finally:
@@ -595,7 +624,7 @@ def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metr
             server.shutdown()
             return 0
     kafka_io.ensure_topics(settings)
-    consumer = kafka_io.make_consumer(settings)
+    consumer = kafka_io.make_consumer(settings, worker)
     producer = kafka_io.make_producer(settings, worker)
     # What exists now (model vocabularies, SQLAlchemy, Kafka clients) lives as long as the
     # process: freeze it out of the collector's generations, so the full collections that
@@ -617,9 +646,7 @@ def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metr
 
 
 def _worker_main(settings: Settings, worker: int) -> None:
-    logging.basicConfig(level=settings.log_level,
-                        format=f"%(asctime)s %(levelname)s worker-{worker} %(name)s %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    setup_logging(settings.log_level, settings.log_format, worker=f"worker-{worker}")
     raise SystemExit(_guarded(settings, worker))
 
 

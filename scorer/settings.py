@@ -12,7 +12,9 @@ variable, the bad value and what to set instead.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,8 +22,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "SCORER_"
-#: The repository's `models/` folder; the Docker image copies it to the same relative place.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "reply-model.skops"
+#: The model shipped inside the package (package data scorer/data/, so an installed wheel
+#: scores); `scorer train` writes it in a checkout; SCORER_MODEL_PATH overrides it.
+DEFAULT_MODEL_PATH = Path(str(resources.files("scorer") / "data" / "reply-model.skops"))
 
 
 class SettingsError(ValueError):
@@ -95,8 +98,14 @@ class Settings(BaseSettings):
     client_id: str = "reply-scorer"
     #: exactly_once: outputs + input offsets in one Kafka transaction per batch.
     delivery: Literal["exactly_once", "at_least_once"] = "exactly_once"
-    #: Prefix of the producer's transactional.id (default: GROUP_ID-HOSTNAME); "-<worker>" is added.
+    #: Prefix of the producer's transactional.id (default: GROUP_INSTANCE_ID, else
+    #: GROUP_ID-HOSTNAME); "-<worker>" is added.
     transactional_id: str | None = None
+    #: This worker's stable identity, e.g. the pod name ("-<worker>" is added): its
+    #: consumer's group.instance.id (static membership: a restart takes its partitions back
+    #: at once) and, unless TRANSACTIONAL_ID is set, the transactional.id prefix.
+    #: Default: TRANSACTIONAL_ID, else GROUP_ID-HOSTNAME. Never the same in two live workers.
+    group_instance_id: str | None = None
     transaction_timeout_ms: int = Field(default=60_000, ge=1_000, le=900_000)
     compression: Literal["none", "gzip"] = "none"
 
@@ -122,6 +131,11 @@ class Settings(BaseSettings):
     # --- Scoring -----------------------------------------------------------------------
     flag_threshold: int = Field(default=70, ge=0, le=101)
     model_path: Path = DEFAULT_MODEL_PATH
+    #: Seconds between looks at the model file for a replaced model (hot reload, also on
+    #: SIGHUP; scorer.rollout); 0 turns the polling off.
+    model_reload_s: float = Field(default=10.0, ge=0, le=86400)
+    #: A candidate model scored beside the live one, compared per dimension, never output.
+    shadow_model_path: Path | None = None
     weight_greeting: float = Field(default=0.25, ge=0)
     weight_explanation: float = Field(default=0.35, ge=0)
     weight_closing: float = Field(default=0.25, ge=0)
@@ -159,9 +173,19 @@ class Settings(BaseSettings):
     thread_max_chars: int = Field(default=2000, ge=100, le=100_000)
 
     # --- Flagged store and QA API ---------------------------------------------------------
+    #: A relative SQLite path (the default `./flagged.db`) is made absolute against the
+    #: working directory when settings load, so `scorer config show`, `scorer check` and the
+    #: "flagged store:" log line name the real file.
     store_url: str = "sqlite:///./flagged.db"
     store_enabled: bool = True
+    #: `auto`: migrate the schema when a store is opened; `off`: refuse to open a store whose
+    #: schema is not current (run `scorer db upgrade`), so the runtime role needs no DDL.
+    store_migrate: Literal["auto", "off"] = "auto"
     redact: bool = True
+    #: Share of all scored replies stored for review whatever their score, marked
+    #: `sampled` (scorer.sample: deterministic by id, the same rate in every channel x
+    #: language stratum); `2%` also works; 0 turns the sample off.
+    sample_rate: float = 0.02
     #: Redact the evidence text on replies.scored / replies.flagged and `scorer score`
     #: (false: raw text downstream, for deployments whose consumers need it).
     redact_outputs: bool = True
@@ -189,6 +213,9 @@ class Settings(BaseSettings):
 
     # --- Logging -------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: `json`: one JSON object per line (time, level, logger, worker, message) for log
+    #: pipelines; `text`: one plain line for people.
+    log_format: Literal["text", "json"] = "text"
 
     @classmethod
     def settings_customise_sources(
@@ -211,10 +238,20 @@ class Settings(BaseSettings):
             return [t.strip() for t in value.split(",") if t.strip()]
         return value
 
+    @field_validator("store_url")
+    @classmethod
+    def _absolute_sqlite(cls, value: str) -> str:
+        return absolute_sqlite_url(value)
+
     @field_validator("log_level", "security_protocol", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("store_migrate", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("conversation_idle_email", "conversation_idle_chat",
                      "conversation_idle_messenger", "sla_email", "sla_chat", "sla_messenger",
@@ -231,6 +268,23 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a positive duration such as 30s, 30m, 24h or 7d, "
                              f"got {value!r}")
         return float(value)
+
+    @field_validator("sample_rate", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            try:
+                return float(value.strip()[:-1]) / 100
+            except ValueError:
+                raise ValueError(f"{value!r} is not a share; write e.g. 0.02 or 2%") from None
+        return value
+
+    @field_validator("sample_rate")
+    @classmethod
+    def _share(cls, value: float) -> float:
+        from scorer.sample import check_rate
+
+        return check_rate(value)
 
     @field_validator("length_email", "length_chat", "length_messenger",
                      "conversation_length_email", "conversation_length_chat",
@@ -318,6 +372,15 @@ class Settings(BaseSettings):
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$")
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """`sqlite:///./flagged.db` → `sqlite:////cwd/flagged.db`; other URLs unchanged."""
+    m = _SQLITE_RELATIVE.match(url.strip())
+    if m is None or m.group(2) == ":memory:" or m.group(2).startswith("file:"):
+        return url
+    return f"{m.group(1)}{os.path.abspath(m.group(2))}{m.group(3) or ''}"
 
 
 def parse_seconds(text: str) -> float:

@@ -2,8 +2,9 @@
 
 SQLAlchemy Core over SQLite (the embedded default) or PostgreSQL (`postgresql://…`).
 The schema is owned by the Alembic migrations in `scorer/migrations/`, which run when a
-store is opened; concurrent openers (several service workers, the API) serialise on an
-advisory lock (PostgreSQL) or a lock file (SQLite) so a schema is never created twice.
+store is opened (unless SCORER_STORE_MIGRATE=off: `scorer db upgrade`, scorer.store_schema);
+concurrent openers (several service workers, the API) serialise on an advisory lock
+(PostgreSQL) or a lock file (SQLite) so a schema is never created twice.
 
 Writes are idempotent by reply id: a redelivered Kafka record updates its row in place,
 and reviews hang off the id in their own table, so a rewrite never drops them. Text is
@@ -113,6 +114,9 @@ replies_t = sa.Table(
     sa.Column("redacted", sa.Boolean, nullable=False),
     sa.Column("record", sa.JSON, nullable=False),
     sa.Column("evidence", sa.JSON, nullable=False),
+    # 0004: in the random review sample (scorer.sample); stored because flagged.
+    sa.Column("sampled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("flagged", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 reasons_t = sa.Table(
     "flagged_reasons", metadata,
@@ -254,7 +258,11 @@ def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     if db is None:
         yield
         return
-    fd = os.open(f"{db}.migrate-lock", os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+    try:
+        fd = os.open(f"{db}.migrate-lock", os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+    except OSError:  # no such folder, read-only: SQLite says so as StoreUnavailable
+        yield
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -344,6 +352,8 @@ class FlaggedQuery:
     min_score: int | None = None
     max_score: int | None = None
     reviewed: bool | None = None
+    #: None: flagged replies; True: the random sample, flagged or not; False: flagged, unsampled.
+    sampled: bool | None = None
     sort: str = DEFAULT_SORT
     cursor: str | None = None
     limit: int = 50
@@ -491,12 +501,15 @@ def _filters(q: FlaggedQuery) -> list[sa.ColumnElement[bool]]:
     if q.reviewed is not None:
         has = sa.exists().where(reviews_t.c.reply_id == c.id)
         conds.append(has if q.reviewed else ~has)
+    conds.append(c.sampled == sa.true() if q.sampled else c.flagged == sa.true())
+    if q.sampled is False:
+        conds.append(c.sampled == sa.false())
     return conds
 
 
 _REPLY_COLS = [replies_t.c[n] for n in (
     "id", "record", "text", "content_type", "agent_id", "team", "conversation_id",
-    "sent_at", "event_at", "total", "redacted")]
+    "sent_at", "event_at", "total", "redacted", "sampled")]
 
 
 def _review_dict(row: sa.Row[Any]) -> dict[str, Any]:
@@ -515,6 +528,7 @@ def _item(row: sa.Row[Any], reviews: list[dict[str, Any]]) -> dict[str, Any]:
         text=row.text, content_type=row.content_type, agent_id=row.agent_id, team=row.team,
         conversation_id=row.conversation_id, sent_at=_iso(row.sent_at),
         event_at=_iso(row.event_at), redacted=row.redacted, reviews=reviews,
+        sampled=row.sampled,
     )
     return item
 
@@ -638,6 +652,7 @@ def _row(reply: Reply, shown: Shown, now: datetime) -> dict[str, Any]:
         "redacted": shown.redacted,
         "record": record,
         "evidence": evidence,
+        "sampled": False, "flagged": True,  # the pool marks sampled rows (scorer.sample)
     }
 
 
@@ -656,14 +671,11 @@ class FlaggedStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FlaggedStore:
-        """Open the store at `settings.store_url`, migrating its schema first."""
-        engine = make_engine(settings.store_url)
-        try:
-            with _guard("migrating the schema"):
-                migrate(engine)
-        except BaseException:
-            engine.dispose()
-            raise
+        """Open the store at `settings.store_url`, migrating its schema first (or, with
+        SCORER_STORE_MIGRATE=off, refusing one that is not current: scorer.store_schema)."""
+        from scorer.store_schema import open_engine
+
+        engine = open_engine(settings)
         store = cls(engine, redact_text=settings.redact, retention_days=settings.retention_days,
                     audit_retention_days=settings.audit_retention_days)
         store.maybe_purge()
@@ -728,6 +740,7 @@ class FlaggedStore:
         goes through the same redaction as reply text before it is stored (always: a
         reviewer quoting a phone number is not a reason to keep it)."""
         from scorer.redact import redact
+        from scorer.store_reviews import count_review
 
         if verdict not in ("agree", "disagree"):
             raise InvalidQuery(f"verdict {verdict!r} must be 'agree' or 'disagree'")
@@ -741,10 +754,12 @@ class FlaggedStore:
                "reviewer": _clean(reviewer, 128) or "",
                "created_at": datetime.now(UTC)}
         with _guard("saving a review"), self.engine.begin() as conn:
-            exists = conn.execute(sa.select(replies_t.c.id).where(replies_t.c.id == reply_id))
-            if exists.first() is None:
+            record = conn.execute(sa.select(replies_t.c.record).where(replies_t.c.id == reply_id))
+            found = record.first()
+            if found is None:
                 raise NotFound(reply_id)
             new_id = conn.execute(reviews_t.insert().returning(reviews_t.c.id), row).scalar_one()
+            count_review(conn, found.record, row["labels"])
         row["id"] = new_id
         return {"id": new_id, "verdict": verdict, "labels": row["labels"],
                 "comment": row["comment"], "reviewer": row["reviewer"],
@@ -871,7 +886,7 @@ class FlaggedStore:
     def stats(self, since: datetime, until: datetime) -> dict[str, Any]:
         """Counts per channel, band and reason of replies whose event time is in the window."""
         c = replies_t.c
-        window = [c.event_at >= since, c.event_at < until]
+        window = [c.event_at >= since, c.event_at < until, c.flagged == sa.true()]
         with _guard("computing stats"), self.engine.connect() as conn:
             def grouped(col: sa.ColumnElement[Any], *extra: Any) -> dict[str, int]:
                 stmt = sa.select(col, sa.func.count()).where(*window, *extra).group_by(col)

@@ -28,19 +28,38 @@ from sklearn.model_selection import GroupKFold
 from scorer import baseline, features
 from scorer.langid import LanguageDetector, build_language_pipeline
 from scorer.model import ReplyModel, fit_head
+from scorer.model_card import write_card
 from scorer.schema import DIMENSIONS, LANGUAGES, InvalidRecord, Reply, decode_reply
 from scorer.settings import DEFAULT_MODEL_PATH, Settings
 from scorer.text import Prepared, prepare_many
 
-MODELS_DIR = DEFAULT_MODEL_PATH.parent
+#: The source tree's `models/` folder (corpus, MODEL_CARD.md) beside the `scorer/` package:
+#: the checkout, or an editable install of it. The model itself is package data
+#: (DEFAULT_MODEL_PATH, scorer/data/), so an installed wheel scores without this folder.
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_CORPUS = MODELS_DIR / "corpus" / "replies.jsonl"
+#: The same layout as seen from an unpacked sdist (`reply-scorer-X.Y.Z/`) as the working
+#: directory, for `scorer train` run there with the package installed non-editable.
+_CORPUS_IN_TREE = Path("models") / "corpus" / "replies.jsonl"
+_MODEL_IN_TREE = Path("scorer") / "data" / DEFAULT_MODEL_PATH.name
 CARD_NAME = "MODEL_CARD.md"
+#: `provenance` of a QA-reviewed reply added to training by `scorer train --feedback`.
+REVIEW = "review"
 C_GRID: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 CV_FOLDS = 3
 #: Vocabulary size of the stored language detector: 8,000 char n-grams detect the five
 #: languages as well as 60,000 on this corpus, and the artifact loads in a fraction of the time.
 LANGID_FEATURES = 8000
 _CODE_FILES = ("features.py", "model.py", "training.py", "text.py")
+#: Labelled replies written without sight of the corpus or the features, and real public
+#: replies (tests/data/REPLIES_EVAL.md): reported in the card beside the held-out split,
+#: never trained on. Absent outside a source checkout.
+EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
+    ("written independently of the corpus and features",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_independent.jsonl"),
+    ("real public customer-service replies (English)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_public.jsonl"),
+)
 
 
 @dataclass(slots=True)
@@ -111,7 +130,8 @@ def wording_key(text: str) -> str:
     return _DIGITS.sub("0", _CAPWORD.sub("C", text.strip())).lower()
 
 
-def _choose_c(x: Any, y: np.ndarray, groups: Sequence[str]) -> tuple[float, float]:
+def _choose_c(x: Any, y: np.ndarray, groups: Sequence[str],
+              weight: np.ndarray | None = None) -> tuple[float, float]:
     """Pick C by k-fold F1 inside the training split (the test split is never seen).
 
     Folds are grouped by the wording of the segment the head reads (the opener for greeting,
@@ -125,7 +145,7 @@ def _choose_c(x: Any, y: np.ndarray, groups: Sequence[str]) -> tuple[float, floa
     for c in C_GRID:
         scores = []
         for tr, va in folds:
-            clf = fit_head(c, x[tr], y[tr])
+            clf = fit_head(c, x[tr], y[tr], None if weight is None else weight[tr])
             scores.append(f1_score(y[va], clf.predict(x[va]), zero_division=0))
         mean = float(np.mean(scores))
         if mean > best[1] + 1e-9:
@@ -138,12 +158,24 @@ def _file_sha(path: Path) -> str:
 
 
 def _code_sha() -> str:
+    """Hash of the code that turns text into features and scores (part of the model
+    version). Every entry must exist — a module moved or renamed must be named here anew,
+    or the fingerprint would silently stop covering it — and a package entry covers all of
+    its modules."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for name in _CODE_FILES:
         p = here / name
-        if p.is_file():
-            h.update(p.read_bytes())
+        if p.is_dir():
+            files = sorted(p.rglob("*.py"))
+        elif p.is_file():
+            files = [p]
+        else:
+            raise FileNotFoundError(
+                f"{p} is listed in scorer.training._CODE_FILES but does not exist; list the "
+                "module or package that now holds that code")
+        for f in files:
+            h.update(str(f.relative_to(here)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 
@@ -165,10 +197,13 @@ def _length_data(records: Sequence[Labelled], prepared: Sequence[Prepared]) -> d
     return out
 
 
-def train(corpus: Path, out: Path) -> tuple[ReplyModel, dict[str, Any]]:
+def train(corpus: Path, out: Path, *, reviews: Sequence[Labelled] = (),
+          review_weight: float = 1.0) -> tuple[ReplyModel, dict[str, Any]]:
+    """Fit the model on the corpus's train split, plus `reviews` (QA-reviewed replies, each
+    counted `review_weight` times), and save it to `out`."""
     t0 = time.perf_counter()
     records = list(read_labelled(corpus))
-    train_recs = [r for r in records if r.split == "train"]
+    train_recs = [r for r in records if r.split == "train"] + list(reviews)
     test_recs = [r for r in records if r.split == "test"]
     if not train_recs:
         raise ValueError(f"{corpus} has no records with split == 'train'; nothing to train on")
@@ -178,6 +213,8 @@ def train(corpus: Path, out: Path) -> tuple[ReplyModel, dict[str, Any]]:
     langs_tr = [r.reply.language or "en" for r in train_recs]
     names_tr = [r.reply.customer_name for r in train_recs]
     y_tr = np.array([r.labels for r in train_recs], dtype=np.int64)
+    w_tr = np.ones(len(train_recs)) if not reviews else np.array(
+        [review_weight if r.provenance == REVIEW else 1.0 for r in train_recs])
     _progress(f"prepared training texts in {time.perf_counter() - t0:.1f}s")
 
     detector: LanguageDetector | None = None
@@ -199,14 +236,19 @@ def train(corpus: Path, out: Path) -> tuple[ReplyModel, dict[str, Any]]:
     heads = {}
     chosen: dict[str, dict[str, float]] = {}
     for k, dim in enumerate(DIMENSIONS):
-        c, cv_f1 = _choose_c(views[dim], y_tr[:, k], groups[dim])
-        heads[dim] = fit_head(c, views[dim], y_tr[:, k])
+        w = w_tr if reviews else None
+        c, cv_f1 = _choose_c(views[dim], y_tr[:, k], groups[dim], w)
+        heads[dim] = fit_head(c, views[dim], y_tr[:, k], w)
         chosen[dim] = {"C": c, "cv_f1": round(cv_f1, 4)}
         _progress(f"{dim}: C={c} (cv F1 {cv_f1:.3f})")
 
     corpus_sha = _file_sha(corpus)
     params = {"C": {d: chosen[d]["C"] for d in DIMENSIONS}, "n_features": features.N_FEATURES,
               "head": "LogisticRegression(liblinear, class_weight=balanced)"}
+    if reviews:  # a model trained on reviews is another model (and says so in its version)
+        params["reviews"] = [len(reviews), review_weight,
+                             hashlib.sha256(repr(sorted(r.reply.id for r in reviews)).encode())
+                             .hexdigest()[:16]]
     fingerprint = hashlib.sha256(
         (corpus_sha + json.dumps(params, sort_keys=True) + _code_sha()).encode()
     ).hexdigest()[:10]
@@ -220,6 +262,8 @@ def train(corpus: Path, out: Path) -> tuple[ReplyModel, dict[str, Any]]:
         "counts": _counts(records),
         "length_data": _length_data(train_recs, prep_tr),
     }
+    if reviews:
+        meta["reviews"] = {"trained_on": len(reviews), "weight": review_weight}
     model = ReplyModel(greeting=heads["greeting"], explanation=heads["explanation"],
                        closing=heads["closing"], version=version, meta=meta,
                        langid=detector.pipeline if detector else None)
@@ -255,8 +299,9 @@ def _langid_accuracy(detector: LanguageDetector, recs: Sequence[Labelled]) -> fl
     return round(float(np.mean([a == b for a, b in zip(pred, truth, strict=True)])), 4)
 
 
-def evaluate_records(model: ReplyModel, recs: Sequence[Labelled]) -> dict[str, Any]:
-    """Model and baseline P/R/F1 per language and dimension on labelled records."""
+def predict_labels(model: ReplyModel, recs: Sequence[Labelled]
+                   ) -> tuple[np.ndarray, list[str], list[Prepared]]:
+    """The model's 0/1 verdicts (n x 3), the languages used and the prepared texts."""
     prep = _prepare(recs)
     langs = [r.reply.language for r in recs]
     if any(lg is None for lg in langs):
@@ -264,11 +309,16 @@ def evaluate_records(model: ReplyModel, recs: Sequence[Labelled]) -> dict[str, A
         found = LanguageDetector(model.langid).predict([prep[i].body_text for i in missing])
         for i, lg in zip(missing, found, strict=True):
             langs[i] = lg
-    y = np.array([r.labels for r in recs], dtype=np.int64)
     proba = model.predict(prep, langs, [r.reply.customer_name for r in recs]).proba
-    pred = (np.round(proba, 4) >= 0.5).astype(np.int64)
-    return {"model": metrics_table(y, pred, langs),  # type: ignore[arg-type]
-            "baseline": metrics_table(y, baseline.predict(prep).astype(np.int64), langs)}  # type: ignore[arg-type]
+    return (np.round(proba, 4) >= 0.5).astype(np.int64), langs, prep  # type: ignore[return-value]
+
+
+def evaluate_records(model: ReplyModel, recs: Sequence[Labelled]) -> dict[str, Any]:
+    """Model and baseline P/R/F1 per language and dimension on labelled records."""
+    pred, langs, prep = predict_labels(model, recs)
+    y = np.array([r.labels for r in recs], dtype=np.int64)
+    return {"model": metrics_table(y, pred, langs),
+            "baseline": metrics_table(y, baseline.predict(prep).astype(np.int64), langs)}
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -290,159 +340,84 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _md_table(result: dict[str, Any]) -> str:
-    rows = ["| language | dimension | n | positives | model P | model R | model F1 | "
-            "baseline P | baseline R | baseline F1 |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for lg, dims in result["model"].items():
-        for d, m in dims.items():
-            b = result["baseline"][lg][d]
-            rows.append(f"| {lg} | {d} | {m['n']} | {m['positives']} | {m['precision']:.3f} | "
-                        f"{m['recall']:.3f} | {m['f1']:.3f} | {b['precision']:.3f} | "
-                        f"{b['recall']:.3f} | {b['f1']:.3f} |")
-    return "\n".join(rows)
+def source_tree() -> Path | None:
+    """The reply-scorer source tree `scorer train` works in: the checkout this package runs
+    from (editable install), else the working directory if it is one (an unpacked sdist),
+    else None (an installed wheel: the corpus must come from --corpus)."""
+    checkout = MODELS_DIR.parent
+    if (checkout / _CORPUS_IN_TREE).is_file():
+        return checkout
+    here = Path.cwd()
+    if (here / _CORPUS_IN_TREE).is_file() and (here / "pyproject.toml").is_file():
+        return here
+    return None
 
 
-def render_card(model: ReplyModel, settings: Settings) -> str:
-    """The text of models/MODEL_CARD.md, generated from the artifact's own metadata."""
-    m = model.meta
-    counts = m.get("counts", {}).get("by_split_language_channel", {})
-    lines = [
-        "# Model card: reply-quality model",
-        "",
-        f"- **Version:** `{model.version}` (date + short hash of corpus, code and parameters;"
-        " reported as `scorer_model_info{version=...}` and in every scored record)",
-        f"- **Trained:** {m.get('trained_at')} in {m.get('train_seconds')} s, on "
-        f"`models/corpus/{m.get('corpus')}` (sha256 `{str(m.get('corpus_sha256'))[:16]}…`)",
-        "- **File:** `models/reply-model.skops` (skops, no pickle; loaded with an explicit "
-        "list of trusted sklearn/numpy types)",
-        "",
-        "## What it does",
-        "",
-        "Three binary classifiers (`LogisticRegression`, liblinear, balanced class weights) "
-        "estimate whether an agent reply has a **greeting**, an **explanation** and a "
-        "**closing** as defined in `docs/LABELS.md`, on the agent's own text "
-        "(quoted history and signature removed by `scorer.text`). A character n-gram "
-        "language detector (`scorer.langid`) is stored in the same file and used when a "
-        "reply carries no `language`.",
-        "",
-        "Features (hashed, 2^18 columns per view, `scorer/features.py`): lower-cased "
-        "tokens (NLTK regexp tokenizer), NLTK Snowball stems per language (norwegian for "
-        "nb/nn, swedish, danish, english), word bigrams, cue lexicons for salutations, "
-        "thanks-for-contact, sign-offs, well-wishes, offers of help, why/how/what-next and "
-        "requests in all five languages, position (first/last tokens of the first/last "
-        "segment, capitalised words after the first collapsed to `<C>` so names are not "
-        "memorised), character 3-grams of the opener and ending, punctuation after the "
-        "first word and at the end, whether the customer's name opens the reply, digits, "
-        "URLs, arrows and numbered steps, segment counts.",
-        "",
-        "## Data",
-        "",
-        "Project-written corpus (`models/corpus/README.md`): hand-written replies and "
-        "replies composed from project-written parts; no third-party text. The held-out "
-        "split is by parts (a test reply uses only wording never seen in training). Only "
-        "`split == \"train\"` is used for fitting; C is chosen by "
-        f"{CV_FOLDS}-fold cross-validation inside it, folds grouped by the wording of the "
-        "opener/ending so validation uses unseen wording "
-        f"(grid {list(C_GRID)}).",
-        "",
-        "| split | language | channel | replies |",
-        "|---|---|---|---:|",
-    ]
-    for key, v in counts.items():
-        sp_, lg, ch = key.split("|")
-        lines.append(f"| {sp_} | {lg} | {ch} | {v} |")
-    cv = m.get("cv", {})
-    lines += ["", "Chosen regularisation: " + ", ".join(
-        f"{d} C={cv[d]['C']} (cv F1 {cv[d]['cv_f1']})" for d in DIMENSIONS if d in cv), ""]
-    if "heldout" in m:
-        lines += ["## Held-out results (test split)", "",
-                  "A dimension counts as present when its probability is >= 0.5. The baseline "
-                  "is the keyword-rule baseline of `scorer/baseline.py`.", "",
-                  _md_table(m["heldout"]), ""]
-        if "langid_accuracy" in m:
-            lines += [f"Language detection accuracy on the test split: "
-                      f"{m['langid_accuracy']:.3f}.", ""]
-    ld = m.get("length_data", {})
-    lines += ["## Length", "",
-              "Length is not learned: the body's word count is scored against a per-channel "
-              "target range (`SCORER_LENGTH_EMAIL`, `SCORER_LENGTH_CHAT`, "
-              "`SCORER_LENGTH_MESSENGER`, \"MIN-MAX\"). Score 1 inside the range, `words/MIN` "
-              "below it, `MAX/words` above it; reasons `too_short` / `too_long`.", "",
-              "Word counts of training replies that have greeting, explanation and closing:", "",
-              "| channel | complete replies | p5 | p10 | median | p90 | p95 | "
-              "configured range |",
-              "|---|---:|---:|---:|---:|---:|---:|---|"]
-    for ch in ("email", "chat", "messenger"):
-        d = ld.get(ch, {})
-        rng = getattr(settings, f"length_{ch}")
-        if d.get("n_complete"):
-            lines.append(f"| {ch} | {d['n_complete']} | {d['p5']} | {d['p10']} | "
-                         f"{d['median']} | {d['p90']} | {d['p95']} | {rng} |")
-    lines += ["", LENGTH_RATIONALE, "",
-              "## Total, bands and reasons", "",
-              "`total = round(100 * sum(w_d * credit_d))` with the weights below "
-              "(`SCORER_WEIGHT_*`, normalised to sum 1); credit is the length score for "
-              "length and `clip((p - 0.1) / 0.8, 0, 1)` for the three model dimensions. "
-              "Bands: excellent 100, good 80-99, at_risk 70-79, poor < 70; flagged when "
-              f"total < `SCORER_FLAG_THRESHOLD` (default {settings.flag_threshold}).", "",
-              "| dimension | default weight |", "|---|---:|"]
-    for d, w in settings.weights.items():
-        lines.append(f"| {d} | {w:.2f} |")
-    lines += ["", "Reasons (closed vocabulary): `missing_greeting`, `missing_explanation`, "
-              "`missing_closing` (probability < 0.5), `too_short`, `too_long` (outside the "
-              "range). A flagged reply with none of these gets the reason of the dimension "
-              "that cost the most points.", "",
-              "## Intended use and limits", "", LIMITS, ""]
-    return "\n".join(lines)
+def default_output(tree: Path | None) -> Path:
+    """Where `scorer train` writes without --out: the source tree's packaged model (so the
+    next build ships it); outside a source tree the working directory, never site-packages."""
+    if tree is None:
+        return Path.cwd() / DEFAULT_MODEL_PATH.name
+    if tree == MODELS_DIR.parent:
+        return DEFAULT_MODEL_PATH
+    return tree / _MODEL_IN_TREE
 
 
-LENGTH_RATIONALE = (
-    "Why these defaults: e-mail replies are expected to greet, explain and close in full "
-    "sentences, so the floor (40 words) sits near the low tail of complete e-mail replies and "
-    "the ceiling (250) well above their high tail, where length starts to hurt readability. "
-    "Chat and Messenger replies are short by nature; 8 words is about the least that holds a "
-    "greeting, a substantive sentence and a closing, and 90 words is far above typical "
-    "complete chat replies. Kundeserviceprisen 2020 found written replies were mostly too "
-    "short, so the floors matter more than the ceilings. Operators should re-derive the "
-    "ranges from their own traffic (the table above shows how) and set the variables."
-)
-
-LIMITS = (
-    "- Intended use: monitoring and QA triage of customer-service replies in nb, nn, sv, da "
-    "and en; flagged replies are for a human to review, not for automatic sanctions.\n"
-    "- The training corpus is project-written (hand-written and composed) text, not real "
-    "traffic; held-out numbers measure generalisation to unseen wording of the same "
-    "definitions, not to every real-world style. Check the model on a labelled sample of "
-    "your own replies with `scorer evaluate FILE` before relying on it.\n"
-    "- Other languages are scored as the closest of the five; mixed-language replies use "
-    "the detected majority language.\n"
-    "- The model judges presence of greeting, explanation and closing, not correctness, "
-    "tone or politeness of the content.\n"
-    "- Nynorsk has the fewest training replies; its numbers have the widest uncertainty."
-)
+def card_path(out: Path, tree: Path | None) -> Path:
+    """MODEL_CARD.md stays in the tree's models/ for the packaged model; beside --out else."""
+    if tree is not None and out.resolve() == default_output(tree).resolve():
+        return tree / "models" / CARD_NAME
+    return out.parent / CARD_NAME
 
 
-def write_card(model: ReplyModel, path: Path, settings: Settings) -> None:
-    """models/MODEL_CARD.md: data, held-out metrics (model vs baseline), length, weights."""
-    path.write_text(render_card(model, settings), encoding="utf-8")
+def external_sets(tree: Path | None) -> tuple[tuple[str, Path], ...]:
+    """EXTERNAL_SETS as found in `tree` (a checkout or an unpacked sdist carries them)."""
+    if tree is None or tree == MODELS_DIR.parent:
+        return EXTERNAL_SETS
+    return tuple((label, tree / path.relative_to(MODELS_DIR.parent))
+                 for label, path in EXTERNAL_SETS)
 
 
-def train_command(corpus: Path | None = None, out: Path | None = None) -> int:
-    corpus = Path(corpus or DEFAULT_CORPUS)
-    out = Path(out or DEFAULT_MODEL_PATH)
+def train_command(corpus: Path | None = None, out: Path | None = None, *,
+                  feedback: Path | None = None, feedback_weight: float = 3.0,
+                  gate_tolerance: float = 0.0) -> int:
+    """`scorer train [--feedback FILE]`: exit 0 written, 2 bad input, 3 refused by the
+    feedback gate (scorer.feedback_training)."""
+    tree = source_tree()
+    if corpus is None:
+        if tree is None:
+            print("error: no training corpus here: pass --corpus FILE (a labelled JSONL), or "
+                  "run `scorer train` in a checkout or an unpacked reply-scorer sdist, which "
+                  f"carry it as {_CORPUS_IN_TREE}", file=sys.stderr)
+            return 2
+        corpus = tree / _CORPUS_IN_TREE
+    corpus = Path(corpus)
+    out = Path(out) if out is not None else default_output(tree)
     if not corpus.is_file():
         print(f"error: corpus {str(corpus)!r} does not exist; build it with "
               "`python models/corpus/build.py` or pass --corpus FILE", file=sys.stderr)
         return 2
     try:
-        model, meta = train(corpus, out)
+        if feedback is not None:
+            from scorer.feedback_training import train_with_feedback
+
+            code, written = train_with_feedback(corpus, out, feedback, weight=feedback_weight,
+                                                tolerance=gate_tolerance)
+            if written is None:
+                return code
+            model, meta = written, written.meta
+        else:
+            model, meta = train(corpus, out)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    card = out.parent / CARD_NAME
-    write_card(model, card, Settings())
+    card = card_path(out, tree)
+    external = {label: evaluate_records(model, list(read_labelled(path)))
+                for label, path in external_sets(tree) if path.is_file()}
+    write_card(model, card, Settings(), external=external, cv_folds=CV_FOLDS, c_grid=C_GRID)
     _progress(f"wrote {card}")
+    if out.resolve() != DEFAULT_MODEL_PATH.resolve():
+        _progress(f"the scorer loads the packaged model unless SCORER_MODEL_PATH={out} is set")
     if "heldout" in meta:
         print(format_table(meta["heldout"]), file=sys.stderr)
     return 0

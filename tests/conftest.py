@@ -18,6 +18,10 @@ from tests.kafka_utils import LocalKafka, free_port
 EXTERNAL_BOOTSTRAP = os.environ.get("SCORER_TEST_KAFKA_BOOTSTRAP", "").strip()
 
 
+#: Fixtures shared by the QA store and API tests (store_url over SQLite and PostgreSQL,
+#: store, postgres_url, fresh_postgres_url), registered once here.
+pytest_plugins = ["tests.qa_fixtures"]
+
 @pytest.fixture(scope="session")
 def _session_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka | None]:
     """The session's broker, started on first use; None when an external one is given."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from scorer.sample import DEFAULT_RATE, in_sample
 from scorer.traffic import generate, load_corpus
 from tests.kafka_utils import committed_offsets, end_offsets, read_topic
 
@@ -196,15 +198,25 @@ def assert_exactly_once(inputs: Inputs, out: Outputs) -> None:
     assert max(out.flagged_topic.values(), default=1) == 1, "a flagged record published twice"
 
 
-def stored_flagged_ids(store_url: str) -> Counter[str]:
-    """Reply ids in the flagged store (SQLite file) with how many rows each has."""
+def stored_flagged_ids(store_url: str, *, column: str = "flagged") -> Counter[str]:
+    """Reply ids in the flagged store (SQLite file) stored as flagged (or, with
+    column="sampled", in the random review sample) with how many rows each has."""
+    assert column in ("flagged", "sampled")
     engine = sa.create_engine(store_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT id, COUNT(*) FROM flagged_replies GROUP BY id"))
+            rows = conn.execute(sa.text(
+                f"SELECT id, COUNT(*) FROM flagged_replies WHERE {column} GROUP BY id"))  # noqa: S608
             return Counter({rid: n for rid, n in rows})
     finally:
         engine.dispose()
+
+
+def expected_sample(env: dict[str, str], scored_ids: Iterable[str]) -> set[str]:
+    """The scored ids the random review sample must hold: a pure function of the id and
+    SCORER_SAMPLE_RATE (scorer.sample), so replays after a SIGKILL cannot change it."""
+    rate = float(env.get("SCORER_SAMPLE_RATE", DEFAULT_RATE))
+    return {rid for rid in scored_ids if in_sample(rid, rate)}
 
 
 def committed_by_partition(env: dict[str, str], **client_kw: Any) -> dict[int, int]:

@@ -47,8 +47,32 @@ CONVERSATION_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "first_response_seconds": ("histogram", frozenset({"channel"})),
     "conversations_open": ("gauge", frozenset({"channel"})),
 }
-#: Every metric a rule or panel may read: the reply metrics and the conversation metrics.
-KNOWN_METRICS: dict[str, tuple[str, frozenset[str]]] = {**DESIGN_METRICS, **CONVERSATION_METRICS}
+#: Exported by the QA API (`scorer serve`) from the store, not by the scorer workers
+#: (DESIGN.md § Prometheus metric names; scorer.store_reviews.ReviewCollector).
+REVIEW_METRICS: dict[str, tuple[str, frozenset[str]]] = {
+    "reply_reviews_total": ("counter", frozenset({"dimension", "verdict"})),
+}
+#: The scorer's operational extensions (DESIGN.md § Prometheus metric names; README
+#: § Metrics): skipped replies, hot reload, the shadow model, store and Kafka errors.
+OPS_METRICS: dict[str, tuple[str, frozenset[str]]] = {
+    "replies_skipped_total": ("counter", frozenset({"reason"})),
+    "scorer_model_reloads_total": ("counter", frozenset({"result"})),
+    "scorer_shadow_verdicts_total": ("counter", frozenset({"dimension", "verdict"})),
+    "scorer_shadow_model_info": ("gauge", frozenset({"version"})),
+    "scorer_store_errors_total": ("counter", frozenset()),
+    "scorer_kafka_errors_total": ("counter", frozenset()),
+    "scorer_ready": ("gauge", frozenset()),
+}
+#: Read by a rule or panel but not exported yet (none today; a strict test keeps it so).
+PROPOSED_METRICS: dict[str, tuple[str, frozenset[str]]] = {}
+#: Every metric a rule or panel may read.
+KNOWN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
+    **DESIGN_METRICS, **CONVERSATION_METRICS, **REVIEW_METRICS, **OPS_METRICS,
+    **PROPOSED_METRICS}
+#: Labels that say where a series comes from. Every recording rule keeps them (they are
+#: not spelled in its level, like `job` in the Prometheus docs' examples) and every
+#: dashboard query filters on them through the template variables of the same names.
+TOPOLOGY_LABELS = ("cluster", "namespace", "job")
 #: Series Prometheus itself adds for every target.
 BUILTIN_SERIES = frozenset({"up"})
 
@@ -127,8 +151,34 @@ def dashboard_queries() -> list[tuple[str, str]]:
             for p in dashboard_panels() for t in p.get("targets", [])]
 
 
+def dashboard_annotation_queries() -> list[tuple[str, str]]:
+    """(annotation name, expr) for every Prometheus annotation query."""
+    return [(f"annotation {a['name']}", a["expr"])
+            for a in load_dashboard()["annotations"]["list"] if a.get("expr")]
+
+
+def selectors_in(expr: str) -> list[tuple[str, str | None]]:
+    """(series name, label matchers or None) for every series selector in a PromQL
+    expression (the same lexical scan as series_names_in, keeping the braces)."""
+    def blank(m: re.Match[str]) -> str:  # same length, so offsets still index `expr`
+        return " " * len(m.group(0))
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: "\x00" * len(m.group(0)), expr)
+    text = re.sub(r"\[[^\]]*\]", blank, text)
+    text = _GROUPING.sub(blank, text)
+    out: list[tuple[str, str | None]] = []
+    for m in re.finditer(r"(?<![\w:.$])([A-Za-z_:][\w:]*)(?![\w:])(\s*\{[^}]*\})?(?!\s*\()",
+                         text):
+        if m.group(1) in _KEYWORDS:
+            continue
+        body = m.group(2)
+        out.append((m.group(1), None if body is None
+                    else expr[m.start(2):m.end(2)].strip()[1:-1]))
+    return out
+
+
 #: What Grafana substitutes for its built-in variables, for running a panel query outside
-#: Grafana. The template variables ($channel, $language) are filled in by the caller.
+#: Grafana. The template variables ($cluster, $namespace, $job, $channel, $language) are
+#: filled in by the caller, as Grafana would: a regex for multi-value variables.
 GRAFANA_BUILTINS = {
     "$__rate_interval": "5m",
     "$__interval": "1m",
@@ -138,8 +188,9 @@ GRAFANA_BUILTINS = {
 
 def render_query(expr: str, variables: dict[str, str]) -> str:
     """Substitute Grafana's built-in and template variables into a panel query."""
-    for name, value in {**GRAFANA_BUILTINS, **{f"${k}": v for k, v in variables.items()}}.items():
-        expr = expr.replace(name, value)
+    names = {**GRAFANA_BUILTINS, **{f"${k}": v for k, v in variables.items()}}
+    for name, value in sorted(names.items(), key=lambda kv: -len(kv[0])):  # $job before $j…
+        expr = expr.replace("${" + name[1:] + "}", value).replace(name, value)
     if "$" in expr:
         raise AssertionError(f"unsubstituted Grafana variable left in {expr!r}")
     return expr

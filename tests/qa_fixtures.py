@@ -1,7 +1,7 @@
 """Fixtures and builders for the QA workbench tests (store, API, web page).
 
-Import the fixtures explicitly in each test module, e.g.
-`from tests.qa_fixtures import postgres_url, store_url  # noqa: F401`.
+The fixtures are registered once as a pytest plugin (`pytest_plugins` in tests/conftest.py);
+test modules import only the builders and constants.
 
 PostgreSQL is real: `SCORER_TEST_POSTGRES_URL` if set, otherwise a throwaway cluster
 started once per session with deploy/local/postgres (Debian's postgresql package) and

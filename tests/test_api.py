@@ -1,6 +1,5 @@
 """The QA API over SQLite and a real PostgreSQL server, through HTTP (ASGI test client)."""
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -16,18 +15,7 @@ from fastapi.testclient import TestClient
 from scorer.api import create_app, serve
 from scorer.settings import load_settings
 from scorer.store import FlaggedStore
-from tests.qa_fixtures import (  # noqa: F401
-    ADMIN_NAME,
-    BASE_TIME,
-    TOKEN,
-    fresh_postgres_url,
-    make_pair,
-    postgres_url,
-    qa_settings,
-    sample_pairs,
-    store,
-    store_url,
-)
+from tests.qa_fixtures import ADMIN_NAME, BASE_TIME, TOKEN, make_pair, qa_settings, sample_pairs
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -10,7 +10,6 @@ the HTTP-parsing limits (URL and header size, raw `..` paths that clients would 
 are checked against a real uvicorn server.
 """
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -31,16 +30,7 @@ from fastapi.testclient import TestClient
 from scorer.api import MAX_BODY_BYTES, create_app
 from scorer.store import FlaggedQuery, FlaggedStore
 from tests.kafka_utils import free_port
-from tests.qa_fixtures import (  # noqa: F401
-    TOKEN,
-    fresh_postgres_url,
-    make_pair,
-    postgres_url,
-    qa_settings,
-    sample_pairs,
-    store,
-    store_url,
-)
+from tests.qa_fixtures import TOKEN, qa_settings, sample_pairs
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 REVIEW = {"verdict": "agree", "reviewer": "Kari"}

@@ -3,7 +3,6 @@ listing with filters and cursor, one conversation with its thread, reopened ids,
 the OpenAPI contract (fuzzed with schemathesis on stored ids), and `scorer flagged
 --conversations`."""
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -23,17 +22,13 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from scorer.api import create_app
 from scorer.cli import main
 from scorer.store import FlaggedStore
-from tests.qa_fixtures import (  # noqa: F401
+from tests.qa_fixtures import (
     BASE_TIME,
     TOKEN,
-    fresh_postgres_url,
     make_conversation,
     make_pair,
-    postgres_url,
     qa_settings,
     sample_conversations,
-    store,
-    store_url,
 )
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -292,4 +287,4 @@ def test_scorer_flagged_conversations_prints_a_table_and_refuses_reply_only_opti
     result = runner.invoke(main, ["flagged", "--unanswered"])
     assert result.exit_code == 2 and "--conversations" in result.output
     result = runner.invoke(main, ["flagged", "--conversations", "--reason", "nope"])
-    assert result.exit_code == 1 and "late_response" in result.output
+    assert result.exit_code == 2 and "late_response" in result.output

@@ -5,7 +5,6 @@ spreadsheets, every answer (refusals too) carries the security headers, and a `-
 server answers loopback Host names only.
 """
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -27,17 +26,13 @@ from scorer.api_auth import RateLimiter
 from scorer.api_csv import csv_cell
 from scorer.settings import load_settings
 from scorer.store import FlaggedQuery, FlaggedStore, InvalidQuery
-from tests.qa_fixtures import (  # noqa: F401
+from tests.qa_fixtures import (
     READER_TOKEN,
     TOKEN,
-    fresh_postgres_url,
     make_conversation,
     make_pair,
-    postgres_url,
     qa_settings,
     sample_pairs,
-    store,
-    store_url,
 )
 
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}

@@ -6,7 +6,6 @@ Runs against SQLite by default and, marked `postgres`, against a real PostgreSQL
 whose stricter types (timestamptz, text without NUL) are where 5xx bugs would hide.
 """
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -21,15 +20,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from scorer.api import create_app
 from scorer.store import FlaggedStore
-from tests.qa_fixtures import (  # noqa: F401
-    TOKEN,
-    fresh_postgres_url,
-    make_pair,
-    postgres_url,
-    qa_settings,
-    sample_pairs,
-    store_url,
-)
+from tests.qa_fixtures import TOKEN, make_pair, qa_settings, sample_pairs
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -4,7 +4,6 @@ review and purge leaves a row (time, actor, role, action, target, result) and a
 A call that cannot be audited is not served.
 """
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -22,20 +21,16 @@ from scorer import audit
 from scorer.api import create_app
 from scorer.cli import main
 from scorer.store import FlaggedStore, StoreUnavailable
-from tests.qa_fixtures import (  # noqa: F401
+from tests.qa_fixtures import (
     ADMIN_NAME,
     READER_NAME,
     READER_TOKEN,
     REVIEWER_NAME,
     REVIEWER_TOKEN,
     TOKEN,
-    fresh_postgres_url,
     make_conversation,
     make_pair,
-    postgres_url,
     qa_settings,
-    store,
-    store_url,
 )
 
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -176,7 +171,7 @@ def test_a_command_line_purge_is_audited_under_the_os_user(
         ("ops-anna", "admin", "cli", "purge", "older_than=100d replies=1 conversations=0",
          "ok")]
     result = CliRunner().invoke(main, ["flagged", "purge", "--older-than", "999999w"])
-    assert result.exit_code == 1 and "shorter age" in result.output
+    assert result.exit_code == 2 and "shorter age" in result.output
     assert rows(store)[-1]["result"] == "invalid"
     assert audit.cli_actor() != ""  # the real one: the OS user, or "cli"
 

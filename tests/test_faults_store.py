@@ -30,6 +30,7 @@ import psycopg
 import pytest
 from kafka import KafkaProducer
 
+from scorer.sample import DEFAULT_RATE, in_sample
 from tests.kafka_utils import (
     create_topics,
     free_port,
@@ -162,7 +163,8 @@ def waiting_for_store(proc: ScorerProcess) -> bool:
 
 def stored_ids(url: str) -> Counter[str]:
     with psycopg.connect(url) as conn:
-        return Counter(row[0] for row in conn.execute("SELECT id FROM flagged_replies"))
+        return Counter(row[0] for row in conn.execute(
+            "SELECT id FROM flagged_replies WHERE flagged"))
 
 
 def scored_ids(env: dict[str, str], expected: int) -> tuple[Counter[str], set[str]]:
@@ -238,6 +240,9 @@ def test_postgres_outage_pauses_consumption_and_loses_and_duplicates_nothing(
         f"{len(flagged - set(in_store))} flagged replies missing from the store, "
         f"{len(set(in_store) - flagged)} unexpected")
     assert max(in_store.values()) == 1
+    with psycopg.connect(store_url) as conn:
+        sampled = {r[0] for r in conn.execute("SELECT id FROM flagged_replies WHERE sampled")}
+    assert sampled == {rid for rid in counts if in_sample(rid, DEFAULT_RATE)}
     assert len(flagged) >= len(produced) // 3  # the stream really was flag-heavy
     flagged_topic = read_topic(scorer_env["SCORER_KAFKA_BOOTSTRAP"],
                                scorer_env["SCORER_TOPIC_FLAGGED"], expected=len(flagged))

@@ -82,7 +82,9 @@ def test_lag_series_of_revoked_partitions_are_removed() -> None:
 def test_no_label_can_carry_free_text() -> None:
     m = Metrics()
     allowed = {"channel", "band", "language", "dimension", "reason", "topic", "partition",
-               "version", "le"}
+               "version", "le", "model_version", "result", "verdict",
+               # prometheus_client's python_info / python_gc_* (fixed vocabularies)
+               "implementation", "major", "minor", "patchlevel", "generation"}
     m.observe_batch([scored("secret-id-123", "chat", 40, "poor", ["missing_greeting"])])
     for (_, labels), _ in samples(m).items():
         assert {k for k, _ in labels} <= allowed

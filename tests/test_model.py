@@ -1,6 +1,6 @@
 """The committed model meets its quality bars on the committed corpus's held-out split.
 
-This loads models/reply-model.skops and models/corpus/replies.jsonl as committed: it fails
+This loads scorer/data/reply-model.skops and models/corpus/replies.jsonl as committed: it fails
 if either is broken, if the code and the artifact drift apart, or if a retrained model
 falls under the bars of the product (F1 >= 0.95 greeting/closing, >= 0.85 explanation in
 every language, and better than the keyword baseline on every dimension).
@@ -14,7 +14,7 @@ import pytest
 
 from scorer.model import TRUSTED_TYPES, ReplyModel
 from scorer.settings import DEFAULT_MODEL_PATH
-from scorer.training import DEFAULT_CORPUS, evaluate_records, read_labelled
+from scorer.training import DEFAULT_CORPUS, MODELS_DIR, evaluate_records, read_labelled
 
 BARS = {"greeting": 0.95, "explanation": 0.85, "closing": 0.95}
 LANGS = ("nb", "nn", "sv", "da", "en")
@@ -47,7 +47,7 @@ def test_model_beats_the_keyword_baseline_on_every_dimension(heldout: dict, dim:
 def test_artifact_carries_version_langid_and_card_metadata(model: ReplyModel) -> None:
     assert model.version and model.langid is not None
     assert model.meta["heldout"]["model"]["all"]["greeting"]["n"] > 0
-    card = (DEFAULT_MODEL_PATH.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card = (MODELS_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert model.version in card, "MODEL_CARD.md does not describe the committed model"
 
 

@@ -95,9 +95,26 @@ def assert_no_marker(where: str, text: str) -> None:
         raise AssertionError(f"{where} leaks {found}:\n" + "\n".join(ln[:300] for ln in lines))
 
 
+def assert_json_lines(where: str, log: str, workers: set[str]) -> None:
+    """SCORER_LOG_FORMAT=json: every line one JSON object with the fields log pipelines
+    index on, from the processes named."""
+    seen = set()
+    for n, line in enumerate(log.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise AssertionError(f"{where} line {n} is not JSON: {line[:300]}") from None
+        missing = {"time", "level", "logger", "worker", "message"} - set(obj)
+        assert not missing, f"{where} line {n} lacks {missing}: {line[:300]}"
+        seen.add(obj["worker"])
+    assert workers <= seen, f"{where}: lines from {sorted(seen)}, expected {sorted(workers)}"
+
+
 @pytest.fixture
 def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
-    e = topic_env(kafka_bootstrap, tmp_path, SCORER_LOG_LEVEL="DEBUG",
+    e = topic_env(kafka_bootstrap, tmp_path, SCORER_LOG_LEVEL="DEBUG", SCORER_LOG_FORMAT="json",
                   SCORER_MAX_TEXT_CHARS="10000", SCORER_API_TOKENS=f"qa:admin:{TOKEN}")
     create_topics(kafka_bootstrap, [e["SCORER_TOPIC_INPUT"]], partitions=2)
     return e
@@ -208,6 +225,8 @@ def test_markers_in_replies_reviews_and_dead_letters_never_reach_logs_or_metrics
     assert "/api/flagged" in api_log and "DEBUG" in api_log, api_log[-2000:]
     assert 'replies_scored_total{' in metrics
 
+    assert_json_lines("scorer log", scorer_log, {"worker-0"})
+    assert_json_lines("QA API log", api_log, {"api"})
     assert_no_marker("scorer log", scorer_log)
     assert_no_marker("QA API log", api_log)
     assert_no_marker("/metrics", metrics)

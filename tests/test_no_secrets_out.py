@@ -26,7 +26,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.kafka_utils import create_topics, free_port, produce, read_topic
-from tests.qa_fixtures import fresh_postgres_url, postgres_url  # noqa: F401
 from tests.scorer_proc import SCORER, ScorerProcess, topic_env, until
 
 pytestmark = [pytest.mark.kafka]

@@ -6,7 +6,6 @@ Secrets under 32 characters stop the server, naming the entry but never the secr
 an SSO proxy the user comes from a header, believed only from the proxy's address.
 """
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -22,20 +21,16 @@ from scorer.api import create_app, serve
 from scorer.api_auth import MIN_SECRET_CHARS, Authenticator, TokenError, parse_tokens
 from scorer.settings import load_settings
 from scorer.store import FlaggedQuery, FlaggedStore
-from tests.qa_fixtures import (  # noqa: F401
+from tests.qa_fixtures import (
     ADMIN_NAME,
     READER_NAME,
     READER_TOKEN,
     REVIEWER_NAME,
     REVIEWER_TOKEN,
     TOKEN,
-    fresh_postgres_url,
     make_pair,
-    postgres_url,
     qa_settings,
     sample_pairs,
-    store,
-    store_url,
 )
 
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}

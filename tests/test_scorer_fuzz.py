@@ -113,6 +113,13 @@ def check(batch: list[Reply], out: list[ScoredReply], scorer: Scorer) -> None:
     assert len(out) == len(batch)
     for reply, s in zip(batch, out, strict=True):
         assert s.id == reply.id and s.channel == reply.channel
+        if s.language == "und":  # detected as none of the five: the unscored record
+            assert reply.language is None
+            assert (s.total, s.band, s.dimensions, s.flagged, s.reasons) == (
+                None, None, None, False, ["unsupported_language"])
+            assert set(s.evidence.values()) == {None}
+            assert ScoredReply.model_validate_json(s.model_dump_json()) == s
+            continue
         assert type(s.total) is int and 0 <= s.total <= 100
         assert s.band == band_for(s.total)
         assert s.flagged == (s.total < scorer.flag_threshold)

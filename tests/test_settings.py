@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from scorer.settings import SettingsError, load_settings
+from scorer.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_match_the_design_contract(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -15,7 +17,9 @@ def test_defaults_match_the_design_contract(monkeypatch: pytest.MonkeyPatch) -> 
     assert (s.topic_input, s.topic_scored, s.topic_flagged, s.topic_dlq) == (
         "replies", "replies.scored", "replies.flagged", "replies.dlq")
     assert s.metrics_port == 9464 and s.flag_threshold == 70
-    assert s.store_url == "sqlite:///./flagged.db"
+    # The contract's default, made absolute against the working directory at load.
+    assert Settings.model_fields["store_url"].default == "sqlite:///./flagged.db"
+    assert s.store_url == f"sqlite:///{Path.cwd() / 'flagged.db'}"
 
 
 def test_environment_overrides_config_file_which_overrides_defaults(

@@ -1,6 +1,5 @@
 """The flagged store against SQLite and a real PostgreSQL server."""
 # Fixtures are imported from tests.qa_fixtures, so test parameters "redefine" them:
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -26,16 +25,7 @@ from scorer.store import (
     parse_time,
     replies_t,
 )
-from tests.qa_fixtures import (  # noqa: F401
-    BASE_TIME,
-    fresh_postgres_url,
-    make_pair,
-    postgres_url,
-    qa_settings,
-    sample_pairs,
-    store,
-    store_url,
-)
+from tests.qa_fixtures import BASE_TIME, make_pair, qa_settings, sample_pairs
 
 
 def count_rows(store: FlaggedStore, table: str) -> int:
@@ -405,7 +395,7 @@ def test_concurrent_openers_migrate_once(store_url: str) -> None:
     assert errors == []
     with stores[0].engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() \
-            == ["0003"]
+            == ["0004"]
     for s in stores:
         s.close()
 

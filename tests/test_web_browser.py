@@ -304,3 +304,65 @@ def test_open_a_conversation_and_read_its_thread_with_agent_scores(
             assert errors == []
         finally:
             browser.close()
+
+
+def test_review_from_the_keyboard_next_toggle_save_and_agree(
+        served: tuple[str, FlaggedStore]) -> None:
+    """j/k move between replies, 1/2/3 toggle the labels, s saves them (agree when they
+    match the model, disagree otherwise), a agrees: every review carries all three labels."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, store = served
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/")
+            page.fill("#token-input", TOKEN)
+            page.click("#token-form button[type=submit]")
+            rows = page.locator("#list tbody tr")
+            expect(rows.first).to_be_visible()
+            ids = rows.evaluate_all("rs => rs.map(r => r.dataset.id)")
+            page.locator("body").click(position={"x": 1, "y": 1})
+
+            page.keyboard.press("j")  # nothing open yet: opens the first
+            expect(page.locator("#d-id")).to_have_text(ids[0])
+            page.keyboard.press("j")
+            expect(page.locator("#d-id")).to_have_text(ids[1])
+            page.keyboard.press("k")
+            expect(page.locator("#d-id")).to_have_text(ids[0])
+
+            first = store.get(ids[0])
+            model = {d: int(first["dimensions"][d] >= 0.5)
+                     for d in ("greeting", "explanation", "closing")}
+            page.keyboard.press("3")  # flip the closing label
+            page.keyboard.press("s")
+            expect(page.locator("#review-status")).to_have_text("Saved: disagree.")
+            flipped = {**model, "closing": 1 - model["closing"]}
+
+            page.keyboard.press("j")
+            expect(page.locator("#d-id")).to_have_text(ids[1])
+            page.keyboard.press("a")
+            expect(page.locator("#review-status")).to_have_text("Saved: agree.")
+            second = store.get(ids[1])
+            second_model = {d: int(second["dimensions"][d] >= 0.5)
+                            for d in ("greeting", "explanation", "closing")}
+
+            got = [(r["verdict"], r["labels"]) for r in store.get(ids[0])["reviews"]]
+            assert got == [("disagree", flipped)]
+            got = [(r["verdict"], r["labels"]) for r in store.get(ids[1])["reviews"]]
+            assert got == [("agree", second_model)]
+            # Typing in the comment box is not a shortcut.
+            expect(page.locator("#reviews li")).to_contain_text("agree")
+            page.keyboard.press("2")
+            expect(page.locator("#correct-form")).to_be_visible()
+            page.click("#comment")
+            page.keyboard.type("jk s a")
+            expect(page.locator("#comment")).to_have_value("jk s a")
+            expect(page.locator("#d-id")).to_have_text(ids[1])
+            assert [r["verdict"] for r in store.get(ids[1])["reviews"]] == ["agree"]
+            assert errors == []
+        finally:
+            browser.close()

@@ -39,9 +39,9 @@ def _credit(p: float) -> float:
 def in_context(scored: ScoredReply, position: Position, rules: Rules) -> ScoredReply:
     """The reply's record as its conversation sees it (see the module docstring)."""
     channel = scored.channel.value
-    if channel not in CHAT_LIKE:
-        return scored.model_copy(update={"position": position})
     d = scored.dimensions
+    if channel not in CHAT_LIKE or d is None:  # None: unsupported language, nothing owed
+        return scored.model_copy(update={"position": position})
     hi = rules.ranges[channel][1]
     words = scored.word_count
     length = 1.0 if words <= hi else hi / words

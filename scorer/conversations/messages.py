@@ -22,6 +22,7 @@ from scorer.conversations.context import Rules, in_context
 from scorer.conversations.state import thread_entry
 from scorer.metrics import ReplyLine
 from scorer.redact import redact
+from scorer.sample import in_sample
 from scorer.schema import Reply, ScoredReply
 from scorer.shown import Shown, show
 
@@ -79,6 +80,8 @@ class Describer:
     store_rows: bool
     max_chars: int
     redact_outputs: bool = True
+    #: Share stored for the random review sample whatever the score (scorer.sample).
+    sample_rate: float = 0.0
 
     def thread_text(self, plain: str, names: tuple[str | None, ...]) -> tuple[str, bool]:
         text = redact(plain, names).text if self.redact_text else plain
@@ -118,9 +121,10 @@ class Describer:
 
         m = _message(i, r, t, "agent")
         m.language, m.agent_id, m.team = s.language, r.agent_id, r.team
-        d = s.dimensions
-        m.greeting, m.explanation, m.closing, m.words = (
-            d.greeting, d.explanation, d.closing, s.word_count)
+        d = s.dimensions  # None in a language outside the five: it earns nothing
+        if d is not None:
+            m.greeting, m.explanation, m.closing = d.greeting, d.explanation, d.closing
+        m.words = s.word_count
         names = (r.customer_name,)
         kept = show(s, plain, names, redact_text=self.redact_text)
         out = kept if self.redact_outputs == self.redact_text else show(
@@ -131,16 +135,19 @@ class Describer:
         evidence = {dim: None if span is None or span.end > len(text) else
                     {"start": span.start, "end": span.end}
                     for dim, span in kept.scored.evidence.items()}
+        sampled = self.store_rows and s.total is not None and in_sample(r.id, self.sample_rate)
         for position in ("first", "later"):
             v = in_context(out.scored, position, self.rules)  # type: ignore[arg-type]
             row = None
-            if v.flagged and self.store_rows:
+            if (v.flagged or sampled) and self.store_rows:
                 stored = v if kept is out else in_context(  # one view when both redact
                     kept.scored, position, self.rules)  # type: ignore[arg-type]
                 row = shown_rows([(r, Shown(stored, kept.text, kept.redacted))])[0]
+                row["flagged"], row["sampled"] = v.flagged, sampled
             summary = {"position": position, "total": v.total, "band": v.band,
                        "flagged": v.flagged, "reasons": list(v.reasons),
-                       "dimensions": d.model_dump(), "evidence": evidence}
+                       "dimensions": None if d is None else d.model_dump(),
+                       "evidence": evidence}
             m.variants[position] = Variant(
                 v.id, v.model_version, ReplyLine.of(v), v.model_dump_json().encode(), row,
                 summary, thread_entry(r.id, "agent", m.sent_at, text, cut, summary))

@@ -68,6 +68,7 @@ def describer(settings: Settings) -> Describer:
                     settings.flag_threshold),
         redact_text=settings.redact, store_rows=settings.store_enabled,
         max_chars=settings.thread_max_chars, redact_outputs=settings.redact_outputs,
+        sample_rate=settings.sample_rate,
     )
 
 

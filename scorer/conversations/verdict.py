@@ -5,7 +5,9 @@ last, explanation on the conversation (its best agent message), length on all ag
 text against the channel's conversation range (`SCORER_CONVERSATION_LENGTH_*`); `total`,
 `band` and `flagged` as for a reply (same weights and credit). An inquiry with a
 customer message that no agent message answered scores 0 (`unanswered`). A first
-response slower than the channel's SLA adds `late_response`.
+response slower than the channel's SLA adds `late_response`. An answered inquiry whose first
+agent message is in a language outside the five (`und`) is not scored, as a reply in it is
+not: null total, band and dimensions, not flagged, reasons `["unsupported_language"]`.
 
 Answered means an agent message sent at or after the first customer message: an agent
 message before any customer message (an outbound notice) does not answer a question the
@@ -23,11 +25,12 @@ from typing import Any
 import orjson
 
 from scorer.conversations.state import Conversation
+from scorer.languages import UNDETERMINED, UNSUPPORTED
 from scorer.schema import Dimensions, ScoredConversation, band_for
 
 REASONS: tuple[str, ...] = (
     "missing_greeting", "missing_explanation", "missing_closing", "too_short", "too_long",
-    "late_response", "unanswered",
+    "late_response", "unanswered", UNSUPPORTED,
 )
 
 
@@ -68,6 +71,9 @@ def verdict(conv: Conversation, *, closed_at: float, closed_by: str, rules: Verd
     """Score a conversation that has just closed."""
     frs = first_response(conv)
     answered = conv.customer_messages == 0 or frs is not None
+    if answered and conv.language == UNDETERMINED:
+        return _record(conv, None, None, answered, frs, False, [UNSUPPORTED], closed_at,
+                       closed_by, model_version, now)
     lo, hi = rules.ranges[conv.channel]
     length = _length(conv.words, lo, hi) if conv.agent_messages else 0.0
     dims = Dimensions(greeting=conv.greeting, explanation=conv.explanation,
@@ -96,12 +102,19 @@ def verdict(conv: Conversation, *, closed_at: float, closed_by: str, rules: Verd
                            "too_long" if lost == "length" else f"missing_{lost}")
         if frs is not None and frs > rules.sla[conv.channel]:
             reasons.append("late_response")
+    return _record(conv, total, dims, answered, frs, total < rules.threshold, reasons,
+                   closed_at, closed_by, model_version, now)
+
+
+def _record(conv: Conversation, total: int | None, dims: Dimensions | None, answered: bool,
+            frs: float | None, flagged: bool, reasons: list[str], closed_at: float,
+            closed_by: str, model_version: str, now: datetime | None) -> ScoredConversation:
     return ScoredConversation(
         conversation_id=conv.conversation_id, channel=conv.channel,  # type: ignore[arg-type]
         language=conv.language or conv.customer_language or "en",  # type: ignore[arg-type]
-        total=total, band=band_for(total), answered=answered, dimensions=dims,
-        first_response_seconds=frs, agent_messages=conv.agent_messages,
-        customer_messages=conv.customer_messages, flagged=total < rules.threshold,
+        total=total, band=None if total is None else band_for(total), answered=answered,
+        dimensions=dims, first_response_seconds=frs, agent_messages=conv.agent_messages,
+        customer_messages=conv.customer_messages, flagged=flagged,
         reasons=reasons, reply_ids=list(conv.reply_ids), agent_ids=list(conv.agent_ids),
         team=conv.team, opened_at=_iso(conv.opened_at), closed_at=_iso(closed_at),
         closed_by=closed_by,  # type: ignore[arg-type]

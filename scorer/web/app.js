@@ -236,6 +236,64 @@ async function openReply(id) {
   renderReviews(item.reviews);
 }
 
+// The model's own verdicts as labels: agreeing confirms each dimension, so an "agree"
+// counts in the per-dimension agreement (GET /api/stats) like a corrected review does.
+function modelLabels() {
+  const labels = {};
+  for (const dim of DIMENSIONS) labels[dim] = state.current.dimensions[dim] >= 0.5 ? 1 : 0;
+  return labels;
+}
+
+function checkedLabels() {
+  const labels = {};
+  for (const dim of DIMENSIONS) labels[dim] = $("#lbl-" + dim).checked ? 1 : 0;
+  return labels;
+}
+
+// Save what the boxes say: "agree" when they match the model, else "disagree".
+function saveLabels() {
+  const labels = checkedLabels();
+  const model = modelLabels();
+  const same = DIMENSIONS.every((d) => labels[d] === model[d]);
+  submitReview(same ? "agree" : "disagree", labels);
+}
+
+function step(delta) {
+  const rows = [...document.querySelectorAll("#list tbody tr")];
+  if (!rows.length) return;
+  const at = rows.findIndex((r) => state.current && r.dataset.id === state.current.id);
+  const next = rows[Math.min(rows.length - 1, Math.max(0, at < 0 ? 0 : at + delta))];
+  if (next && (!state.current || next.dataset.id !== state.current.id)) {
+    openReply(next.dataset.id);
+    next.scrollIntoView({ block: "nearest" });
+  }
+}
+
+// Reviewing from the keyboard: j/k (or ↓/↑) next/previous reply, 1/2/3 toggle greeting,
+// explanation, closing, s save the boxes, a agree with the model. Not while typing.
+function reviewKey(e) {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const tag = (e.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select") return;
+  if ($("#workbench").hidden || $("#replies-view").hidden) return;
+  if (e.key === "j" || e.key === "ArrowDown") { step(1); e.preventDefault(); return; }
+  if (e.key === "k" || e.key === "ArrowUp") { step(-1); e.preventDefault(); return; }
+  if (!state.current || !may("review")) return;
+  const dim = { 1: "greeting", 2: "explanation", 3: "closing" }[e.key];
+  if (dim) {
+    $("#correct-form").hidden = false;
+    const box = $("#lbl-" + dim);
+    box.checked = !box.checked;
+    e.preventDefault();
+  } else if (e.key === "s") {
+    saveLabels();
+    e.preventDefault();
+  } else if (e.key === "a") {
+    submitReview("agree", modelLabels());
+    e.preventDefault();
+  }
+}
+
 async function submitReview(verdict, labels) {
   // No reviewer field: the server records the review under the token's name.
   const item = state.current;
@@ -250,11 +308,13 @@ async function submitReview(verdict, labels) {
     return;
   }
   $("#review-status").textContent = "Saved: " + verdict + ".";
-  const fresh = await api("/api/flagged/" + encodeURIComponent(item.id));
-  state.current = fresh;
-  renderReviews(fresh.reviews);
   const row = document.querySelector(`#list tbody tr[data-id="${CSS.escape(item.id)}"] .reviewed`);
   if (row) row.textContent = verdict;
+  const fresh = await api("/api/flagged/" + encodeURIComponent(item.id));
+  // The reviewer may have moved on (j/k) while this was saving: show nothing stale.
+  if (!state.current || state.current.id !== item.id) return;
+  state.current = fresh;
+  renderReviews(fresh.reviews);
   $("#correct-form").hidden = true;
 }
 
@@ -279,6 +339,9 @@ async function downloadCsv(event) {
 }
 
 async function start() {
+  // A dashboard's data link opens the page filtered on its panel's channel (#channel=chat).
+  const linked = hashParams().get("channel");
+  if (linked) { $("#f-channel").value = linked; $("#cf-channel").value = linked; }
   state.query = filterParams().toString();
   try {
     await loadMe();  // first: a wrong token goes back to the login before anything shows
@@ -312,7 +375,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("#more").addEventListener("click", () => loadList(true));
   $("#csv-link").addEventListener("click", downloadCsv);
-  $("#btn-agree").addEventListener("click", () => submitReview("agree", {}));
+  $("#btn-agree").addEventListener("click", () => submitReview("agree", modelLabels()));
+  document.addEventListener("keydown", reviewKey);
   $("#btn-disagree").addEventListener("click", () => { $("#correct-form").hidden = false; });
   $("#correct-form").addEventListener("submit", (e) => {
     e.preventDefault();

@@ -1,0 +1,112 @@
+"""Worker identity: transactional.id and group.instance.id (static group membership).
+
+The unit tests need no broker; the last one runs two consumers with one
+group.instance.id against the session's real broker and checks that the older one stops
+with InstanceFencedError instead of going on with a stale assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import socket
+import time
+import uuid
+
+import pytest
+
+from scorer import kafka_io
+from scorer.settings import Settings
+from tests.kafka_utils import create_topics
+
+
+def settings(**kw) -> Settings:
+    return Settings(group_id="reply-scorer", **kw)
+
+
+def test_default_identity_is_group_and_hostname_per_worker() -> None:
+    s = settings()
+    host = socket.gethostname()
+    assert kafka_io.group_instance_id(s, 0) == f"reply-scorer-{host}-0"
+    assert kafka_io.group_instance_id(s, 1) == f"reply-scorer-{host}-1"
+    # One identity for both fences.
+    assert kafka_io.transactional_id(s, 1) == kafka_io.group_instance_id(s, 1)
+
+
+def test_group_instance_id_names_the_worker_and_prefixes_the_transactional_id() -> None:
+    s = settings(group_instance_id="scorer-3")
+    assert [kafka_io.group_instance_id(s, w) for w in (0, 1)] == ["scorer-3-0", "scorer-3-1"]
+    assert kafka_io.transactional_id(s, 1) == "scorer-3-1"
+
+
+def test_an_explicit_transactional_id_is_kept_and_is_the_default_instance_id() -> None:
+    # Deployments that already give each worker its own SCORER_TRANSACTIONAL_ID get as
+    # many distinct group.instance.ids without changing anything.
+    s = settings(transactional_id="tx-a")
+    assert kafka_io.transactional_id(s, 0) == "tx-a-0"
+    assert kafka_io.group_instance_id(s, 0) == "tx-a-0"
+    both = settings(transactional_id="reply-scorer-scorer-0", group_instance_id="scorer-0")
+    assert kafka_io.transactional_id(both, 0) == "reply-scorer-scorer-0-0"
+    assert kafka_io.group_instance_id(both, 0) == "scorer-0-0"
+
+
+@pytest.mark.parametrize("bad", ["pod 1", "pod/1", "x" * 249])
+def test_an_identity_kafka_would_refuse_is_a_setup_error_naming_the_setting(bad: str) -> None:
+    with pytest.raises(kafka_io.KafkaSetupError, match="SCORER_GROUP_INSTANCE_ID"):
+        kafka_io.group_instance_id(settings(group_instance_id=bad), 0)
+
+
+def test_worker_index_comes_from_the_worker_process_name(monkeypatch) -> None:
+    assert kafka_io._current_worker() == 0
+    proc = multiprocessing.current_process()
+    monkeypatch.setattr(proc, "name", "scorer-worker-3")
+    assert kafka_io._current_worker() == 3
+
+
+def test_the_fenced_log_line_of_another_instance_is_ignored() -> None:
+    seen = kafka_io._FencedSeen("pod-0-0")
+    log = logging.getLogger("kafka.coordinator.heartbeat")
+    msg = "Heartbeat failed for group %s due to fenced id error: %s"
+    seen.handle(log.makeRecord(log.name, logging.ERROR, __file__, 1, msg, ("g", "pod-1-0"),
+                               None))
+    assert not seen.fenced
+    seen.handle(log.makeRecord(log.name, logging.ERROR, __file__, 1, msg, ("g", "pod-0-0"),
+                               None))
+    assert seen.fenced
+
+
+@pytest.mark.kafka
+def test_a_second_consumer_with_the_same_instance_id_takes_over_and_fences_the_first(
+        kafka_bootstrap: str) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    topic = f"identity-{suffix}"
+    create_topics(kafka_bootstrap, [topic], partitions=2)
+    s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"identity-{suffix}",
+                 group_instance_id="pod-0", session_timeout_ms=30_000)
+
+    def joined() -> kafka_io.StaticMemberConsumer:
+        consumer = kafka_io.make_consumer(s, 0)
+        assert consumer.partitions_for_topic(topic)  # fresh metadata before the join
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + 30
+        while not consumer.assignment():
+            assert time.monotonic() < deadline, "no partitions assigned"
+            consumer.poll(timeout_ms=200)
+        return consumer
+
+    first = joined()
+    t0 = time.monotonic()
+    second = joined()
+    # Well within the 30 s session timeout: the broker hands the static member's
+    # partitions to its replacement without waiting for the old member to expire.
+    took = time.monotonic() - t0
+    try:
+        assert took < 5, f"the second consumer waited {took:.1f}s for its partitions"
+        with pytest.raises(kafka_io.InstanceFencedError, match="pod-0-0"):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                first.poll(timeout_ms=200)
+                second.poll(timeout_ms=200)
+    finally:
+        first.close()
+        second.close()
