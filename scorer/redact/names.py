@@ -93,10 +93,13 @@ _CAPWORD_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
     rf"(?![^\W\d_]|[@'’])")
 _NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![^\W\d_]|[@'’])")
-_SURNAME_END_RE = re.compile(
-    r"(?:sen|son|ssen|sson|berg|stad|rud|vik|dal|lund|heim|strøm|ström|gaard|gård|holm"
-    r"|haug|moen|bakken|ness|nes|land|by|seth|qvist|kvist|gren|man|mann|ley|ton|ford"
-    r"|well|wood|smith|son|field|ham|worth|ster|er|ers)$")
+#: Endings of Nordic and British surnames. The strong ones alone make a capitalised word
+#: before "ringte"/"fra teknisk" a person; the loose ones may follow a listed first name.
+_SURNAME_ENDINGS = (
+    r"sen|son|ssen|sson|berg|stad|rud|vik|dal|lund|heim|strøm|ström|gaard|gård|holm|haug|moen"
+    r"|bakken|ness|nes|land|by|seth|qvist|kvist|gren|ley|ford|well|wood|field|worth")
+_SURNAME_END_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|man|mann|ton|smith|ham|ster|er|ers)$")
+_SURNAME_STRONG_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|haugen|lien|dalen|vollen|stein|sted|bø)$")
 
 
 
@@ -258,11 +261,6 @@ _ACTOR_RE = re.compile(
 #: Endings of a Nordic noun in its definite form ("Banken", "Budet", "Posten") or of an
 #: English agent noun ("Driver", "Courier"): such a word before "ringte" is no person.
 _NOUN_END_RE = re.compile(r"(?:en|et|na|ne|er|or|ern|eren|aren)$")
-_SURNAME_STRONG_RE = re.compile(
-    r"(?:sen|son|ssen|sson|heim|gren|qvist|kvist|strøm|ström|gaard|gård|berg|stad|rud"
-    r"|vik|dal|lund|holm|haug|haugen|lien|dalen|vollen|moen|bakken|ness|nes|land|seth|ley"
-    r"|ford|well|wood|field"
-    r"|worth|stein|sted|bø|by)$")
 
 
 _STAFF_RE = re.compile(
