@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 from sklearn.linear_model import LogisticRegression
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from scorer import features
 from scorer.schema import DIMENSIONS
@@ -104,6 +105,7 @@ class ReplyModel:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
+        _plain_vocabularies(self.langid)
         sio.dump(self.to_dict(), tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         tmp.replace(path)
 
@@ -113,20 +115,15 @@ class ReplyModel:
         hint = "build it with `scorer train` (or set SCORER_MODEL_PATH to the model file)"
         if not path.is_file():
             raise ModelLoadError(f"model file {str(path)!r} does not exist; {hint}")
+        # One pass: skops refuses any type outside `trusted` while it reads the tree, so a
+        # separate get_untrusted_types() audit would only parse the file twice.
         try:
-            untrusted = sio.get_untrusted_types(file=path)
-        except Exception as exc:
+            obj = sio.load(path, trusted=sorted(TRUSTED_TYPES))
+        except UntrustedTypesFoundException as exc:
             raise ModelLoadError(
-                f"model file {str(path)!r} is not a readable skops file ({exc}); {hint}"
+                f"model file {str(path)!r} contains types that are not trusted ({exc}); "
+                "rebuild it with `scorer train`"
             ) from None
-        refused = sorted(set(untrusted) - TRUSTED_TYPES)
-        if refused:
-            raise ModelLoadError(
-                f"model file {str(path)!r} contains types that are not trusted: "
-                f"{', '.join(refused)}; rebuild it with `scorer train`"
-            )
-        try:
-            obj = sio.load(path, trusted=list(untrusted))
         except Exception as exc:
             raise ModelLoadError(
                 f"model file {str(path)!r} could not be loaded ({exc}); {hint}"
@@ -159,6 +156,19 @@ class ReplyModel:
         proba[fb.first < 0] = 0.0
         return Predictions(proba, _explanation_segments(self.explanation, fb),
                            fb.closing_span)
+
+
+def _plain_vocabularies(pipeline: Any) -> None:
+    """Turn fitted vectorizers' numpy-int vocabulary indices into Python ints, in place.
+
+    skops writes every numpy scalar as its own array file in the zip, and audits each one on
+    load: an 8,000-term vocabulary was 16k entries and 3 s of the model load. As Python
+    ints the vocabulary is one JSON node; the vectorizer's output is unchanged.
+    """
+    for _, step in getattr(pipeline, "steps", ()):
+        vocabulary = getattr(step, "vocabulary_", None)
+        if isinstance(vocabulary, dict):
+            step.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
 
 
 def _positive_proba(clf: LogisticRegression, x: Any) -> np.ndarray:

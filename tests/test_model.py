@@ -57,6 +57,42 @@ def test_artifact_is_skops_with_only_trusted_types() -> None:
     assert set(sio.get_untrusted_types(file=DEFAULT_MODEL_PATH)) <= TRUSTED_TYPES
 
 
+def test_a_model_file_with_an_untrusted_type_is_refused_naming_the_type(
+        model: ReplyModel, tmp_path: Path) -> None:
+    import fractions
+
+    import skops.io as sio
+
+    from scorer.model import ModelLoadError
+
+    tampered = tmp_path / "tampered.skops"
+    sio.dump({**model.to_dict(), "meta": fractions.Fraction(1, 3)}, tampered)
+    with pytest.raises(ModelLoadError, match=r"fractions\.Fraction"):
+        ReplyModel.load(tampered)
+
+
+def test_a_saved_model_keeps_vocabulary_indices_as_plain_ints_for_a_fast_load(
+        model: ReplyModel, tmp_path: Path) -> None:
+    """numpy-int indices become one skops array file each: 16k files and seconds of load."""
+    import numpy as np
+
+    path = tmp_path / "m.skops"
+    vectorizer = model.langid.steps[0][1]
+    numpy_ints = {t: np.int64(i) for t, i in vectorizer.vocabulary_.items()}
+    copy = ReplyModel(model.greeting, model.explanation, model.closing, model.version,
+                      model.meta, model.langid)
+    vectorizer.vocabulary_ = numpy_ints
+    try:
+        copy.save(path)
+    finally:
+        vectorizer.vocabulary_ = {t: int(i) for t, i in numpy_ints.items()}
+    loaded = ReplyModel.load(path).langid.steps[0][1].vocabulary_
+    assert loaded == vectorizer.vocabulary_
+    assert {type(i) for i in loaded.values()} == {int}
+    assert {type(i) for i in ReplyModel.load(DEFAULT_MODEL_PATH).langid.steps[0][1]
+            .vocabulary_.values()} == {int}
+
+
 def test_model_was_trained_on_the_committed_corpus(model: ReplyModel) -> None:
     import hashlib
 
