@@ -433,11 +433,11 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
     from bs4.element import NavigableString, PreformattedString, Tag
 
-    from scorer import text as t
+    from scorer.text import html as t
 
     warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
     warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
-    out = t._Emitter()
+    out = t.Emitter()
     hard_cut = signature = None
     blocks: list[tuple[int, int]] = []
     pre_depth = 0
@@ -446,8 +446,8 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
         item = stack.pop()
         if isinstance(item, tuple):
             _, name, start, kind = item
-            if name in t._HTML_BLOCK:
-                out.newline(2 if name in t._HTML_PARAGRAPH else 1)
+            if name in t.BLOCK_TAGS:
+                out.newline(2 if name in t.PARAGRAPH_TAGS else 1)
             pre_depth -= name == "pre"
             if kind:
                 blocks.append((start, out.length))
@@ -459,13 +459,13 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
         if not isinstance(item, Tag):
             continue
         name = (item.name or "").lower()
-        if name in t._HTML_DROP:
+        if name in t.DROPPED_TAGS:
             continue
         if name == "br":
             out.newline(1, additive=True)
             continue
-        if name in t._HTML_BLOCK:
-            out.newline(2 if name in t._HTML_PARAGRAPH else 1)
+        if name in t.BLOCK_TAGS:
+            out.newline(2 if name in t.PARAGRAPH_TAGS else 1)
         pre_depth += name == "pre"
         cls = item.attrs.get("class") or ()
         cls = (cls,) if isinstance(cls, str) else cls
@@ -473,7 +473,7 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
             [*cls, str(item.attrs.get("id") or ""), str(item.attrs.get("data-smartmail") or "")]
         ).lower()
         if markers.strip():
-            if hard_cut is None and any(k in markers for k in t._QUOTE_MARKERS):
+            if hard_cut is None and any(k in markers for k in t.QUOTE_MARKERS):
                 hard_cut = out.position() if out.started else 0
             elif signature is None and "signature" in markers:
                 signature = out.position()
@@ -491,9 +491,9 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
 
 
 def _streamed(markup: str) -> tuple[str, int | None, list[tuple[int, int]], int | None]:
-    from scorer.text import _render_html
+    from scorer.text.html import render_html
 
-    r = _render_html(markup)
+    r = render_html(markup)
     return r.plain, r.hard_cut, r.blocks, r.signature
 
 
@@ -532,27 +532,27 @@ def test_streaming_html_renderer_matches_bs4_on_tag_soup(pieces):
 
 
 def test_attribution_prefilter_knows_every_character_the_regex_folds_to_a_verb_letter():
-    """The substring pre-filter in _attribution_at is exact only if str.lower() maps every
+    """The substring pre-filter in attribution_at is exact only if str.lower() maps every
     character that re.IGNORECASE matches to a verb letter onto that letter, except the few
-    listed in _ODD_CASE_FOLDS (a Python upgrade could change the Unicode tables)."""
+    listed in ODD_CASE_FOLDS (a Python upgrade could change the Unicode tables)."""
     import re
 
-    from scorer.text import _ATTRIBUTION_VERBS, _ODD_CASE_FOLDS
+    from scorer.text.history import ATTRIBUTION_VERBS, ODD_CASE_FOLDS
 
     every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF)
     odd = {
         c
-        for letter in set("".join(_ATTRIBUTION_VERBS))
+        for letter in set("".join(ATTRIBUTION_VERBS))
         for c in re.findall(re.escape(letter), every, re.I)
         if c.lower() != letter
     }
-    assert odd == set(_ODD_CASE_FOLDS)
+    assert odd == set(ODD_CASE_FOLDS)
 
 
 @pytest.mark.parametrize("verb", ["ſkrev", "SKRİVER", "WROTE", "skreiv"])
 def test_attribution_with_unusual_case_passes_the_prefilter(verb):
-    from scorer.text import _attribution_at
+    from scorer.text.history import attribution_at
 
     text = f"Svar her.\n\nPer {verb} 4. mai 2024:\nJeg har fått feil vare."
-    span = _attribution_at(text, 0, len(text))
+    span = attribution_at(text, 0, len(text))
     assert span is not None and text[span[0] : span[1]].strip() == f"Per {verb} 4. mai 2024:"
