@@ -41,8 +41,8 @@ from scorer.api_http import BodyLimit, HostCheck, SecurityHeaders
 from scorer.api_routes import build_router, make_guard
 from scorer.settings import Settings, SettingsError
 from scorer.store import FlaggedStore, InvalidQuery, NotFound, StoreUnavailable
-from scorer.store_conversations import ConversationNotFound
-from scorer.store_reviews import ReviewCollector
+from scorer.store.conversations import ConversationNotFound
+from scorer.store.reviews import ReviewCollector
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from scorer import audit, store_reviews
+from scorer import audit
 from scorer.api_auth import ACTION_ROLES, Authenticator, Principal, RateLimiter
 from scorer.api_csv import CSV_MAX_ROWS, csv_rows
 from scorer.api_models import (
@@ -49,7 +49,8 @@ from scorer.store import (
     parse_duration,
     parse_time,
 )
-from scorer.store_conversations import (
+from scorer.store import reviews as store_reviews
+from scorer.store.conversations import (
     CONVERSATION_REASONS,
     DEFAULT_CONVERSATION_SORT,
     ConversationQuery,

@@ -28,23 +28,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from scorer.store import UTCDateTime, _guard, metadata
+from scorer.store.engine import guard as _guard
+from scorer.store.tables import audit_t
 
 log = logging.getLogger("scorer.audit")
-
-audit_t = sa.Table(
-    "audit", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor", sa.String(128), nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("via", sa.String(16), nullable=False),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("target", sa.String(600), nullable=False),
-    sa.Column("filters", sa.String(300), nullable=False),
-    sa.Column("result", sa.String(32), nullable=False),
-    sa.Column("client", sa.String(64), nullable=True),
-)
 
 #: Query parameters whose *names* may be recorded (their values never are). Anything
 #: else a caller sends is ignored, so the audit log cannot be filled with junk names.

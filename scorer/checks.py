@@ -213,7 +213,8 @@ def _store(settings: Settings) -> Result:
     if not settings.store_enabled:
         return Result("store", True, "disabled (SCORER_STORE_ENABLED=false)")
     from scorer.store import StoreUnavailable
-    from scorer.store_schema import current, location, sqlite_file
+    from scorer.store.engine import sqlite_file
+    from scorer.store.schema import current, location
 
     where = location(settings.store_url)
     auto = settings.store_migrate == "auto"
@@ -258,7 +259,7 @@ def run_checks(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> list[Res
     import kafka  # noqa: F401
 
     import scorer.kafka_io
-    import scorer.store_schema  # noqa: F401
+    import scorer.store.schema  # noqa: F401
     try:
         side: dict[str, Result] = {}
         store_hint = "check SCORER_STORE_URL and that the database is up"

@@ -228,8 +228,8 @@ def flagged(ctx: click.Context, config_file: Path | None, conversations: bool, l
     ctx.obj = {"config_file": config_file}
     if ctx.invoked_subcommand is not None:
         return
-    from scorer.store import InvalidQuery, StoreUnavailable, flagged_table
-    from scorer.store_conversations import conversations_table
+    from scorer.store import InvalidQuery, StoreUnavailable
+    from scorer.store_cli import conversations_table, flagged_table
 
     sort = filters.get("sort") or "total"
     if conversations and (agent_id is not None or sort.endswith("event_at")):
@@ -257,7 +257,8 @@ def flagged_purge(ctx: click.Context, older_than: str) -> None:
     The purge is audited (scorer.audit) under the OS user running it.
     """
     from scorer.audit import cli_actor
-    from scorer.store import InvalidQuery, StoreUnavailable, purge_command
+    from scorer.store import InvalidQuery, StoreUnavailable
+    from scorer.store_cli import purge_command
 
     settings = _settings(ctx.obj["config_file"])
     try:
@@ -278,7 +279,8 @@ def feedback() -> None:
 @click.option("--since", default=None, help="Only reviews since (1d, 12h or RFC 3339).")
 def feedback_export(config_file: Path | None, out: Path | None, since: str | None) -> None:
     """Export reviewed replies as labelled training JSONL (input fields + "labels")."""
-    from scorer.store import InvalidQuery, StoreUnavailable, export_feedback_command
+    from scorer.store import InvalidQuery, StoreUnavailable
+    from scorer.store_cli import export_feedback_command
 
     settings = _settings(config_file)
     try:

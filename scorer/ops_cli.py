@@ -88,7 +88,7 @@ def db_upgrade(config_file: Path | None) -> None:
     SCORER_STORE_MIGRATE says). Needs a database role with DDL rights; run it once per
     release, before the service (e.g. as a deploy job). Exit codes: 0 done, 2 failed."""
     from scorer.store import StoreUnavailable
-    from scorer.store_schema import location, upgrade
+    from scorer.store.schema import location, upgrade
 
     settings = load(config_file)
     try:
@@ -108,7 +108,7 @@ def db_current(config_file: Path | None) -> None:
     """Print the schema revision of the flagged store (creates and migrates nothing).
     Exit codes: 0 at head, 2 not at head (the line says what to run) or unreachable."""
     from scorer.store import StoreUnavailable
-    from scorer.store_schema import current, location
+    from scorer.store.schema import current, location
 
     settings = load(config_file)
     try:

@@ -162,7 +162,7 @@ class BatchWork:
                 unflagged.append(reply.id)
         rows: list[dict[str, Any]] = []
         if self.store_rows and stored:
-            from scorer.store import shown_rows
+            from scorer.store.rows import shown_rows
 
             rows = shown_rows(stored)
             for row in rows:

@@ -39,7 +39,7 @@ def _shown(name: str, value: Any) -> Any:
     if name == "api_tokens":
         return [_mask_token(t) for t in value]
     if name == "store_url":
-        from scorer.store_schema import location
+        from scorer.store.schema import location
 
         return location(value)
     if isinstance(value, SecretStr) or any(w in name for w in _SECRET_WORDS):

@@ -48,7 +48,7 @@ CONVERSATION_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "conversations_open": ("gauge", frozenset({"channel"})),
 }
 #: Exported by the QA API (`scorer serve`) from the store, not by the scorer workers
-#: (DESIGN.md § Prometheus metric names; scorer.store_reviews.ReviewCollector).
+#: (DESIGN.md § Prometheus metric names; scorer.store.reviews.ReviewCollector).
 REVIEW_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "reply_reviews_total": ("counter", frozenset({"dimension", "verdict"})),
 }

@@ -21,7 +21,7 @@ from scorer import checks
 from scorer.cli import main
 from scorer.settings import Settings, load_settings
 from scorer.store import MIGRATIONS_DIR, FlaggedStore, make_engine
-from scorer.store_schema import SchemaNotCurrent, head_revision
+from scorer.store.schema import SchemaNotCurrent, head_revision
 from tests.kafka_utils import LocalKafka, create_topics, free_port, unique_topic
 from tests.qa_fixtures import qa_settings
 
@@ -294,7 +294,7 @@ def test_opening_a_new_sqlite_store_warns_with_its_absolute_path(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     settings = qa_settings("sqlite:///./elsewhere.db")
-    with caplog.at_level(logging.INFO, logger="scorer.store_schema"):
+    with caplog.at_level(logging.INFO, logger="scorer.store.schema"):
         FlaggedStore.from_settings(settings).close()
         FlaggedStore.from_settings(settings).close()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]

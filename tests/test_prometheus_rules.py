@@ -359,7 +359,7 @@ def test_the_qa_api_exports_the_review_metric_the_rules_read(tmp_path: Path) -> 
     every dimension x verdict present from the start (0 before the first review)."""
     from scorer.settings import load_settings
     from scorer.store import FlaggedStore
-    from scorer.store_reviews import ReviewCollector
+    from scorer.store.reviews import ReviewCollector
 
     store = FlaggedStore.from_settings(load_settings(store_url=f"sqlite:///{tmp_path}/s.db"))
     try:

@@ -20,12 +20,12 @@ from scorer.store import (
     migrate,
     replies_t,
 )
-from scorer.store_conversations import (
+from scorer.store.conversations import (
     CONVERSATION_SORTS,
     ConversationNotFound,
     ConversationQuery,
-    conversations_table,
 )
+from scorer.store_cli import conversations_table
 from tests.qa_fixtures import (
     BASE_TIME,
     make_conversation,

@@ -117,7 +117,7 @@ class Describer:
         return [out[i] for i, _, _ in items]
 
     def _agent(self, i: int, r: Reply, t: float, plain: str, s: ScoredReply) -> ConvMessage:
-        from scorer.store import shown_rows
+        from scorer.store.rows import shown_rows
 
         m = _message(i, r, t, "agent")
         m.language, m.agent_id, m.team = s.language, r.agent_id, r.team

@@ -2,7 +2,8 @@
 tally behind `reply_reviews_total` on the QA API's `/metrics`.
 
 The arithmetic lives in scorer.agreement; this module only fetches pairs. It sits beside
-scorer.store (which owns the tables and writes the reviews) so that module does not grow.
+the reply repository (scorer.store.repository, which writes the reviews) so that module
+does not grow.
 
 Which reviews count:
 
@@ -27,24 +28,19 @@ from typing import Any
 import sqlalchemy as sa
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from scorer.agreement import confusion, figures
-from scorer.store import _CHUNK, StoreUnavailable, _guard, metadata, replies_t, reviews_t
+from scorer.schema import DIMENSIONS
+from scorer.store.engine import CHUNK, StoreUnavailable, dialect_insert, guard
+from scorer.store.tables import replies_t, review_tally_t, reviews_t
 
 log = logging.getLogger(__name__)
 
 #: The labelled dimensions (length is computed, not labelled: LABELS.md).
-LABELLED = ("greeting", "explanation", "closing")
+LABELLED = DIMENSIONS
+#: What a review says of the model: overall (`reviews.verdict`) and per labelled dimension.
 VERDICTS = ("agree", "disagree")
-
-review_tally_t = sa.Table(
-    "review_tally", metadata,
-    sa.Column("dimension", sa.String(16), primary_key=True),
-    sa.Column("verdict", sa.String(16), primary_key=True),
-    sa.Column("count", sa.BigInteger, nullable=False),
-)
 
 
 def model_present(record: Mapping[str, Any], dimension: str) -> int | None:
@@ -73,8 +69,7 @@ def count_review(conn: Connection, record: Mapping[str, Any], labels: Mapping[st
     verdicts = label_verdicts(record, labels)
     if not verdicts:
         return
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(review_tally_t)
+    stmt = dialect_insert(conn, review_tally_t)
     stmt = stmt.on_conflict_do_update(
         index_elements=["dimension", "verdict"],
         set_={"count": review_tally_t.c["count"] + stmt.excluded["count"]})
@@ -84,7 +79,7 @@ def count_review(conn: Connection, record: Mapping[str, Any], labels: Mapping[st
 def review_tally(engine: Engine) -> dict[tuple[str, str], int]:
     """(dimension, verdict) -> reviews ever counted; every pair present (0 when none)."""
     out = {(d, v): 0 for d in LABELLED for v in VERDICTS}
-    with _guard("reading the review tally"), engine.connect() as conn:
+    with guard("reading the review tally"), engine.connect() as conn:
         for dim, verdict, n in conn.execute(sa.select(review_tally_t)):
             out[(dim, verdict)] = int(n)
     return out
@@ -101,7 +96,7 @@ def _latest_reviews(conn: Connection, since: datetime, until: datetime
             .join(latest, latest.c.reply_id == c.id)
             .join(reviews_t, reviews_t.c.id == latest.c.rid)
             .where(c.event_at >= since, c.event_at < until))
-    yield from conn.execution_options(yield_per=_CHUNK).execute(stmt)
+    yield from conn.execution_options(yield_per=CHUNK).execute(stmt)
 
 
 def _block(reviewed: list[tuple[int, int]], sampled: list[tuple[int, int]]) -> dict[str, Any]:
@@ -115,7 +110,7 @@ def agreement(engine: Engine, since: datetime, until: datetime) -> dict[str, Any
     # key: (dimension, group kind, group value or ""), value: (all pairs, sampled pairs)
     pairs: dict[tuple[str, str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]]
     pairs = defaultdict(lambda: ([], []))
-    with _guard("computing agreement"), engine.connect() as conn:
+    with guard("computing agreement"), engine.connect() as conn:
         for row in _latest_reviews(conn, since, until):
             labels = row.labels or {}
             for dim in LABELLED:
@@ -145,7 +140,7 @@ def sampled_count(engine: Engine, since: datetime, until: datetime) -> dict[str,
     c = replies_t.c
     window = [c.event_at >= since, c.event_at < until, c.sampled == sa.true()]
     reviewed = sa.exists().where(reviews_t.c.reply_id == c.id)
-    with _guard("counting the sample"), engine.connect() as conn:
+    with guard("counting the sample"), engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).where(*window)).scalar_one()
         done = conn.execute(sa.select(sa.func.count()).where(*window, reviewed)).scalar_one()
     return {"total": int(total), "reviewed": int(done)}

@@ -1,9 +1,10 @@
 """Flagged conversations (inquiries) in the QA store: upsert, list, get, purge, stats.
 
 The streaming service scores whole conversations; a closed, flagged one arrives here through
-`FlaggedStore.write_conversations` with its thread, already redacted by the caller. It lives
-beside the reply queries (scorer.store owns the tables, the engine, the availability errors
-and the keyset paging) so that each module stays readable.
+`FlaggedStore.write_conversations` with its thread, already redacted by the caller. It
+shares the store's tables (scorer.store.tables), engine and availability errors
+(scorer.store.engine) and keyset paging (scorer.store.query) with the reply repository;
+`scorer flagged --conversations` prints them (scorer.store_cli).
 
 Identity: a conversation_id is not unique forever (a message after the close opens a new
 inquiry with the same id), so a stored conversation is keyed by (conversation_id,
@@ -27,24 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from scorer.conversations.verdict import REASONS
-from scorer.settings import Settings
-from scorer.store import (
-    _CHUNK,
-    FlaggedStore,
-    InvalidQuery,
-    Listing,
-    NotFound,
-    Page,
-    _cell,
-    _clean,
-    _guard,
+from scorer.store.engine import CHUNK, guard, upsert_statement
+from scorer.store.query import InvalidQuery, Listing, NotFound, Page, page_rows, page_select
+from scorer.store.rows import clean
+from scorer.store.tables import (
     conversation_messages_t,
     conversation_reasons_t,
     conversations_t,
-    page_rows,
-    page_select,
-    parse_time,
-    upsert_statement,
 )
 
 #: What can pull a conversation down (docs/DESIGN.md § Conversations).
@@ -118,7 +108,7 @@ def _jsonable(value: Any) -> Any:
     """The JSON the database can hold: times as RFC 3339 strings, no NUL in strings
     (PostgreSQL rejects it), and no NaN/inf (not JSON)."""
     if isinstance(value, str):
-        return _clean(value)
+        return clean(value)
     if isinstance(value, datetime):
         return _iso(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -146,22 +136,22 @@ def _prepared(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[
         raise ValueError("conversation row needs a 'record' dict; a row is {'record': …, "
                          "'messages': [...], 'redacted': bool}")
     record = _jsonable(record)
-    conv_id = _clean(str(_field(record, "conversation_id")), 256) or ""
+    conv_id = clean(str(_field(record, "conversation_id")), 256) or ""
     opened = _time(_field(record, "opened_at"), "opened_at")
     key = inquiry_key(conv_id, opened)
     frs = record.get("first_response_seconds")
     conv = {
         "inquiry_key": key, "conversation_id": conv_id, "opened_at": opened,
         "closed_at": _time(_field(record, "closed_at"), "closed_at"),
-        "channel": _clean(str(_field(record, "channel")), 16),
-        "language": _clean(str(_field(record, "language")), 8),
-        "band": _clean(str(_field(record, "band")), 16), "total": int(_field(record, "total")),
-        "team": _clean(record.get("team"), 256), "answered": bool(_field(record, "answered")),
+        "channel": clean(str(_field(record, "channel")), 16),
+        "language": clean(str(_field(record, "language")), 8),
+        "band": clean(str(_field(record, "band")), 16), "total": int(_field(record, "total")),
+        "team": clean(record.get("team"), 256), "answered": bool(_field(record, "answered")),
         "first_response_seconds": float(frs) if isinstance(frs, int | float) else None,
         "stored_at": now, "redacted": bool(row.get("redacted", False)), "record": record,
         "messages_dropped": max(0, int(row.get("messages_dropped") or 0)),
     }
-    reasons = [{"inquiry_key": key, "reason": _clean(str(r), 64)}
+    reasons = [{"inquiry_key": key, "reason": clean(str(r), 64)}
                for r in dict.fromkeys(_field(record, "reasons"))]
     messages = []
     for seq, m in enumerate(row.get("messages") or []):
@@ -171,10 +161,10 @@ def _prepared(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[
         reply = _jsonable(m.get("reply"))
         sent = m.get("sent_at")
         messages.append({
-            "inquiry_key": key, "seq": seq, "message_id": _clean(str(m.get("id", "")), 256),
-            "author": _clean(str(m.get("author", "")), 16),
+            "inquiry_key": key, "seq": seq, "message_id": clean(str(m.get("id", "")), 256),
+            "author": clean(str(m.get("author", "")), 16),
             "sent_at": None if sent is None else _time(sent, f"messages[{seq}].sent_at"),
-            "text": _clean(str(m.get("text") or "")), "truncated": bool(m.get("truncated")),
+            "text": clean(str(m.get("text") or "")), "truncated": bool(m.get("truncated")),
             "reply": reply if isinstance(reply, dict) else None,
         })
     return conv, reasons, messages
@@ -240,10 +230,10 @@ class ConversationRepo:
         convs = [p[0] for p in by_key.values()]
         reasons = [r for p in by_key.values() for r in p[1]]
         messages = [m for p in by_key.values() for m in p[2]]
-        with _guard("writing flagged conversations"), self.engine.begin() as conn:
+        with guard("writing flagged conversations"), self.engine.begin() as conn:
             conn.execute(upsert_statement(self.engine, conversations_t), convs)
-            for i in range(0, len(keys), _CHUNK):
-                chunk = keys[i:i + _CHUNK]
+            for i in range(0, len(keys), CHUNK):
+                chunk = keys[i:i + CHUNK]
                 for child in (conversation_reasons_t, conversation_messages_t):
                     conn.execute(child.delete().where(child.c.inquiry_key.in_(chunk)))
             for child, child_rows in ((conversation_reasons_t, reasons),
@@ -257,7 +247,7 @@ class ConversationRepo:
         each item is the scored record plus `stored_at` and `redacted`."""
         stmt = page_select(CONVERSATIONS, _COLS, _filters(q), sort=q.sort, cursor=q.cursor,
                            limit=q.limit)
-        with _guard("listing conversations"), self.engine.connect() as conn:
+        with guard("listing conversations"), self.engine.connect() as conn:
             rows, next_cursor = page_rows(CONVERSATIONS, list(conn.execute(stmt)), sort=q.sort,
                                           limit=q.limit)
         return Page([_item(r) for r in rows], next_cursor)
@@ -271,7 +261,7 @@ class ConversationRepo:
         stmt = sa.select(*_COLS).where(c.conversation_id == conversation_id)
         if opened_at is not None:
             stmt = stmt.where(c.opened_at == opened_at)
-        with _guard("reading a conversation"), self.engine.connect() as conn:
+        with guard("reading a conversation"), self.engine.connect() as conn:
             row = conn.execute(stmt.order_by(c.opened_at.desc()).limit(1)).first()
             if row is None:
                 raise ConversationNotFound(conversation_id)
@@ -301,7 +291,7 @@ class ConversationRepo:
         window (what the page header and /api/stats show)."""
         c = conversations_t.c
         window = [c.closed_at >= since, c.closed_at < until]
-        with _guard("computing conversation stats"), self.engine.connect() as conn:
+        with guard("computing conversation stats"), self.engine.connect() as conn:
             def grouped(col: sa.ColumnElement[Any], *extra: Any) -> dict[str, int]:
                 stmt = sa.select(col, sa.func.count()).where(*window, *extra).group_by(col)
                 return {str(k): int(n) for k, n in conn.execute(stmt)}
@@ -313,50 +303,3 @@ class ConversationRepo:
                     "by_reason": grouped(r.reason, r.inquiry_key == c.inquiry_key),
                     "unanswered": int(conn.execute(sa.select(sa.func.count()).where(
                         *window, sa.not_(c.answered))).scalar_one())}
-
-
-# --- `scorer flagged --conversations` ----------------------------------------------------------
-
-
-def _response_time(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 90:
-        return f"{seconds:.0f}s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.1f}h"
-
-
-def conversations_table(settings: Settings, *, limit: int = 20,
-                        sort: str = DEFAULT_CONVERSATION_SORT, since: str | None = None,
-                        until: str | None = None, answered: bool | None = None,
-                        **filters: str | None) -> str:
-    """A fixed-width table of the matching flagged conversations, worst first."""
-    q = ConversationQuery(sort=sort, limit=limit, answered=answered,
-                          since=parse_time(since) if since else None,
-                          until=parse_time(until) if until else None,
-                          **{k: v for k, v in filters.items() if v is not None})
-    store = FlaggedStore.from_settings(settings)
-    try:
-        page = store.conversations.list(q)
-    finally:
-        store.close()
-    cols = (("closed", 16), ("conversation", 16), ("channel", 9), ("lang", 4), ("total", 5),
-            ("band", 7), ("reasons", 34), ("team", 10), ("1st resp", 8), ("msgs a/c", 8),
-            ("closed by", 11))
-    lines = ["  ".join(name.ljust(w) for name, w in cols).rstrip()]
-    lines.append("  ".join("-" * w for _, w in cols))
-    for it in page.items:
-        values = (str(it["closed_at"])[:16].replace("T", " "), it["conversation_id"],
-                  it["channel"], it["language"], it["total"], it["band"],
-                  ",".join(it["reasons"]), it.get("team"),
-                  _response_time(it.get("first_response_seconds")),
-                  f"{it.get('agent_messages', 0)}/{it.get('customer_messages', 0)}",
-                  it.get("closed_by"))
-        lines.append("  ".join(_cell(v, w).ljust(w) for v, (_, w) in zip(values, cols,
-                                                                       strict=True)).rstrip())
-    n = len(page.items)
-    lines.append(f"({n} conversation{'' if n == 1 else 's'} shown"
-                 + (", more available)" if page.next_cursor else ")"))
-    return "\n".join(lines)

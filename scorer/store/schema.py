@@ -1,5 +1,10 @@
 """Opening the flagged store's database: schema revision, migrate-or-refuse, where it is.
 
+The schema is owned by the Alembic migrations in `scorer/migrations/`; `migrate` brings a
+database to this version's head. Concurrent openers (several service workers, the API)
+serialise on an advisory lock (PostgreSQL) or a lock file (SQLite), so a schema is never
+created twice.
+
 `SCORER_STORE_MIGRATE=auto` (the default) migrates the schema to this version's Alembic
 head whenever a store is opened, as every release before did. `off` only reads the
 revision and refuses a schema that is not current with `SchemaNotCurrent`, naming
@@ -17,24 +22,30 @@ that did not exist logs a WARNING naming the absolute path, since a relative
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy.engine import Engine, make_url
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from scorer.settings import Settings
-from scorer.store import (
-    MIGRATIONS_DIR,
+from scorer.store.engine import (
+    SQLITE_FILE_MODE,
     StoreUnavailable,
-    _guard,
-    _sqlite_migration_lock,
+    guard,
     make_engine,
-    migrate,
+    sqlite_file,
 )
 
 log = logging.getLogger(__name__)
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_PG_MIGRATION_LOCK = 0x5C0_4E5  # arbitrary constant key for pg_advisory_lock
 UPGRADE_HINT = "run `scorer db upgrade` (with the same settings) to migrate it"
 
 
@@ -72,17 +83,60 @@ def location(url: str) -> str:
         return url.split(":", 1)[0] + ":…"
 
 
-def sqlite_file(url: str) -> str | None:
-    """The database file of a SQLite URL (None for other databases and in-memory ones)."""
+@contextlib.contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise openers of one SQLite file *before* their first connection: that
+    connection switches a new file to WAL, and two connections doing so at once fail with
+    "database is locked" at once (SQLite's deadlock avoidance skips the busy timeout)."""
+    db = sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+    if db is None:
+        yield
+        return
     try:
-        u = make_url(url)
-    except Exception:
-        return None
-    db = u.database
-    if not u.drivername.startswith("sqlite") or not db or db == ":memory:" \
-            or db.startswith("file:"):
-        return None
-    return db
+        fd = os.open(f"{db}.migrate-lock", os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+    except OSError:  # no such folder, read-only: SQLite says so as StoreUnavailable
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _pg_migration_lock(engine: Engine, conn: Connection) -> Iterator[None]:
+    """One migrator at a time across every worker and API pod sharing the database."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        conn.commit()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (a no-op when it is current)."""
+    # Alembic logs a dozen INFO lines per run (some at import); every service worker and
+    # CLI call opens the store, so keep only its warnings.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with (_sqlite_migration_lock(engine), engine.connect() as conn,
+          _pg_migration_lock(engine, conn)):
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
 
 
 def head_revision() -> str:
@@ -125,7 +179,7 @@ def open_engine(settings: Settings) -> Engine:
             f"{UPGRADE_HINT.replace('migrate it', 'create it')}, or fix SCORER_STORE_URL")
     engine = make_engine(url)
     try:
-        with _guard("opening the schema"):
+        with guard("opening the schema"):
             if settings.store_migrate == "auto":
                 migrate(engine)
             else:
@@ -150,7 +204,7 @@ def upgrade(settings: Settings) -> tuple[SchemaState, SchemaState]:
     the states before and after."""
     engine = make_engine(settings.store_url)
     try:
-        with _guard("migrating the schema"):
+        with guard("migrating the schema"):
             with _sqlite_migration_lock(engine):
                 before = schema_state(engine)
             if not before.known:
@@ -169,7 +223,7 @@ def current(settings: Settings) -> SchemaState:
         return SchemaState(None, head_revision(), True)
     engine = make_engine(settings.store_url)
     try:
-        with _guard("reading the schema revision"), _sqlite_migration_lock(engine):
+        with guard("reading the schema revision"), _sqlite_migration_lock(engine):
             return schema_state(engine)
     finally:
         engine.dispose()
