@@ -8,8 +8,8 @@ are new every time: random corpus lines with a fifth of their words swapped for 
 corpus words with digits appended, plus an order and case number. It scores them in
 batches of 1000 in one process, as a scoring process does (`BatchWork`: decode, score,
 serialise, store rows), and prints the process's RSS every 20,000 replies. RSS should
-level off once the caches reach their bounds (`features._CACHE_MAX`,
-`features._SEG_CACHE_MAX`, `langid._WordCachedPredictor.MAX_CACHED_WORDS`).
+level off once the caches reach their bounds (`features.FeatureCaches.limit` and
+`.segment_limit`, `langid._WordCachedPredictor.MAX_CACHED_WORDS`).
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def main() -> int:
         langs = scorer._languages(chunk, prep)
         stage["prepare"] += time.process_time() - c
         c = time.process_time()
-        fb = features.extract(prep, langs, [r.customer_name for r in chunk])
+        fb = features.extract(prep, langs, [r.customer_name for r in chunk], caches=model.caches)
         stage["features"] += time.process_time() - c
         c = time.process_time()
         for head, x in ((model.greeting, fb.greeting), (model.explanation, fb.explanation),

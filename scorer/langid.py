@@ -70,7 +70,7 @@ class _WordCachedPredictor:
     shape this reproduces; anything else goes through sklearn unchanged.
     """
 
-    MAX_CACHED_WORDS = 50_000  # see features._CACHE_MAX
+    MAX_CACHED_WORDS = 50_000  # see features.FeatureCaches.limit
 
     def __init__(self, pipeline: Pipeline) -> None:
         tfidf, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]

@@ -93,6 +93,9 @@ class ReplyModel:
     version: str
     meta: dict[str, Any] = field(default_factory=dict)
     langid: Any = None
+    #: The feature extractor's memos for this model's lifetime (never saved).
+    caches: features.FeatureCaches = field(default_factory=features.FeatureCaches,
+                                           repr=False, compare=False)
 
     # --- persistence ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -145,7 +148,7 @@ class ReplyModel:
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
             return Predictions(np.zeros((0, 3)), empty, np.zeros((0, 2), dtype=np.int64))
-        fb = features.extract(prepared, languages, customer_names, word_counts)
+        fb = features.extract(prepared, languages, customer_names, word_counts, self.caches)
         proba = np.empty((n, 3), dtype=np.float64)
         for k, (head, x) in enumerate(((self.greeting, fb.greeting),
                                        (self.explanation, fb.explanation),

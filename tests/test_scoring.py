@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from scorer import features
+from scorer.features import FeatureCaches
 from scorer.model import ModelLoadError
 from scorer.schema import Reply, band_for
 from scorer.scoring import REASONS, Scorer, credit, length_scores
@@ -208,13 +210,12 @@ def test_final_question_is_not_a_closing_but_the_opener_is_a_greeting(
 
 # --- per-segment memo of the feature extractor -------------------------------------------------
 
-def _views(texts: list[str], langs: list[str], names: list[str | None]) -> list[bytes]:
+def _views(texts: list[str], langs: list[str], names: list[str | None],
+           caches: FeatureCaches) -> list[bytes]:
     """Canonical bytes of each reply's greeting/explanation/closing rows."""
-    from scorer import features
-
     fb = features.extract([prepare(t, "text/plain", lg) for t, lg in zip(texts, langs,
                                                                          strict=True)],
-                          langs, names)
+                          langs, names, caches=caches)
     out = []
     for i in range(len(texts)):
         for m in (fb.greeting, fb.explanation, fb.closing):
@@ -224,12 +225,10 @@ def _views(texts: list[str], langs: list[str], names: list[str | None]) -> list[
     return out
 
 
-def test_recurring_segments_give_the_features_of_a_first_seen_reply(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_recurring_segments_give_the_features_of_a_first_seen_reply() -> None:
     """Segment objects (and their opener/ending features) are shared between replies with
     the same segment text; what depends on the customer's name, the language, the segment
     count and the neighbouring segments must still come from each reply itself."""
-    from scorer import features
-
     opener, body, ending = ("Hei Ola, takk for at du tok kontakt.", "Pakken er sendt i dag.",
                             "Med vennlig hilsen")
     cases = [  # the same lines in other replies, languages, orders and for other customers
@@ -240,49 +239,39 @@ def test_recurring_segments_give_the_features_of_a_first_seen_reply(monkeypatch)
         (f"{body}\n{ending}\n\nOla", "en", "Ola"),
         (f"{ending}", "nn", None),
     ]
-    cold = []
-    for text, lang, name in cases:
-        monkeypatch.setattr(features, "_SEG_CACHE", {})
-        cold.append(_views([text], [lang], [name]))
+    cold = [_views([text], [lang], [name], FeatureCaches()) for text, lang, name in cases]
     for order in (cases, cases[::-1]):
-        monkeypatch.setattr(features, "_SEG_CACHE", {})
-        warm = _views(*map(list, zip(*order, strict=True)))
+        caches = FeatureCaches()
+        warm = _views(*map(list, zip(*order, strict=True)), caches)
         expect = cold if order is cases else cold[::-1]
         assert warm == [v for views in expect for v in views]
-    assert len(features._SEG_CACHE) > 0
+    assert len(caches.segments) > 0
+    assert caches.stats()["segments"].hit_rate > 0
     assert cold[0][0] != cold[1][0]  # the customer's name reaches the greeting features
     # Token ids memoised on a segment die with the vocabulary they index.
-    features._VOCAB.clear()
-    assert _views(*map(list, zip(*cases, strict=True))) == [v for vs in cold for v in vs]
+    caches.vocab.clear()
+    assert _views(*map(list, zip(*cases, strict=True)), caches) == [v for vs in cold for v in vs]
 
 
-def test_segment_memo_stays_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from scorer import features
-
-    monkeypatch.setattr(features, "_SEG_CACHE", {})
-    monkeypatch.setattr(features, "_SEG_CACHE_MAX", 8)
+def test_segment_memo_stays_bounded() -> None:
+    caches = FeatureCaches(segment_limit=8)
     texts = [f"Hei {i}!\nOrdre {i} er sendt.\nHilsen {i}" for i in range(40)]
-    texts.append("lang " * 100)  # a segment over _SEG_CACHE_CHARS is never kept
-    _views(texts, ["nb"] * len(texts), [None] * len(texts))
-    assert 0 < len(features._SEG_CACHE) <= 8
-    assert all(len(t) <= features._SEG_CACHE_CHARS for t in features._SEG_CACHE)
+    texts.append("lang " * 100)  # a segment over segment_chars is never kept
+    _views(texts, ["nb"] * len(texts), [None] * len(texts), caches)
+    assert 0 < len(caches.segments) <= 8
+    assert all(len(t) <= caches.segment_chars for t in caches.segments)
 
 
 def test_a_replys_features_do_not_depend_on_the_language_its_words_were_first_seen_in(
-        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        ) -> None:
     """Stems are per language ("skickat" stems differently in Danish and Swedish): a token
     first met in a Danish reply must not hand its Danish stem to a later Swedish one."""
-    from scorer import features
-
     swedish = ("Hej Anna! Vi har skickat paketet i dag eftersom lagret var tomt. "
                "Vänliga hälsningar, Erik")
     danish = ("Hej Anna! Vi har skickat paketet i dag eftersom lagret var tomt. "
               "Venlig hilsen, Erik")
-    monkeypatch.setattr(features, "_SEG_CACHE", {})
-    features._VOCAB.clear()
-    alone = _views([swedish], ["sv"], ["Anna"])
-    monkeypatch.setattr(features, "_SEG_CACHE", {})
-    features._VOCAB.clear()
-    _views([danish], ["da"], ["Anna"])  # the same words, met first as Danish
-    after_danish = _views([swedish], ["sv"], ["Anna"])
+    alone = _views([swedish], ["sv"], ["Anna"], FeatureCaches())
+    caches = FeatureCaches()
+    _views([danish], ["da"], ["Anna"], caches)  # the same words, met first as Danish
+    after_danish = _views([swedish], ["sv"], ["Anna"], caches)
     assert after_danish == alone
