@@ -67,8 +67,8 @@ def main() -> int:
     model = scorer.model
     for chunk in chunks:
         c = time.process_time()
-        prep = scorer._prepare(chunk)
-        langs = scorer._languages(chunk, prep)
+        prep = scorer.prepare(chunk)
+        langs = scorer.languages(chunk, prep)
         stage["prepare"] += time.process_time() - c
         c = time.process_time()
         fb = features.extract(prep, langs, [r.customer_name for r in chunk], caches=model.caches)

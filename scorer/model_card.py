@@ -80,7 +80,7 @@ def render_card(model: ReplyModel, settings: Settings, *,
         "language detector (`scorer.langid`) is stored in the same file and used when a "
         "reply carries no `language`.",
         "",
-        "Features (hashed, 2^18 columns per view, `scorer/features.py`): lower-cased "
+        "Features (hashed, 2^18 columns per view, `scorer/features/`): lower-cased "
         "tokens (NLTK regexp tokenizer), NLTK Snowball stems per language (norwegian for "
         "nb/nn, swedish, danish, english), word bigrams, cue lexicons for salutations, "
         "thanks-for-contact, sign-offs, well-wishes, offers of help, why/how/what-next and "
