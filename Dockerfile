@@ -1,7 +1,7 @@
 # reply-scorer image: `scorer run` (default) or `scorer serve` from the same image.
 #   docker build -t reply-scorer:0.1.0 .
 #   docker run --rm -e SCORER_KAFKA_BOOTSTRAP=broker:9092 -p 9464:9464 reply-scorer:0.1.0
-# The trained model ships inside the package (scorer/data/reply-model.skops, package data),
+# The trained model ships inside the package (scorer/data/reply-model.npz, package data),
 # so `COPY scorer` brings it in; dependencies are pinned by constraints.txt (the tested set).
 # See deploy/README.md.
 

@@ -27,8 +27,8 @@ from typing import Any
 from scorer.settings import Settings
 
 DEFAULT_TIMEOUT = 5.0
-#: The model check reads a local file, but importing scikit-learn and skops alone takes
-#: several seconds on a busy machine: it gets at least this long.
+#: The model check reads a local file, but importing scikit-learn alone takes a few
+#: seconds on a busy machine: it gets at least this long.
 MODEL_TIMEOUT = 60.0
 
 

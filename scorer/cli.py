@@ -139,8 +139,8 @@ def traffic(config_file: Path | None, rate: float, count: int | None, invalid_sh
 @click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Labelled corpus JSONL (default: models/corpus/replies.jsonl).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: scorer/data/reply-model.skops in a "
-                   "checkout or unpacked sdist, else ./reply-model.skops).")
+              help="Where to write the model (default: scorer/data/reply-model.npz in a "
+                   "checkout or unpacked sdist, else ./reply-model.npz).")
 @click.option("--feedback", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="QA reviews (`scorer feedback export`) to learn from; a "
                                  "quarter is held out and gates the new model.")

@@ -10,7 +10,7 @@ close languages apart: the letters å/æ/ø versus ä/ö, and short function wor
 "ikke", "hva", "takk"; Swedish "inte", "och", "tack"), seen as n-grams with word boundaries.
 
 The pipeline is made only of plain scikit-learn objects so it can be stored inside the main
-model artifact with skops without trusting custom types. ``LanguageDetector`` is a thin
+model file as arrays and parameters (`scorer.model_file`). ``LanguageDetector`` is a thin
 wrapper that owns the pipeline and a fallback for empty text. Feed it the agent's own
 words (``Prepared.body_text``, falling back to ``plain``): quoted history may be in another
 language and HTML markup is noise.

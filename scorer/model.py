@@ -1,15 +1,8 @@
-"""The reply-quality model: three linear classifiers over hashed features, one skops file.
+"""The reply-quality model: three linear classifiers over hashed features, one file.
 
-The artifact is a plain dict of sklearn objects and JSON-like metadata, written with
-`skops.io` (never pickle): loading it cannot run arbitrary code, and every type in it is
-checked against `TRUSTED_TYPES` before it is loaded. Feature extraction lives in
-`scorer.features` (our code, versioned with the package), so the file holds no custom
-classes.
-
-Layout of the dict:
-    {"format": 1, "version": str, "meta": {...},
-     "greeting": LogisticRegression, "explanation": ..., "closing": ...,
-     "langid": fitted language pipeline or None}
+The file (`scorer.model_file`) holds arrays and plain parameters only, read with numpy's
+`allow_pickle=False`: loading it cannot run code. Feature extraction lives in
+`scorer.features` (our code, versioned with the package), so the file holds no code.
 """
 
 from __future__ import annotations
@@ -20,49 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io as sio
 from sklearn.linear_model import LogisticRegression
-from skops.io.exceptions import UntrustedTypesFoundException
 
-from scorer import features
+from scorer import features, model_file
 from scorer.schema import DIMENSIONS
 from scorer.text import Prepared
-
-FORMAT = 1
-
-#: Types allowed in the artifact beyond skops's defaults. Anything else in the file is
-#: refused, so a tampered model cannot smuggle in code.
-TRUSTED_TYPES: frozenset[str] = frozenset({
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.CountVectorizer",
-    "sklearn.feature_extraction.text.HashingVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.naive_bayes.MultinomialNB",
-    "sklearn.naive_bayes.ComplementNB",
-    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-    "sklearn.svm._classes.LinearSVC",
-    "sklearn.preprocessing._label.LabelEncoder",
-    "sklearn.preprocessing._data.Normalizer",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "builtins.slice",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.dtype",
-    "numpy.ndarray",
-    "scipy.sparse._csr.csr_matrix",
-    "builtins.str",
-    "builtins.int",
-    "builtins.float",
-    "builtins.dict",
-    "builtins.list",
-    "builtins.tuple",
-    "builtins.NoneType",
-    "builtins.bool",
-    "builtins.type",
-})
 
 
 class ModelLoadError(RuntimeError):
@@ -98,19 +53,10 @@ class ReplyModel:
                                            repr=False, compare=False)
 
     # --- persistence ------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "version": self.version, "meta": self.meta,
-                "greeting": self.greeting, "explanation": self.explanation,
-                "closing": self.closing, "langid": self.langid}
-
     def save(self, path: Path) -> None:
-        import zipfile
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        _plain_vocabularies(self.langid)
-        sio.dump(self.to_dict(), tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        tmp.replace(path)
+        model_file.write(Path(path), version=self.version, meta=self.meta,
+                         heads={"greeting": self.greeting, "explanation": self.explanation,
+                                "closing": self.closing}, langid=self.langid)
 
     @classmethod
     def load(cls, path: Path) -> ReplyModel:
@@ -118,26 +64,16 @@ class ReplyModel:
         hint = "build it with `scorer train` (or set SCORER_MODEL_PATH to the model file)"
         if not path.is_file():
             raise ModelLoadError(f"model file {str(path)!r} does not exist; {hint}")
-        # One pass: skops refuses any type outside `trusted` while it reads the tree, so a
-        # separate get_untrusted_types() audit would only parse the file twice.
         try:
-            obj = sio.load(path, trusted=sorted(TRUSTED_TYPES))
-        except UntrustedTypesFoundException as exc:
+            loaded = model_file.read(path)
+        except model_file.ModelFileError as exc:
             raise ModelLoadError(
-                f"model file {str(path)!r} contains types that are not trusted ({exc}); "
-                "rebuild it with `scorer train`"
-            ) from None
-        except Exception as exc:
-            raise ModelLoadError(
-                f"model file {str(path)!r} could not be loaded ({exc}); {hint}"
-            ) from None
-        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-            raise ModelLoadError(
-                f"model file {str(path)!r} is not a reply-scorer model of format {FORMAT}; {hint}"
-            )
-        return cls(greeting=obj["greeting"], explanation=obj["explanation"],
-                   closing=obj["closing"], version=str(obj["version"]),
-                   meta=dict(obj.get("meta") or {}), langid=obj.get("langid"))
+                f"model file {str(path)!r} is not a reply-scorer model of format "
+                f"{model_file.FORMAT}: {exc}; {hint}") from None
+        heads = loaded["heads"]
+        return cls(greeting=heads["greeting"], explanation=heads["explanation"],
+                   closing=heads["closing"], version=loaded["version"], meta=loaded["meta"],
+                   langid=loaded["langid"])
 
     # --- inference ----------------------------------------------------------------------
     def predict(self, prepared: Sequence[Prepared], languages: Sequence[str],
@@ -159,19 +95,6 @@ class ReplyModel:
         proba[fb.first < 0] = 0.0
         return Predictions(proba, _explanation_segments(self.explanation, fb),
                            fb.closing_span)
-
-
-def _plain_vocabularies(pipeline: Any) -> None:
-    """Turn fitted vectorizers' numpy-int vocabulary indices into Python ints, in place.
-
-    skops writes every numpy scalar as its own array file in the zip, and audits each one on
-    load: an 8,000-term vocabulary was 16k entries and 3 s of the model load. As Python
-    ints the vocabulary is one JSON node; the vectorizer's output is unchanged.
-    """
-    for _, step in getattr(pipeline, "steps", ()):
-        vocabulary = getattr(step, "vocabulary_", None)
-        if isinstance(vocabulary, dict):
-            step.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
 
 
 def _positive_proba(clf: LogisticRegression, x: Any) -> np.ndarray:

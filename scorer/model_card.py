@@ -68,8 +68,8 @@ def render_card(model: ReplyModel, settings: Settings, *,
         " reported as `scorer_model_info{version=...}` and in every scored record)",
         f"- **Trained:** {m.get('trained_at')} in {m.get('train_seconds')} s, on "
         f"`models/corpus/{m.get('corpus')}` (sha256 `{str(m.get('corpus_sha256'))[:16]}…`)",
-        "- **File:** `scorer/data/reply-model.skops`, shipped inside the package (skops, no "
-        "pickle; loaded with an explicit list of trusted sklearn/numpy types)",
+        "- **File:** `scorer/data/reply-model.npz`, shipped inside the package (numpy arrays "
+        "and JSON parameters, read without pickle: `scorer.model_file`)",
         "",
         "## What it does",
         "",

@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 ENV_PREFIX = "SCORER_"
 #: The model shipped inside the package (package data scorer/data/, so an installed wheel
 #: scores); `scorer train` writes it in a checkout; SCORER_MODEL_PATH overrides it.
-DEFAULT_MODEL_PATH = Path(str(resources.files("scorer") / "data" / "reply-model.skops"))
+DEFAULT_MODEL_PATH = Path(str(resources.files("scorer") / "data" / "reply-model.npz"))
 
 
 class SettingsError(ValueError):

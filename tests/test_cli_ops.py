@@ -160,8 +160,8 @@ def test_check_fails_the_store_when_migration_is_off_and_pending(
 
 
 def test_check_fails_the_model_with_its_path(tmp_path: Path) -> None:
-    result = checks._model(load_settings(model_path=tmp_path / "none.skops"))
-    assert not result.ok and "none.skops" in result.detail and "scorer train" in result.detail
+    result = checks._model(load_settings(model_path=tmp_path / "none.npz"))
+    assert not result.ok and "none.npz" in result.detail and "scorer train" in result.detail
 
 
 # --- scorer config show ------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def current(small_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("model") / "model.skops"
+    out = tmp_path_factory.mktemp("model") / "model.npz"
     train(small_corpus, out)
     return out
 
@@ -57,7 +57,7 @@ def test_reviews_that_contradict_the_corpus_move_the_model_on_those_cases(
         small_corpus: Path, current: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    out = tmp_path / "model.skops"
+    out = tmp_path / "model.npz"
     out.write_bytes(current.read_bytes())
     feedback = _write(tmp_path / "reviews.jsonl", [_link_reply(i, 1) for i in range(80)])
     before = evaluate_records(ReplyModel.load(out), _fresh_links())
@@ -76,7 +76,7 @@ def test_reviews_that_contradict_the_corpus_move_the_model_on_those_cases(
 
 def test_the_gate_refuses_a_candidate_worse_on_held_out_reviews_and_writes_nothing(
         small_corpus: Path, current: Path, tmp_path: Path) -> None:
-    out = tmp_path / "model.skops"
+    out = tmp_path / "model.npz"
     out.write_bytes(current.read_bytes())
     # Reviews trained on say "explains"; the held-out ones say "does not": learning from
     # the first makes the model worse on the second, which the gate must see.
@@ -97,6 +97,6 @@ def test_too_few_reviews_for_the_gate_is_a_clear_error(
         small_corpus: Path, current: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feedback = _write(tmp_path / "reviews.jsonl", [_link_reply(i, 1) for i in range(4)])
-    code, model = train_with_feedback(small_corpus, tmp_path / "m.skops", feedback)
+    code, model = train_with_feedback(small_corpus, tmp_path / "m.npz", feedback)
     assert (code, model) == (2, None)
     assert "review more replies" in capsys.readouterr().err

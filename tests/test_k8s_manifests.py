@@ -649,7 +649,7 @@ def test_dockerfile_is_multi_stage_non_root_pinned_and_gets_the_model_from_the_p
     assert users and not users[-1].startswith(("root", "0")), users
     # The model is package data (scorer/data/), installed with the package: no hand copy,
     # no SCORER_MODEL_PATH pointing at one.
-    assert "reply-model.skops" not in re.sub(r"#.*", "", text)
+    assert "reply-model.npz" not in re.sub(r"#.*", "", text)
     assert "SCORER_MODEL_PATH" not in text
     installs = re.findall(r"pip install [^\n]*", text)
     assert installs and all("-c constraints.txt" in line for line in installs), installs

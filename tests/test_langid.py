@@ -79,7 +79,7 @@ def test_predict_proba_rows_sum_to_one_in_class_order(detector):
     assert detector.predict([]) == [] and detector.predict_proba([]).shape == (0, 5)
 
 
-def test_pipeline_is_plain_sklearn_so_skops_can_store_it():
+def test_pipeline_is_plain_sklearn_so_the_model_file_can_store_it():
     pipeline = build_language_pipeline()
     modules = {type(step).__module__.split(".")[0] for _, step in pipeline.steps}
     assert modules == {"sklearn"}

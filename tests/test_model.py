@@ -1,6 +1,6 @@
 """The committed model meets its quality bars on the committed corpus's held-out split.
 
-This loads scorer/data/reply-model.skops and models/corpus/replies.jsonl as committed: it fails
+This loads scorer/data/reply-model.npz and models/corpus/replies.jsonl as committed: it fails
 if either is broken, if the code and the artifact drift apart, or if a retrained model
 falls under the bars of the product (F1 >= 0.95 greeting/closing, >= 0.85 explanation in
 every language, and better than the keyword baseline on every dimension).
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scorer.model import TRUSTED_TYPES, ReplyModel
+from scorer.model import ReplyModel
 from scorer.settings import DEFAULT_MODEL_PATH
 from scorer.training import DEFAULT_CORPUS, MODELS_DIR, evaluate_records, read_labelled
 
@@ -51,46 +51,72 @@ def test_artifact_carries_version_langid_and_card_metadata(model: ReplyModel) ->
     assert model.version in card, "MODEL_CARD.md does not describe the committed model"
 
 
-def test_artifact_is_skops_with_only_trusted_types() -> None:
-    import skops.io as sio
+def test_the_shipped_model_file_loads_without_pickle() -> None:
+    import numpy as np
 
-    assert set(sio.get_untrusted_types(file=DEFAULT_MODEL_PATH)) <= TRUSTED_TYPES
+    with np.load(DEFAULT_MODEL_PATH, allow_pickle=False) as npz:
+        kinds = {npz[name].dtype.kind for name in npz.files}
+    assert "O" not in kinds
 
 
-def test_a_model_file_with_an_untrusted_type_is_refused_naming_the_type(
+def test_a_saved_model_loads_back_with_identical_weights_and_language_answers(
         model: ReplyModel, tmp_path: Path) -> None:
-    import fractions
+    import numpy as np
 
-    import skops.io as sio
+    path = tmp_path / "m.npz"
+    model.save(path)
+    loaded = ReplyModel.load(path)
+    assert (loaded.version, loaded.meta) == (model.version, model.meta)
+    for dim in BARS:
+        a, b = getattr(model, dim), getattr(loaded, dim)
+        assert np.array_equal(a.coef_, b.coef_) and np.array_equal(a.intercept_, b.intercept_)
+        assert np.array_equal(a.classes_, b.classes_)
+    texts = ["Tack för ditt tålamod!", "Takk for tolmodet!", "Eg veit ikkje kva", "Hi there"]
+    assert np.array_equal(model.langid.predict_proba(texts), loaded.langid.predict_proba(texts))
+
+
+def test_a_model_file_holding_a_pickled_object_is_refused(tmp_path: Path) -> None:
+    import numpy as np
 
     from scorer.model import ModelLoadError
 
-    tampered = tmp_path / "tampered.skops"
-    sio.dump({**model.to_dict(), "meta": fractions.Fraction(1, 3)}, tampered)
-    with pytest.raises(ModelLoadError, match=r"fractions\.Fraction"):
+    with np.load(DEFAULT_MODEL_PATH, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["greeting.classes"] = np.array([object(), 1], dtype=object)
+    tampered = tmp_path / "tampered.npz"
+    np.savez(tampered, **arrays)
+    with pytest.raises(ModelLoadError, match="allow_pickle"):
         ReplyModel.load(tampered)
 
 
-def test_a_saved_model_keeps_vocabulary_indices_as_plain_ints_for_a_fast_load(
-        model: ReplyModel, tmp_path: Path) -> None:
-    """numpy-int indices become one skops array file each: 16k files and seconds of load."""
+def test_a_model_of_an_earlier_release_is_refused_naming_the_fix(tmp_path: Path) -> None:
+    import zipfile
+
+    from scorer.model import ModelLoadError
+
+    old = tmp_path / "reply-model.skops"
+    with zipfile.ZipFile(old, "w") as zf:
+        zf.writestr("schema.json", "{}")
+    with pytest.raises(ModelLoadError, match=r"earlier release.*scorer train"):
+        ReplyModel.load(old)
+
+
+def test_a_model_file_with_an_unknown_parameter_is_refused(tmp_path: Path) -> None:
+    import json
+
     import numpy as np
 
-    path = tmp_path / "m.skops"
-    vectorizer = model.langid.steps[0][1]
-    numpy_ints = {t: np.int64(i) for t, i in vectorizer.vocabulary_.items()}
-    copy = ReplyModel(model.greeting, model.explanation, model.closing, model.version,
-                      model.meta, model.langid)
-    vectorizer.vocabulary_ = numpy_ints
-    try:
-        copy.save(path)
-    finally:
-        vectorizer.vocabulary_ = {t: int(i) for t, i in numpy_ints.items()}
-    loaded = ReplyModel.load(path).langid.steps[0][1].vocabulary_
-    assert loaded == vectorizer.vocabulary_
-    assert {type(i) for i in loaded.values()} == {int}
-    assert {type(i) for i in ReplyModel.load(DEFAULT_MODEL_PATH).langid.steps[0][1]
-            .vocabulary_.values()} == {int}
+    from scorer.model import ModelLoadError
+
+    with np.load(DEFAULT_MODEL_PATH, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    document = json.loads(arrays["meta.json"].tobytes())
+    document["params"]["heads"]["closing"]["exec"] = "os.system"
+    arrays["meta.json"] = np.frombuffer(json.dumps(document).encode(), dtype=np.uint8)
+    tampered = tmp_path / "tampered.npz"
+    np.savez(tampered, **arrays)
+    with pytest.raises(ModelLoadError, match=r"unknown parameters \['exec'\]"):
+        ReplyModel.load(tampered)
 
 
 def test_model_was_trained_on_the_committed_corpus(model: ReplyModel) -> None:
@@ -113,6 +139,6 @@ def test_training_never_sees_the_test_split(tmp_path: Path) -> None:
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     a.write_text("\n".join(sample + tests) + "\n", encoding="utf-8")
     b.write_text("\n".join(sample + flipped) + "\n", encoding="utf-8")
-    ma, _ = train(a, tmp_path / "a.skops")
-    mb, _ = train(b, tmp_path / "b.skops")
+    ma, _ = train(a, tmp_path / "a.npz")
+    mb, _ = train(b, tmp_path / "b.npz")
     assert (ma.greeting.coef_ == mb.greeting.coef_).all()

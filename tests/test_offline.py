@@ -55,7 +55,7 @@ def test_jsonl_scores_valid_lines_in_order_and_reports_invalid_ones(tmp_path: Pa
 def test_missing_model_exits_2_with_the_fix(tmp_path: Path) -> None:
     import os
 
-    env = dict(os.environ, SCORER_MODEL_PATH=str(tmp_path / "none.skops"))
+    env = dict(os.environ, SCORER_MODEL_PATH=str(tmp_path / "none.npz"))
     res = subprocess.run([*SCORER, "score", "--jsonl", "-"], input=b"", capture_output=True,
                          env=env, timeout=60, check=False)
     assert res.returncode == 2 and b"scorer train" in res.stderr

@@ -72,7 +72,7 @@ def test_a_batch_is_scored_by_the_model_its_spec_names(live: ReplyModel, tmp_pat
     work = _work(Scorer(live, Settings()))
     values = [orjson.dumps(r) for r in REPLIES]
     assert _versions(work(values)) == {live.version}
-    new = _variant(live, tmp_path / "b.skops", "test-b")
+    new = _variant(live, tmp_path / "b.npz", "test-b")
     assert _versions(work(values, spec=ModelSpec(str(new), "test-b"))) == {"test-b"}
     # the same spec again: no reload, still the new model
     assert _versions(work(values, spec=ModelSpec(str(new), "test-b"))) == {"test-b"}
@@ -80,11 +80,11 @@ def test_a_batch_is_scored_by_the_model_its_spec_names(live: ReplyModel, tmp_pat
 
 def test_the_watcher_loads_a_replaced_file_and_keeps_the_model_when_the_new_one_is_broken(
         live: ReplyModel, tmp_path: Path) -> None:
-    path = tmp_path / "model.skops"
+    path = tmp_path / "model.npz"
     path.write_bytes(DEFAULT_MODEL_PATH.read_bytes())
     watch = ModelWatch(path, live.version, interval_s=0.05)
     assert watch.poll() is None
-    staged = _variant(live, tmp_path / "staged.skops", "test-c")
+    staged = _variant(live, tmp_path / "staged.npz", "test-c")
     os.replace(staged, path)  # an atomic replacement, as documented
     spec = _poll_until(watch)
     assert spec == ModelSpec(str(path), "test-c") and watch.spec == spec
@@ -112,7 +112,7 @@ def test_the_shadow_model_is_counted_per_dimension_and_changes_no_output(
         live: ReplyModel, tmp_path: Path) -> None:
     values = [orjson.dumps(r) for r in REPLIES]
     plain = _work(Scorer(live, Settings()))(values)
-    shadow = Scorer(ReplyModel.load(_variant(live, tmp_path / "s.skops", "cand", "greeting")),
+    shadow = Scorer(ReplyModel.load(_variant(live, tmp_path / "s.npz", "cand", "greeting")),
                     Settings())
     with_shadow = _work(Scorer(live, Settings()), shadow=shadow)(values)
     assert _without_time(with_shadow.outputs) == _without_time(plain.outputs)
@@ -126,7 +126,7 @@ def test_the_shadow_model_is_counted_per_dimension_and_changes_no_output(
 @pytest.mark.kafka
 def test_a_model_swapped_under_load_scores_every_reply_once_and_switches_each_partition_once(
         kafka_bootstrap: str, live: ReplyModel, tmp_path: Path) -> None:
-    model_path = tmp_path / "model.skops"
+    model_path = tmp_path / "model.npz"
     model_path.write_bytes(DEFAULT_MODEL_PATH.read_bytes())
     env = topic_env(kafka_bootstrap, tmp_path, SCORER_MODEL_PATH=str(model_path),
                     SCORER_MODEL_RELOAD_S="1", SCORER_STORE_ENABLED="false",
@@ -136,7 +136,7 @@ def test_a_model_swapped_under_load_scores_every_reply_once_and_switches_each_pa
     producer = SteadyProducer(kafka_bootstrap, env["SCORER_TOPIC_INPUT"], rate=150).start()
     try:
         until(lambda: proc.metric_sum("replies_scored") > 300, 120, "traffic scored", proc)
-        staged = _variant(live, tmp_path / "staged.skops", "test-swap")
+        staged = _variant(live, tmp_path / "staged.npz", "test-swap")
         os.replace(staged, model_path)
         until(lambda: proc.metric_sum("scorer_model_info", version="test-swap") == 1, 60,
               "the new model picked up", proc)

@@ -112,8 +112,8 @@ def test_language_is_detected_when_absent(scorer: Scorer) -> None:
 
 def test_missing_model_file_says_to_run_train(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelLoadError, match="scorer train"):
-        Scorer.from_settings(Settings(model_path=tmp_path / "nope.skops"))
-    bad = tmp_path / "bad.skops"
+        Scorer.from_settings(Settings(model_path=tmp_path / "nope.npz"))
+    bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip file")
     with pytest.raises(ModelLoadError, match="scorer train"):
         Scorer.from_settings(Settings(model_path=bad))

@@ -1,6 +1,6 @@
 """`pip install reply-scorer-*.whl` in a fresh virtualenv outside the checkout scores a reply.
 
-The model ships inside the package (scorer/data/reply-model.skops), so the installed wheel
+The model ships inside the package (scorer/data/reply-model.npz), so the installed wheel
 needs nothing from the source tree. The test builds the sdist from the checkout and the
 wheel from the sdist (as `python -m build` does: whatever the sdist lacks, the wheel lacks),
 installs the wheel into an empty virtualenv (no system site-packages, so a dependency
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REPLY = ("Hei Kari! Takk for at du tok kontakt. Pakken din ble sendt i går fordi lageret var "
          "stengt, så den kommer i morgen. Ha en fin dag!")
 #: What `scorer train` needs from an unpacked sdist (models/corpus/README.md).
-SDIST_NEEDS = ("LICENSE", "constraints.txt", "scorer/data/reply-model.skops",
+SDIST_NEEDS = ("LICENSE", "constraints.txt", "scorer/data/reply-model.npz",
                "models/MODEL_CARD.md", "models/corpus/replies.jsonl", "models/corpus/build.py",
                "models/corpus/parts/nb.json", "models/corpus/handwritten/nb.jsonl",
                "tests/data/replies_eval_independent.jsonl")
@@ -174,7 +174,7 @@ def test_the_installed_wheel_scores_outside_the_checkout(built: dict[str, Path])
     tmp = built["tmp"]
     with zipfile.ZipFile(built["wheel"]) as zf:
         names = set(zf.namelist())
-    assert "scorer/data/reply-model.skops" in names
+    assert "scorer/data/reply-model.npz" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)[-8:]
     assert "scorer/migrations/env.py" in names and "scorer/web/index.html" in names
 
@@ -220,6 +220,6 @@ def test_the_installed_wheel_scores_outside_the_checkout(built: dict[str, Path])
                   "out = t.default_output(tree); print(tree, out, t.card_path(out, tree))"],
                  cwd=tree, env=env)
     assert paths.returncode == 0, paths.stderr
-    assert paths.stdout.split() == [str(tree), str(tree / "scorer/data/reply-model.skops"),
+    assert paths.stdout.split() == [str(tree), str(tree / "scorer/data/reply-model.npz"),
                                     str(tree / "models/MODEL_CARD.md")]
     print(f"install + score + checks: {time.monotonic() - started:.1f} s")
