@@ -42,7 +42,7 @@ from scorer.languages import UNDETERMINED, UNSUPPORTED
 from scorer.model import ModelLoadError, ReplyModel
 from scorer.schema import LANGUAGES, Dimensions, Reply, ScoredReply, Span, band_for
 from scorer.settings import Settings
-from scorer.text import Prepared, prepare, prepare_many
+from scorer.text import Prepared, prepare_many
 
 log = logging.getLogger(__name__)
 
@@ -118,22 +118,8 @@ class Scorer:
 
     # --- helpers ---------------------------------------------------------------------
     def prepare(self, replies: Sequence[Reply]) -> list[Prepared]:
-        """Render and segment replies (never raises: a reply that fails is empty text)."""
-        texts = [r.text for r in replies]
-        ctypes = [r.content_type for r in replies]
-        langs = [r.language for r in replies]
-        try:
-            return prepare_many(texts, ctypes, langs)
-        except Exception:
-            log.exception("batch preprocessing failed; preparing replies one by one")
-        out = []
-        for t, c, lang in zip(texts, ctypes, langs, strict=True):
-            try:
-                out.append(prepare(t, c, lang))
-            except Exception:
-                log.exception("preprocessing failed for one reply; scoring it as empty text")
-                out.append(prepare("", "text/plain", lang))
-        return out
+        """Render and segment replies (`prepare` never raises: it degrades to lines)."""
+        return prepare_many([r.text for r in replies], [r.content_type for r in replies])
 
     def languages(self, replies: Sequence[Reply], prepared: Sequence[Prepared]) -> list[str]:
         """Each reply's `language`, detected from its body where the record has none:

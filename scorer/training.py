@@ -99,8 +99,7 @@ def read_labelled(path: Path, split: str | None = None) -> Iterator[Labelled]:
 
 
 def _prepare(records: Sequence[Labelled]) -> list[Prepared]:
-    return prepare_many([r.reply.text for r in records], [r.reply.content_type for r in records],
-                        [r.reply.language for r in records])
+    return prepare_many([r.reply.text for r in records], [r.reply.content_type for r in records])
 
 
 def prf(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:

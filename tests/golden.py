@@ -48,8 +48,7 @@ def compute() -> dict[str, str]:
     lines = CORPUS.read_bytes().splitlines()
     replies = [decode_reply(line, max_record_bytes=1 << 24, max_text_chars=1 << 22)
                for line in lines if line.strip()]
-    prepared = prepare_many([r.text for r in replies], [r.content_type for r in replies],
-                            [r.language for r in replies])
+    prepared = prepare_many([r.text for r in replies], [r.content_type for r in replies])
     batch = features.extract(prepared, [r.language or "en" for r in replies],
                              [r.customer_name for r in replies])
     out: dict[str, str] = {}

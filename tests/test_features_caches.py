@@ -21,9 +21,7 @@ REPLIES = [
 
 def _matrices(caches: FeatureCaches) -> list[bytes]:
     texts, langs, names = zip(*REPLIES, strict=True)
-    fb = features.extract([prepare(t, "text/plain", lg) for t, lg in zip(texts, langs,
-                                                                         strict=True)],
-                          langs, names, caches=caches)
+    fb = features.extract([prepare(t) for t in texts], langs, names, caches=caches)
     out = []
     for m in (fb.greeting, fb.explanation, fb.closing, fb.segments):
         m = m.tocsr()
@@ -64,4 +62,3 @@ def test_each_model_owns_its_memos() -> None:
     a = ReplyModel(None, None, None, "a")  # type: ignore[arg-type]
     b = ReplyModel(None, None, None, "b")  # type: ignore[arg-type]
     assert a.caches is not b.caches
-    assert "caches" not in a.to_dict()

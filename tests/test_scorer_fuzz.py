@@ -134,7 +134,7 @@ def check(batch: list[Reply], out: list[ScoredReply], scorer: Scorer) -> None:
         if reply.language is not None:
             assert s.language == reply.language
         assert s.model_version == scorer.model_version
-        plain = prepare(reply.text, reply.content_type, reply.language).plain
+        plain = prepare(reply.text, reply.content_type).plain
         for dim, span in s.evidence.items():
             assert dim in ("greeting", "explanation", "closing")
             if span is None:

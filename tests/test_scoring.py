@@ -213,9 +213,7 @@ def test_final_question_is_not_a_closing_but_the_opener_is_a_greeting(
 def _views(texts: list[str], langs: list[str], names: list[str | None],
            caches: FeatureCaches) -> list[bytes]:
     """Canonical bytes of each reply's greeting/explanation/closing rows."""
-    fb = features.extract([prepare(t, "text/plain", lg) for t, lg in zip(texts, langs,
-                                                                         strict=True)],
-                          langs, names, caches=caches)
+    fb = features.extract([prepare(t) for t in texts], langs, names, caches=caches)
     out = []
     for i in range(len(texts)):
         for m in (fb.greeting, fb.explanation, fb.closing):

@@ -313,10 +313,10 @@ def test_offsets_index_into_plain_for_every_segment():
 
 def test_prepare_many_matches_prepare_and_checks_lengths():
     texts = ["Hei!", "<p>Hi</p>"]
-    out = prepare_many(texts, ["text/plain", "text/html"], [None, "en"])
+    out = prepare_many(texts, ["text/plain", "text/html"])
     assert out == [prepare("Hei!"), prepare("<p>Hi</p>", "text/html")]
     with pytest.raises(ValueError, match="one content type"):
-        prepare_many(texts, ["text/plain"], [None, None])
+        prepare_many(texts, ["text/plain"])
 
 
 # --------------------------------------------------------------------------- robustness

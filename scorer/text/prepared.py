@@ -90,14 +90,14 @@ def _prepare(text: str, content_type: str | None) -> Prepared:
     return Prepared(plain=plain, body=body, segments=tuple(segs), signature=signature)
 
 
-def prepare(text: str, content_type: str = "text/plain", language: str | None = None) -> Prepared:
+def prepare(text: str, content_type: str = "text/plain") -> Prepared:
     """Reduce one reply to plain text, body span, signature span and sentence segments.
 
     Never raises for any ``str`` input; a non-``str`` ``text`` is converted with ``str()``
     (``None`` becomes the empty reply). ``content_type`` other than ``text/html``
     (case-insensitive, parameters such as ``; charset=utf-8`` allowed) is treated as plain
-    text, so "&amp;" in a plain reply stays as written. ``language`` is accepted for the
-    interface; the rules cover all five languages at once.
+    text, so "&amp;" in a plain reply stays as written. The rules cover all five languages at
+    once, so no language is needed.
     """
     if text is None:
         text = ""
@@ -122,17 +122,13 @@ def prepare(text: str, content_type: str = "text/plain", language: str | None = 
 def prepare_many(
     texts: Iterable[str],
     content_types: Iterable[str | None] | None = None,
-    languages: Iterable[str | None] | None = None,
 ) -> list[Prepared]:
-    """``prepare`` over a batch; ``content_types``/``languages`` default to plain text / None."""
+    """``prepare`` over a batch; ``content_types`` default to plain text."""
     texts = list(texts)
     cts = list(content_types) if content_types is not None else ["text/plain"] * len(texts)
-    langs = list(languages) if languages is not None else [None] * len(texts)
-    if len(cts) != len(texts) or len(langs) != len(texts):
+    if len(cts) != len(texts):
         raise ValueError(
-            f"prepare_many got {len(texts)} texts, {len(cts)} content types and {len(langs)} "
-            "languages; pass one content type and one language (or None) per text"
+            f"prepare_many got {len(texts)} texts and {len(cts)} content types; pass one "
+            "content type (or None) per text"
         )
-    return [
-        prepare(t, c or "text/plain", lang) for t, c, lang in zip(texts, cts, langs, strict=True)
-    ]
+    return [prepare(t, c or "text/plain") for t, c in zip(texts, cts, strict=True)]
