@@ -87,6 +87,8 @@ class Tally:
     first_response: dict[str, list[float]] = field(default_factory=dict)
     #: (dimension, "agree"/"disagree") of the shadow model against the live one.
     shadow: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
+    #: (memo, "hit"/"miss") lookups of the feature extractor's memos during the batch.
+    cache: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
 
     @classmethod
     def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
@@ -131,7 +133,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         """Add another tally's counts to this one (a batch's replies and conversations)."""
         for name in ("scored", "flagged", "invalid", "skipped", "conv_scored",
-                     "conv_unanswered", "conv_late", "conv_flagged", "shadow"):
+                     "conv_unanswered", "conv_late", "conv_flagged", "shadow", "cache"):
             getattr(self, name).update(getattr(other, name))
         for name in ("totals", "dimensions", "conv_totals", "first_response"):
             mine = getattr(self, name)
@@ -229,6 +231,10 @@ class Metrics:
             "scorer_shadow_verdicts", "Shadow model vs live model, per dimension: do they "
             "agree on present/absent (scorer.rollout)", ["dimension", "verdict"], registry=r,
         )
+        self.feature_cache = Counter(
+            "scorer_feature_cache_lookups", "Lookups of the feature extractor's memos "
+            "(scorer.features.caches), by memo and hit/miss", ["cache", "result"], registry=r,
+        )
         self.shadow_info = Gauge(
             "scorer_shadow_model_info", "The shadow model (value 1)", ["version"], registry=r
         )
@@ -289,6 +295,8 @@ class Metrics:
             _observe_many(self.first_response.labels(channel=ch), values)
         for (dim, verdict), n in tally.shadow.items():
             self.shadow_verdicts.labels(dimension=dim, verdict=verdict).inc(n)
+        for (cache, result), n in tally.cache.items():
+            self.feature_cache.labels(cache=cache, result=result).inc(n)
 
     def set_open(self, counts: dict[str, int]) -> None:
         """Open conversations per channel (every channel, so a drop to 0 is seen)."""

@@ -97,6 +97,8 @@ class BatchWork:
         self.redact_outputs = redact_outputs
         self.describer = describer
         self.sample_rate = sample_rate if store_rows else 0.0
+        #: (lookups, misses) of each feature memo when the last batch was counted.
+        self._cache_seen: dict[str, tuple[int, int]] = {}
 
     def use(self, spec: ModelSpec | None) -> None:
         """Load the model `spec` names if it is not the one scoring now (hot reload)."""
@@ -170,9 +172,26 @@ class BatchWork:
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
         if self.shadow is not None and valid:
             _compare(scored, self.shadow.score_prepared(valid, prepared), tally)
+        self._count_cache_use(tally)
         return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
                        forward, messages)
 
+
+    def _count_cache_use(self, tally: Tally) -> None:
+        """Add the live model's memo lookups since the last batch to `tally` (hits, misses).
+
+        The memos count since they were created; a hot reload brings a model with new
+        memos, whose counts are then all new.
+        """
+        for name, stats in self.scorer.model.caches.stats().items():
+            lookups, misses = self._cache_seen.get(name, (0, 0))
+            if stats.lookups < lookups:  # a new model's memos
+                lookups = misses = 0
+            for result, n in (("miss", stats.misses - misses),
+                              ("hit", stats.lookups - lookups - (stats.misses - misses))):
+                if n:
+                    tally.cache[(name, result)] += n
+            self._cache_seen[name] = (stats.lookups, stats.misses)
 
     def show(self, reply: Reply, scored: ScoredReply, plain: str) -> tuple[Shown, Shown]:
         """The reply as Kafka outputs show it, and as the store keeps it (one redaction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -62,8 +63,9 @@ def _comparable(outcome) -> tuple:
         r["record"] = {k: v for k, v in r["record"].items() if k != "scored_at"}
         return r
 
+    tally = dataclasses.replace(outcome.tally, cache=None)  # memo use depends on the process
     return ([(i, k, output(v), f) for i, k, v, f in outcome.outputs], outcome.invalid,
-            [row(r) for r in outcome.rows], outcome.unflagged, outcome.tally)
+            [row(r) for r in outcome.rows], outcome.unflagged, tally)
 
 
 def test_batch_work_scores_serialises_and_builds_rows_as_the_scorer_and_store_do(
@@ -94,9 +96,27 @@ def test_batch_work_scores_serialises_and_builds_rows_as_the_scorer_and_store_do
     assert [r["id"] for r in outcome.rows] == [r["id"] for r in
                                                flagged_rows(flagged, redact_text=True)]
     assert outcome.unflagged == [s.id for s in scored if not s.flagged]
-    assert outcome.tally == Tally.of(scored, ["not_json", "empty_record", "unknown_channel"],
-                                     ["customer_message"])
+    assert outcome.tally.cache  # memo use is counted, and depends on what ran before
+    assert dataclasses.replace(outcome.tally, cache=Tally().cache) == Tally.of(
+        scored, ["not_json", "empty_record", "unknown_channel"], ["customer_message"])
     assert 0 < len(outcome.rows) < len(scored), "the corpus slice should flag some, not all"
+
+
+def test_a_batch_counts_its_feature_memo_hits_and_misses_for_metrics() -> None:
+    from prometheus_client import generate_latest
+
+    from scorer.metrics import Metrics
+
+    work = _work(Scorer.from_settings(Settings()))  # fresh memos
+    values = _values(40)
+    first, again = work(values).tally.cache, work(values).tally.cache
+    assert first[("segments", "miss")] > 0
+    assert again[("segments", "miss")] == 0 and again[("segments", "hit")] > 0
+    assert sum(again.values()) > 0 and all(n >= 0 for n in again.values())
+    metrics = Metrics()
+    metrics.record(work(values).tally)
+    text = generate_latest(metrics.registry).decode()
+    assert 'scorer_feature_cache_lookups_total{cache="segments",result="hit"}' in text
 
 
 def test_batch_work_without_a_store_builds_no_rows(scorer: Scorer) -> None:
