@@ -11,7 +11,8 @@ flagged store only ever sees text that went through `redact()`. What is found:
 * street addresses and postcode + place (`addresses.py`);
 * names (`names.py`): the record's `customer_name` (with genitive and hyphenated forms)
   and names that a greeting, sign-off, introduction or title gives away, or a listed
-  first name followed by a surname.
+  first name followed by a surname; then, last, words a statistical recogniser
+  (`tagger.py`, owned by the `Redactor`) judges names from their shape and context.
 
 The detectors err on the side of privacy where no checksum or cue speaks against it, and
 keep dates, times, amounts and cued order, case, invoice and tracking numbers readable.
@@ -50,9 +51,10 @@ from scorer.redact.names import (
     signature_names,
 )
 from scorer.redact.numbers import ibans, ninos, numbers
+from scorer.redact.tagger import NameTagger
 
 __all__ = [
-    "TOKENS", "Hit", "Redaction", "dk_cpr_ok", "iban_ok", "luhn_ok", "no_account_ok",
+    "TOKENS", "Hit", "Redaction", "Redactor", "dk_cpr_ok", "iban_ok", "luhn_ok", "no_account_ok",
     "no_fnr_ok", "redact", "redact_text", "se_pnr_ok",
 ]
 
@@ -194,7 +196,7 @@ class _Accepted:
             pos = nxt
 
 
-def _once(text: str, known: list[str]) -> list[Hit]:
+def _once(text: str, known: list[str], tagger: NameTagger | None) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text))
     if ("@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text
@@ -221,6 +223,8 @@ def _once(text: str, known: list[str]) -> list[Hit]:
     learned = learned_names(said, known)
     if learned:  # a name found once is the same name elsewhere in the text
         acc.add(known_names(text, learned), text)
+    if tagger is not None:  # last: it sees what the rules took as its context
+        acc.add(tagger.names(text, [(h.start, h.end, h.kind) for h in acc.hits]), text)
     return sorted(acc.hits, key=lambda h: h.start)
 
 
@@ -271,25 +275,43 @@ def _compose(hits: list[Hit], later: list[Hit]) -> list[Hit]:
     return sorted(kept + mapped, key=lambda h: h.start)
 
 
-def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
-    """Return `text` with personal data replaced by TOKENS, and the replaced regions.
+class Redactor:
+    """Every detector, with the statistical name recogniser it owns (`tagger.py`; None
+    runs the rules alone, as its training does). Immutable: one serves every thread."""
 
-    `names` are known personal names (the customer's) to remove as well. When a hit is
-    glued to a letter or digit (garbled input), the result is redacted again (at most
-    twice more) so that redacting the output once more changes nothing.
-    """
-    known = [n for n in names if n and n.strip()]
-    hits = _once(text, known)
-    out = _render(text, hits)
-    for _ in range(2):
-        if not hits or not _glued(text, hits):
-            break
-        later = _once(out, known)
-        if not later:
-            break
-        hits = _compose(hits, later)
+    def __init__(self, tagger: NameTagger | None) -> None:
+        self.tagger = tagger
+
+    def redact(self, text: str, names: Iterable[str | None] = ()) -> Redaction:
+        """Return `text` with personal data replaced by TOKENS, and the replaced regions.
+
+        `names` are known personal names (the customer's) to remove as well. When a hit is
+        glued to a letter or digit (garbled input), the result is redacted again (at most
+        twice more) so that redacting the output once more changes nothing.
+        """
+        known = [n for n in names if n and n.strip()]
+        hits = _once(text, known, self.tagger)
         out = _render(text, hits)
-    return Redaction(out, hits)
+        for _ in range(2):
+            if not hits or not _glued(text, hits):
+                break
+            later = _once(out, known, self.tagger)
+            if not later:
+                break
+            hits = _compose(hits, later)
+            out = _render(text, hits)
+        return Redaction(out, hits)
+
+
+#: The redactor behind `redact()`, with the shipped name model (read once at import, like
+#: the name lists: static data, not a cache).
+REDACTOR = Redactor(NameTagger.load())
+
+
+def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:
+    """Return `text` with personal data replaced by TOKENS (`Redactor.redact` of the
+    shipped redactor)."""
+    return REDACTOR.redact(text, names)
 
 
 def _spans(hits: list[Hit]) -> list[tuple[int, int]]:

@@ -98,8 +98,13 @@ _NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![^\W\d_]|[@'’])")
 _SURNAME_ENDINGS = (
     r"sen|son|ssen|sson|berg|stad|rud|vik|dal|lund|heim|strøm|ström|gaard|gård|holm|haug|moen"
     r"|bakken|ness|nes|land|by|seth|qvist|kvist|gren|ley|ford|well|wood|field|worth")
-_SURNAME_END_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|man|mann|ton|smith|ham|ster|er|ers)$")
-_SURNAME_STRONG_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|haugen|lien|dalen|vollen|stein|sted|bø)$")
+_SURNAME_LOOSE = "man|mann|ton|smith|ham|ster|er|ers"
+_SURNAME_STRONG = "haugen|lien|dalen|vollen|stein|sted|bø"
+_SURNAME_END_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|{_SURNAME_LOOSE})$")
+_SURNAME_STRONG_RE = re.compile(rf"(?:{_SURNAME_ENDINGS}|{_SURNAME_STRONG})$")
+#: The same endings as tuples, for `str.endswith` (the name tagger tests every candidate).
+SURNAME_STRONG_ENDS = tuple(f"{_SURNAME_ENDINGS}|{_SURNAME_STRONG}".split("|"))
+SURNAME_LOOSE_ENDS = tuple(f"{_SURNAME_ENDINGS}|{_SURNAME_LOOSE}".split("|"))
 
 
 
