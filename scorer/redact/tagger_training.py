@@ -14,8 +14,10 @@ What it learns from, and why:
   the contexts, and sees names the rules cannot catch where rules would.
 * **The reply corpus** (`models/corpus/replies.jsonl`), names swapped the same way: names
   there are those of the corpus's name pools (`parts/*.json`) and the customer's.
-* **A lexicon of ordinary words**: lower-case words of the corpus and of the training
-  sets (never a name of them), with a frequency bucket.
+* **A lexicon of ordinary words**: the corpus's lower-case words standing free (not in an
+  e-mail address or URL, never a name of its pools), with a frequency bucket. It comes from
+  the corpus alone, so every cross-validation fold shares it and no set's words leak into
+  the fold that measures it.
 
 Each word is featurised with the rules' hits as context, exactly as at run time (the
 rules-only `Redactor(None)` gives them). The threshold is chosen by cross-validation over
