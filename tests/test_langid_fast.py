@@ -26,7 +26,7 @@ def detector() -> LanguageDetector:
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
     rows = load_corpus()
-    bodies = [prepare(r["text"], r.get("content_type", "text/plain"), None).body_text
+    bodies = [prepare(r["text"], r.get("content_type", "text/plain")).body_text
               for r in rows]
     return _clip(bodies + EDGE_CASES)
 

@@ -103,6 +103,28 @@ def test_capitalised_words_brands_and_group_greetings_stay(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("adressen er nyveien 4b, 1415 oppegård takk", "adressen er [ADDRESS] takk"),
+    ("bor på sankt eriksgatan 48, 112 34 stockholm nu", "bor på [ADDRESS] nu"),
+    ("ny adresse: vesterbrogade 31, st. tv., 1620 kbh v", "ny adresse: [ADDRESS]"),
+    ("storgatan 21 lgh 1001, 962 31 jokkmokk", "[ADDRESS]"),
+    ("i live at 12 victoria terrace now", "i live at [ADDRESS] now"),
+    ("send it to 41 brook street, bradford bd1 4rr please", "send it to [ADDRESS] please"),
+])
+def test_lower_case_chat_addresses_with_their_postcode_are_redacted(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ordren gata 5 kommer 2024 kl 10",
+    "the 5 main points are clear",
+    "vi har 3 nye veier og 2024 planer",
+])
+def test_lower_case_street_words_without_an_address_shape_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("Sendes til Storgata 12B, 0155 Oslo.", "Sendes til [ADDRESS]."),
     ("Adressen er Drottninggatan 5, 111 51 Stockholm", "Adressen er [ADDRESS]"),
     ("Bor i Karl Johans gate 1 nå.", "Bor i [ADDRESS] nå."),

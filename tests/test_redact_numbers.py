@@ -174,3 +174,15 @@ def test_spelled_out_email_addresses_are_redacted(text: str, expected: str) -> N
 ])
 def test_at_and_dot_in_ordinary_sentences_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize("text", ["Saksnummer SK-2024-118734 gjelder deg.",
+                                  "Bestilling GK-7718-2290 er mottatt.",
+                                  "Ärende TRY-2024-338120 är stängt."])
+def test_digits_after_a_letter_code_and_hyphen_are_a_reference_not_a_phone(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_card_after_a_letter_code_is_still_a_card_and_a_label_is_no_code() -> None:
+    assert redact("KORT-4111 1111 1111 1111").text == "KORT-[CARD]"
+    assert redact("Ring tlf-91234567").text == "Ring tlf-[PHONE]"

@@ -54,10 +54,30 @@ _EN_STREET_RE = re.compile(
     rf"(?![\w])")
 _UK_POST_RE = re.compile(
     r"[A-Z](?<![\w][A-Z])(?:[A-Z]?[0-9][A-Z0-9]?[ \u00a0]?[0-9][A-Z]{2})(?![\w])")
-_POST_RE = re.compile(
+_POST_RE = re.compile(  # a place's second word is never a street ("… Stockholm Storgatan 5")
     rf"[0-9](?<![\w.,/:][0-9])(?:[0-9]{{3}}|[0-9]{{2}}{_SP}[0-9]{{2}}|[0-9]{{4}})"
-    rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -][{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![^\W\d_]))?"
+    rf"{_SP}+[{_UP}][{_LO}{_UP}]+(?:[ -](?![{_UP}][{_LO}]*(?:{_SUFFIX})(?![{_LO}]))"
+    rf"[{_UP}][{_LO}]+)?(?:{_SP}[{_UP}](?![^\W\d_]))?"
     rf"(?![^\W\d_])")
+#: Chat writes whole addresses in lower case ("nyveien 4b, 1415 oppegård", "solvej 4, 4000
+#: roskilde"): a lower-case street counts only with its postcode and place, which makes it
+#: unmistakable; what sits between number and postcode (", st. tv.,", " lgh 1001,") is
+#: kept short and on one line, and a comma comes before the postcode.
+_FUNCTION_WORDS = (r"(?:på|i|til|till|ved|vid|og|och|en|er|är|ad|at|in|to|and|the"
+                   r"|adresse|adressen|adress)")
+_LOWER_STREET_RE = re.compile(
+    rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
+    rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
+    rf"(?:,[^\n0-9,]{{1,10}}){{0,3}}?,{_SP}*(?:[0-9]{{4}}|[0-9]{{3}}{_SP}[0-9]{{2}})(?![0-9])"
+    rf"{_SP}+[{_LO}]{{2,}}(?:{_SP}[{_LO}](?![^\W\d_]))?")
+#: The English number-first form in lower case ("12 victoria terrace", "41 brook street,
+#: bradford bd1 4rr"): full street words only (not "st", "hill", "park"), so that "5 main
+#: points" stays; a lower-case town and UK postcode after it belong to it.
+_LOWER_EN_STREET_RE = re.compile(
+    rf"[0-9](?<![\w.,/:-][0-9])[0-9]{{0,3}}[a-z]?,?{_SP}+(?:[{_LO}']+{_SP}+){{1,3}}"
+    r"(?:street|road|avenue|lane|drive|close|crescent|gardens|terrace|square|grove|mews"
+    r"|parade)(?![^\W\d_])"
+    rf"(?:,?{_SP}+(?:[{_LO}]+{_SP}+)?[a-z]{{1,2}}[0-9][a-z0-9]?{_SP}?[0-9][a-z]{{2}}(?![\w]))?")
 _COUNTRY_RE = re.compile(rf"(?:NO|N|SE|S|DK|FI)-{_SP}?$")
 _CUE_RE = re.compile(  # never inside a token such as "[ADDRESS]"
     r"(?<!\[)(?i:adresse|adressen|adress|adressen|address|postadresse|postadress|leveringsadresse"
@@ -107,6 +127,9 @@ def addresses(text: str) -> Iterator[Found]:
             en = _EN_STREET_RE.match(text, s)
             if en is not None:
                 yield s, en.end(), "address"
+    for rule in (_LOWER_STREET_RE, _LOWER_EN_STREET_RE):
+        for m in rule.finditer(text):
+            yield m.start(), m.end(), "address"
     for m in _UK_POST_RE.finditer(text):
         yield m.start(), m.end(), "address"
     for m in _POST_RE.finditer(text):

@@ -2,7 +2,9 @@
 
 `cue_before(text, start, stop)` returns the kind of the nearest cue word in the few
 characters before a number: "keep" (order, case, invoice, tracking, customer number…,
-which must stay readable), "phone", "id", "account", or None.
+which must stay readable), "phone", "id", "account", or None. `glued` and
+`code_prefixed` tell digits that belong to a code ("RR123456785SE", "SK-2024-118734")
+from a number of their own.
 """
 
 from __future__ import annotations
@@ -123,3 +125,41 @@ def is_amount(text: str, start: int, end: int) -> bool:
     if _CURRENCY_BEFORE_RE.search(text, max(0, start - 12), start) is not None:
         return True
     return _CURRENCY_AFTER_RE.match(text, end, min(len(text), end + 12)) is not None
+
+
+#: Short labels typed right before a number ("tlf91234567"): a label, not part of a code.
+LABELS = frozenset({"tlf", "tel", "mob", "ph", "tf", "tfn", "nr", "no", "fnr", "pnr", "cpr"})
+
+
+def glued(text: str, s: int, e: int) -> bool:
+    """Digits glued to a short letter run, as in a code ("RR123456785SE", "A4", "kr1299",
+    "ID12345"); a whole word next to them ("Telefon91234567") is not a code."""
+    if (s and text[s - 1] == "_") or (e < len(text) and text[e] == "_"):
+        return True
+    if s and text[s - 1].isalpha():
+        i = s - 1
+        while i >= 0 and s - i <= 4 and text[i].isalpha():
+            i -= 1
+        if s - i <= 4 and text[i + 1:s].lower() not in LABELS:
+            return True
+    if e < len(text) and text[e].isalpha():
+        i = e
+        while i < len(text) and i - e <= 3 and text[i].isalpha():
+            i += 1
+        if i - e <= 3:
+            return True
+    return False
+
+
+def code_prefixed(text: str, s: int) -> bool:
+    """Digits after a short letter code and a hyphen ("SK-2024-118734", "GK-7718-2290") are
+    a case or order reference: never a phone or a bare number (checksummed ids still are).
+    A label ("tlf-") is not a code."""
+    if s < 2 or text[s - 1] not in "-\u2010\u2011":
+        return False
+    i = s - 2
+    while i >= 0 and s - 1 - i <= 5 and text[i].isalpha():
+        i -= 1
+    letters = text[i + 1:s - 1]
+    return (0 < len(letters) <= 5 and (i < 0 or not text[i].isalnum())
+            and letters.lower() not in LABELS)

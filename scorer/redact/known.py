@@ -33,7 +33,7 @@ def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not parts:
         return None
     alts = []
-    for p in sorted(parts, key=len, reverse=True):
+    for p in sorted(parts, key=lambda p: (-len(p), p)):  # fixed order: no hash-seed effect
         folded = "".join(_FOLD.get(ch, re.escape(ch)) for ch in p.lower())
         if p.capitalize() in WORD_NAMES:
             folded = f"(?-i:{re.escape(p[0].upper())}){folded[len(re.escape(p[0].lower())):]}"

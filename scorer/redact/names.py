@@ -192,7 +192,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters lower-case to two characters
         lowered = "".join(ch.lower()[0] for ch in text)
-    for word in _TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered)):
+    for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):
         rxs = _TRIGGERS[word]
         for w in _trigger_regex(word).finditer(lowered):
             after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]

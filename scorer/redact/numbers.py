@@ -48,7 +48,7 @@ from scorer.redact.checksums import (
     se_pnr_ok,
     valid_date,
 )
-from scorer.redact.cues import cue_before, is_amount
+from scorer.redact.cues import code_prefixed, cue_before, glued, is_amount
 
 Found = tuple[int, int, str]
 
@@ -150,7 +150,7 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
             digits = m.group(0)
             if s == rs or e == re_ or clash:
                 inside = clash and any(bs < e and s < be for bs, be in blocked[b:b + 8])
-                if inside or _glued(text, s, e):
+                if inside or glued(text, s, e):
                     if run:
                         yield run
                     run = []
@@ -166,30 +166,6 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
             prev_end = e
         if run:
             yield run
-
-
-#: Short labels typed right before a number ("tlf91234567"): a label, not part of a code.
-_LABELS = frozenset({"tlf", "tel", "mob", "ph", "tf", "tfn", "nr", "no", "fnr", "pnr", "cpr"})
-
-
-def _glued(text: str, s: int, e: int) -> bool:
-    """Digits glued to a short letter run, as in a code ("RR123456785SE", "A4", "kr1299",
-    "ID12345"); a whole word next to them ("Telefon91234567") is not a code."""
-    if (s and text[s - 1] == "_") or (e < len(text) and text[e] == "_"):
-        return True
-    if s and text[s - 1].isalpha():
-        i = s - 1
-        while i >= 0 and s - i <= 4 and text[i].isalpha():
-            i -= 1
-        if s - i <= 4 and text[i + 1:s].lower() not in _LABELS:
-            return True
-    if e < len(text) and text[e].isalpha():
-        i = e
-        while i < len(text) and i - e <= 3 and text[i].isalpha():
-            i += 1
-        if i - e <= 3:
-            return True
-    return False
 
 
 def _phone_plan(d: str, plus: bool) -> bool:
@@ -395,6 +371,9 @@ def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
             start -= 1
         cue = cue_before(text, start)
         keep = cue == "keep" or is_amount(text, start, run[-1].end)
+        if not keep and code_prefixed(text, start):
+            digits = "".join(g.digits for g in run)  # a card keeps its checksum's say
+            keep = not (13 <= len(digits) <= 19 and luhn_ok(digits))
         for i, j, kind in _split(run, cue, keep):
             s = run[i].start
             if run[i].plus:
