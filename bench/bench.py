@@ -4,11 +4,15 @@
     .venv/bin/python bench/bench.py --latency --rate 1000 --seconds 30
     .venv/bin/python bench/bench.py --failover 5 --rate 200   # SIGKILL → first commit
     .venv/bin/python bench/bench.py --n 100000 --json out.json
+    .venv/bin/python bench/bench.py --n 20000 --configs 1x2 --traffic unique,corpus  # new vs old
     .venv/bin/python bench/bench.py --n 20000 --configs 1x2 --conversations off,on \
         --traffic corpus,dialogues --repeat 3 --json out.json   # state on vs off
 
-Throughput mode fills a topic (4 partitions) with N realistic replies (the corpus: five
-languages, three channels, e-mail HTML) and measures, side by side on the same broker:
+Throughput mode fills a topic (4 partitions) with N realistic replies (`--traffic`: by
+default `unique`, never-repeating generated replies from bench/unique_text.py in five
+languages on three channels with HTML e-mail, whose sentences cannot hit the scorer's memos
+the way a replay does; or `corpus`, the labelled corpus re-sent, an optimistic figure) and
+measures, side by side on the same broker:
 
   (a) raw kafka-python consume + JSON decode of that topic — the ceiling for this client;
   (b) `scorer run` end to end (consume → validate → score → store → publish → commit) until
@@ -28,13 +32,14 @@ each (b) configuration runs with `SCORER_CONVERSATIONS=false` and `=true` on the
 topic, alternating (off/on, on/off, …) K times, so every pair of runs is measured back to
 back. With it on, records that carry a `conversation_id` are forwarded to the internal
 repartition topic and scored there in a second stage, so each is consumed twice. The
-traffic is the corpus (every 3 consecutive replies share a conversation_id, keyed by reply
-id) and/or whole conversations from `scorer.dialogues` (customer messages, agent replies,
-`closed` events; in send order, keyed by conversation_id). The on/off ratio of each pair
-is reported, and its median.
+traffic is generated replies or the corpus (every 3 consecutive replies share a
+conversation_id, keyed by reply id) and/or whole conversations from `scorer.dialogues`
+(customer messages, agent replies, `closed` events; in send order, keyed by
+conversation_id). The on/off ratio of each pair is reported, and its median.
 
-Latency mode produces at a fixed rate and reports produce → scored-topic latency p50/p99
-from the Kafka timestamps of each input record and its scored record.
+Latency and failover modes send the corpus. Latency mode produces at a fixed rate and
+reports produce → scored-topic latency p50/p99 from the Kafka timestamps of each input
+record and its scored record.
 
 Failover mode SIGKILLs the worker K times under a steady stream, starting a replacement
 with the same identity at once, and reports kill → the replacement's first committed
@@ -69,6 +74,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from unique_text import unique_records  # noqa: E402 - bench/unique_text.py, beside this script
+
 from scorer.dialogues import iter_dialogues  # noqa: E402
 from scorer.traffic import DEFAULT_CORPUS, generate, load_corpus  # noqa: E402
 
@@ -116,7 +123,7 @@ def without_language(value: bytes, i: int, share: float = NO_LANGUAGE_SHARE) -> 
     return orjson.dumps(rec)
 
 
-TRAFFIC = ("corpus", "dialogues")
+TRAFFIC = ("corpus", "dialogues", "unique")
 
 
 def corpus_records(n: int) -> list[tuple[bytes, bytes]]:
@@ -125,6 +132,13 @@ def corpus_records(n: int) -> list[tuple[bytes, bytes]]:
     corpus = load_corpus(DEFAULT_CORPUS)
     return [(key, without_language(value, i)) for i, (key, value) in
             enumerate(itertools.islice(generate(corpus, invalid_share=0.0, seed=7), n))]
+
+
+def unique_text_records(n: int) -> list[tuple[bytes, bytes]]:
+    """Never-repeating generated replies (bench/unique_text.py) keyed by reply id, every 3
+    sharing a conversation_id and 20 % without `language`, as in `corpus_records`."""
+    return [(rec["id"].encode(), without_language(orjson.dumps(rec), i))
+            for i, rec in enumerate(unique_records(n, seed=7))]
 
 
 def dialogue_records(n: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
@@ -165,7 +179,9 @@ def fill_topic(bootstrap: str, topic: str, n: int, partitions: int,
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, partitions, 1)])
     admin.close()
-    records = corpus_records(n) if traffic == "corpus" else dialogue_records(n)
+    make = {"corpus": corpus_records, "dialogues": dialogue_records,
+            "unique": unique_text_records}[traffic]
+    records = make(n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=20,
                              batch_size=512 * 1024)
     for key, value in records:
@@ -733,10 +749,12 @@ def main() -> int:
                     help="(b) with SCORER_CONVERSATIONS on, off, or both (on,off / off,on: "
                          "each layout runs with both, alternating; default: on, the "
                          "service's default)")
-    ap.add_argument("--traffic", default="corpus",
+    ap.add_argument("--traffic", default="unique",
                     help="corpus (replies from the labelled corpus, 3 per conversation_id), "
-                         "dialogues (whole conversations from scorer.dialogues), or both "
-                         "(corpus,dialogues); default corpus")
+                         "unique (never-repeating generated replies, bench/unique_text.py, "
+                         "3 per conversation_id), dialogues (whole conversations from "
+                         "scorer.dialogues), or several, comma-separated (unique,corpus); "
+                         "default unique")
     ap.add_argument("--repeat", type=int, default=1,
                     help="rounds of (b) per layout; with both --conversations settings "
                          "the order alternates every round (default 1)")
@@ -766,7 +784,8 @@ def main() -> int:
         ap.error("--conversations: name each setting once")
     traffics = [t.strip() for t in args.traffic.split(",")]
     if not set(traffics) <= set(TRAFFIC) or len(set(traffics)) != len(traffics):
-        ap.error(f"--traffic {args.traffic!r}: use corpus, dialogues or corpus,dialogues")
+        ap.error(f"--traffic {args.traffic!r}: use corpus, unique, dialogues or a "
+                 "comma-separated list of them")
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
     # The result keys of a plain run stay as they were (scorer_1w_2p, raw_consume_per_s, …).
