@@ -125,7 +125,7 @@ def test_repeated_sigkill_under_load_loses_nothing_and_publishes_and_stores_ever
     rng = random.Random(SEED)
     producer = traffic(rate=150)
     scorer.start().wait_ready()
-    for kill in range(1, 4):
+    for kill in range(1, 6):
         until(lambda: processed(scorer) > 0, 60, "progress before the kill", scorer)
         time.sleep(rng.uniform(0.2, 3.0))
         counted = processed(scorer)
@@ -157,8 +157,8 @@ def committed_batches(proc: ScorerProcess) -> float:
                for s in fam.samples if s.name.endswith("_count"))
 
 
-#: Issue 15's failover target on the local broker, for the part that is failover: from
-#: the replacement being up (model loaded, /healthz answering) to its first commit.
+#: Issue 15's failover target on the local broker: SIGKILL → the replacement's first commit,
+#: its cold start included (median of the kills).
 FAILOVER_TARGET_S = 5.0
 
 
@@ -196,15 +196,15 @@ def test_a_replacement_after_sigkill_commits_within_seconds_not_a_session_timeou
     static membership: ~22 s after it was up, ~29 s after the kill) could not pass.
 
     The whole kill → first commit also holds the replacement's cold start (Python
-    imports, model load: 3-8 s on a 2-core machine depending on load), which no group
-    protocol can save; it is printed, and bounded loosely."""
+    imports and the model load, about 2.3 s on an idle 2-core machine since the model file
+    needs no skops), so its median over five kills is held to the target too."""
     rng = random.Random(SEED + 15)
     del env["SCORER_SESSION_TIMEOUT_MS"]
     env["SCORER_GROUP_INSTANCE_ID"] = "scorer-0"  # as the Helm chart sets it (pod name)
     producer = traffic(rate=150)
     scorer.start().wait_ready()
     runs = []
-    for kill in range(1, 4):
+    for kill in range(1, 6):
         until(lambda: committed_batches(scorer) > 0, 60, "a commit before the kill", scorer)
         time.sleep(rng.uniform(0.2, 2.0))
         t = fail_over(scorer)
@@ -217,7 +217,7 @@ def test_a_replacement_after_sigkill_commits_within_seconds_not_a_session_timeou
     print(f"failover: up → first commit median {statistics.median(rejoin):.1f}s, max "
           f"{max(rejoin):.1f}s; SIGKILL → first commit median {statistics.median(total):.1f}s")
     assert max(rejoin) < FAILOVER_TARGET_S, (runs, scorer.logs())
-    assert statistics.median(total) < 20, (runs, scorer.logs())  # < the 30 s session
+    assert statistics.median(total) < FAILOVER_TARGET_S, (runs, scorer.logs())
     assert "fenced" not in scorer.logs().lower()
     produced = producer.stop()
     until(lambda: uncommitted(env) == 0, 180, "the backlog processed", scorer)
