@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import re
 import signal
 import statistics
 import time
@@ -255,7 +256,11 @@ def test_a_second_live_process_with_the_same_identity_stops_the_first_with_a_cle
         logs = older.logs()
         print(f"\nthe older process exited {code} {time.monotonic() - t0:.1f}s after the "
               f"newer was ready: {logs.strip().splitlines()[-1]}")
-        assert "Traceback" not in logs, logs
+        # kafka-python's producer thread may log its own traceback when the epoch is bumped
+        # under it (an invalid READY -> READY transition inside the library); what must
+        # not appear is a traceback from the service's code.
+        own = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ )", logs)
+        assert not [r for r in own if "Traceback" in r and " kafka." not in r[:80]], logs
         assert code in (2, 3), logs
         assert ("group.instance.id 'twin-0'" in logs if code == 2
                 else "took over transactional id" in logs), logs
