@@ -225,3 +225,17 @@ def test_redaction_does_not_depend_on_the_hash_seed() -> None:
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2", "3", "5")}
     assert len(digests) == 1
+
+
+def test_known_name_regexes_are_a_bounded_memo_each_redactor_owns() -> None:
+    from scorer.redact import Redactor
+    from scorer.redact.known import KnownRegexes
+
+    a, b = Redactor(None), Redactor(None)
+    assert a.known_regexes is not b.known_regexes
+    assert a.redact("Hei Ingrid, takk!", ["Ingrid Haugland"]).text == "Hei [NAME], takk!"
+    memo = KnownRegexes(limit=2)
+    for names in (("Ola",), ("Kari",), ("Per Olav",)):
+        assert memo.get(names) is not None
+    assert len(memo._built) <= 2
+    assert memo.get(("Kari",)).search("hei kari") is not None

@@ -41,7 +41,7 @@ from scorer.redact.checksums import (
     no_fnr_ok,
     se_pnr_ok,
 )
-from scorer.redact.known import email_names, known_names, learned_names
+from scorer.redact.known import KnownRegexes, email_names, known_names, learned_names
 from scorer.redact.names import (
     actor_names,
     context_names,
@@ -196,7 +196,8 @@ class _Accepted:
             pos = nxt
 
 
-def _once(text: str, known: list[str], tagger: NameTagger | None) -> list[Hit]:
+def _once(text: str, known: list[str], tagger: NameTagger | None,
+          regexes: KnownRegexes) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text))
     if ("@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text
@@ -208,7 +209,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None) -> list[Hit]:
         detectors.append(lambda: numbers(text, _spans(acc.hits)))
         detectors.append(lambda: addresses(text))
     if known:
-        detectors.append(lambda: known_names(text, known))
+        detectors.append(lambda: known_names(text, known, regexes))
     detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
     if _HAS_UPPER_RE.search(text) is not None:  # every other name is capitalised
         detectors += [lambda: listed_names(text), lambda: genitive_names(text),
@@ -277,10 +278,12 @@ def _compose(hits: list[Hit], later: list[Hit]) -> list[Hit]:
 
 class Redactor:
     """Every detector, with the statistical name recogniser it owns (`tagger.py`; None
-    runs the rules alone, as its training does). Immutable: one serves every thread."""
+    runs the rules alone, as its training does) and its memo of known-name regexes (a
+    customer's name recurs across their messages). One serves every thread."""
 
     def __init__(self, tagger: NameTagger | None) -> None:
         self.tagger = tagger
+        self.known_regexes = KnownRegexes()
 
     def redact(self, text: str, names: Iterable[str | None] = ()) -> Redaction:
         """Return `text` with personal data replaced by TOKENS, and the replaced regions.
@@ -290,12 +293,12 @@ class Redactor:
         twice more) so that redacting the output once more changes nothing.
         """
         known = [n for n in names if n and n.strip()]
-        hits = _once(text, known, self.tagger)
+        hits = _once(text, known, self.tagger, self.known_regexes)
         out = _render(text, hits)
         for _ in range(2):
             if not hits or not _glued(text, hits):
                 break
-            later = _once(out, known, self.tagger)
+            later = _once(out, known, self.tagger, self.known_regexes)
             if not later:
                 break
             hits = _compose(hits, later)

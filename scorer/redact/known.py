@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from scorer.redact.firstnames import FIRST_NAMES, WORD_NAMES
 from scorer.redact.names import _LO, _NEXTWORD_RE, _UP, Found, _sentence_start
@@ -18,8 +17,27 @@ _FOLD = {"ø": "[øöo]", "ö": "[øöo]", "æ": "(?:æ|ä|ae)", "ä": "(?:æ|ä
          "å": "(?:å|aa|a)", "é": "[ée]", "ü": "[üu]"}
 
 
-@lru_cache(maxsize=4096)
-def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+class KnownRegexes:
+    """Built known-name regexes by name set, bounded (`limit`; a full memo is emptied and
+    refills, as the feature memos are). Owned by a `Redactor`; sharing one between
+    threads is safe: a race only builds a regex twice."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._built: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+    def get(self, names: tuple[str, ...]) -> re.Pattern[str] | None:
+        try:
+            return self._built[names]
+        except KeyError:
+            pass
+        if len(self._built) >= self.limit:
+            self._built = {}
+        rx = self._built[names] = known_regex(names)
+        return rx
+
+
+def known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regex for every part of the given names. A part that is also an everyday word
     ("Dag", "Per", "Rose", "Bill") must be written with its capital ("i dag", "per
     måned", "the roses" stay); the others match in any case ("hei kari")."""
@@ -44,11 +62,13 @@ def _known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
         re.IGNORECASE)
 
 
-def known_names(text: str, names: Iterable[str]) -> Iterator[Found]:
+def known_names(text: str, names: Iterable[str],
+                regexes: KnownRegexes | None = None) -> Iterator[Found]:
     """Every occurrence of the given names or their parts, with genitive endings. A part
     that is also a word, first in a sentence, counts only in the genitive or before
     another capitalised word ("Per i dag …" and "Will you …" stay; "Kalles order" goes)."""
-    rx = _known_regex(tuple(sorted(set(names))))
+    key = tuple(sorted(set(names)))
+    rx = known_regex(key) if regexes is None else regexes.get(key)
     if rx is None:
         return
     pos = 0

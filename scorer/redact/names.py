@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES
@@ -173,11 +172,14 @@ for _rx, _alts in ((_GREET_RE, (GREETING,)), (_SIGN_RE, (SIGNOFF,)),
 _TRIGGER_WORDS = frozenset(_TRIGGERS)
 
 
-@lru_cache(maxsize=512)
 def _trigger_regex(word: str) -> re.Pattern[str]:
     """A trigger word as a whole word, literal first so the regex engine can skip ahead."""
     w = re.escape(word)
     return re.compile(rf"{w}(?<![^\W\d_]{w})(?![^\W\d_])")
+
+
+#: Every trigger word's regex, built once at import (static, like the word lists).
+_TRIGGER_RES = {word: _trigger_regex(word) for word in _TRIGGER_WORDS}
 
 
 def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
@@ -194,7 +196,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
         lowered = "".join(ch.lower()[0] for ch in text)
     for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):
         rxs = _TRIGGERS[word]
-        for w in _trigger_regex(word).finditer(lowered):
+        for w in _TRIGGER_RES[word].finditer(lowered):
             after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]
             for rx in rxs:
                 if rx is _LABEL_RE and after not in (":", "."):
