@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from scorer.memo import BoundedCache
 from scorer.redact.firstnames import FIRST_NAMES, WORD_NAMES
 from scorer.redact.names import _LO, _NEXTWORD_RE, _UP, Found, _sentence_start
 from scorer.redact.namewords import NOT_NAMES
@@ -18,23 +19,15 @@ _FOLD = {"ø": "[øöo]", "ö": "[øöo]", "æ": "(?:æ|ä|ae)", "ä": "(?:æ|ä
 
 
 class KnownRegexes:
-    """Built known-name regexes by name set, bounded (`limit`; a full memo is emptied and
-    refills, as the feature memos are). Owned by a `Redactor`; sharing one between
-    threads is safe: a race only builds a regex twice."""
+    """Built known-name regexes by name set, in a bounded memo (`scorer.memo`). Owned by a
+    `Redactor`; sharing one between threads is safe: a race only builds a regex twice."""
 
     def __init__(self, limit: int = 4096) -> None:
-        self.limit = limit
-        self._built: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+        self._built: BoundedCache[tuple[str, ...], re.Pattern[str] | None] = \
+            BoundedCache(limit)
 
     def get(self, names: tuple[str, ...]) -> re.Pattern[str] | None:
-        try:
-            return self._built[names]
-        except KeyError:
-            pass
-        if len(self._built) >= self.limit:
-            self._built = {}
-        rx = self._built[names] = known_regex(names)
-        return rx
+        return self._built.call(names, known_regex, names)
 
 
 def known_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
