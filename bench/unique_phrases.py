@@ -1,10 +1,10 @@
 # ruff: noqa: E501 - one sentence template or word list per line reads better than wrapped
 """Phrase material for `bench/unique_text.py`: sentence templates and slot words, per language.
 
-Written for the benchmark, not taken from the labelled corpus, `scorer/dialogue_phrases.py`
-or any test set, so the scorer meets sentences its authors never wrote. A template is one
-sentence with `{slot}` fields; `unique_text` fills them so that no filled sentence repeats
-(see its docstring). Roles:
+Written for the benchmark, not taken from the labelled corpus,
+`scorer/data/dialogue-phrases.json` or any test set, so the scorer meets sentences its
+authors never wrote. A template is one sentence with `{slot}` fields; `unique_text` fills
+them so that no filled sentence repeats (see its docstring). Roles:
 
 * `open` (thanks / acknowledgement), `explain` (what happened and what we did), `ask` (a
   question or next step), `close` (the closing sentence): the agent's sentences;

@@ -35,7 +35,8 @@ from pathlib import Path
 import orjson
 from kafka import KafkaProducer
 
-from scorer.dialogues import format_sent_at, iter_dialogues, parse_sent_at
+from scorer.dialogue_records import format_sent_at, parse_sent_at
+from scorer.dialogues import iter_dialogues
 from scorer.settings import Settings
 
 log = logging.getLogger(__name__)

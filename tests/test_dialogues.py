@@ -3,20 +3,27 @@
 These conversations are the independent test text for conversation scoring, so the tests
 pin what a scorer test relies on: the truth is what the records say (recomputed here from
 the records, not taken from the generator), every kind, language and channel occurs, the
-timing respects the SLAs and gap bounds, and interleaving keeps each conversation's order.
+timing respects the SLAs and gap bounds, interleaving keeps each conversation's order,
+and a malformed phrase file (scorer/data/dialogue-phrases.json) is refused by key.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
 
 import orjson
 import pytest
 
-from scorer.dialogue_phrases import LANGUAGES, PHRASES
+from scorer.dialogue_phrases import DATA_FILE, LANGUAGES, PHRASES, PLACEHOLDERS, load_phrases
+from scorer.dialogue_records import parse_sent_at
+from scorer.dialogue_writer import Builder
 from scorer.dialogues import (
     CHANNELS,
     KINDS,
@@ -25,7 +32,6 @@ from scorer.dialogues import (
     Dialogue,
     generate,
     interleave,
-    parse_sent_at,
 )
 from scorer.schema import decode_reply
 
@@ -251,3 +257,56 @@ def test_interleave_keeps_each_conversation_in_order(dialogues: list[Dialogue]) 
     switches = sum(a["conversation_id"] != b["conversation_id"]
                    for a, b in itertools.pairwise(merged))
     assert switches > len(dialogues)
+
+
+def _packaged_phrases() -> dict:
+    return orjson.loads((resources.files("scorer") / "data" / DATA_FILE).read_bytes())
+
+
+def test_the_packaged_phrase_file_is_what_phrases_holds() -> None:
+    assert load_phrases() == PHRASES
+    assert list(PHRASES) == list(LANGUAGES)
+    assert all(isinstance(PHRASES[lang].hold, tuple) for lang in LANGUAGES)
+
+
+def _cut_hold(raw: dict) -> None:
+    raw["nn"]["hold"] = raw["nn"]["hold"][:7]
+
+
+def _misspell_placeholder(raw: dict) -> None:
+    raw["sv"]["scenarios"][3]["explain"] += " {nmae}"
+
+
+def _brace_in_a_part_used_as_written(raw: dict) -> None:
+    raw["da"]["customer_hello"][0] = "Hej {name}"
+
+
+def _drop_a_part(raw: dict) -> None:
+    del raw["en"]["close_email"]
+
+
+def _drop_a_language(raw: dict) -> None:
+    del raw["nb"]
+
+
+@pytest.mark.parametrize(("spoil", "named"), [
+    (_cut_hold, r"nn\.hold has 7 phrasing\(s\); every language needs at least 8"),
+    (_misspell_placeholder, r"sv\.scenarios\[3\]\.explain: unknown placeholder\(s\) \['nmae'\]"),
+    (_brace_in_a_part_used_as_written, r"da\.customer_hello\[0\]: .* used as written"),
+    (_drop_a_part, r"en: missing part\(s\) \['close_email'\]"),
+    (_drop_a_language, r"missing language\(s\) \['nb'\]"),
+])
+def test_a_malformed_phrase_file_is_refused_naming_the_key(
+        tmp_path: Path, spoil: Callable[[dict], None], named: str) -> None:
+    raw = _packaged_phrases()
+    spoil(raw)
+    path = tmp_path / DATA_FILE
+    path.write_bytes(orjson.dumps(raw))
+    with pytest.raises(ValueError, match=named):
+        load_phrases(path)
+
+
+def test_the_writer_fills_exactly_the_placeholders_the_phrase_file_may_use() -> None:
+    b = Builder(random.Random(1), conversation_id="c", channel="chat", language="nb",
+                opened_ms=0)
+    assert set(b.values) == PLACEHOLDERS

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from scorer import traffic as traffic_mod
 from scorer.cli import main
+from scorer.dialogue_records import parse_sent_at
 from scorer.dialogues import generate as generate_dialogues
-from scorer.dialogues import parse_sent_at
 from scorer.schema import decode_reply
 from scorer.settings import load_settings
 from scorer.traffic import INVALID_SAMPLES, ConversationTraffic, generate, retime
