@@ -296,11 +296,20 @@ def feedback_export(config_file: Path | None, out: Path | None, since: str | Non
 @click.argument("file", required=False, default="tests/data/pii_eval.jsonl",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def pii_eval(file: Path, as_json: bool) -> None:
+@click.option("--keep-from-file", "keep_file", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Redact with this keep-list, as SCORER_REDACT_KEEP would: one entry a "
+                   "line, blank lines and `#` comments skipped.")
+def pii_eval(file: Path, as_json: bool, keep_file: Path | None) -> None:
     """Redaction leaks and over-redaction per category on a labelled JSON-lines set."""
     from scorer.pii_eval import evaluate
+    from scorer.redact.keep import read_keep_file
 
-    report = evaluate(file)
+    try:
+        keep = read_keep_file(keep_file) if keep_file is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--keep-from-file") from None
+    report = evaluate(file, keep)
     click.echo(report.to_json() if as_json else report.to_text())
 
 

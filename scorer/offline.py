@@ -29,6 +29,7 @@ from scorer.conversations.messages import Describer
 from scorer.conversations.table import Closure, ConversationTable
 from scorer.conversations.verdict import verdict
 from scorer.model import ModelLoadError
+from scorer.redact import Redactor, redactor_keeping
 from scorer.schema import Reply, ScoredReply, decode_reply
 from scorer.scoring import Scorer
 from scorer.settings import Settings
@@ -55,11 +56,11 @@ def _load(settings: Settings, err: TextIO) -> Scorer | None:
 class _Conversations:
     """The service's conversation rules over a file: one partition, no wall clock."""
 
-    def __init__(self, settings: Settings, scorer: Scorer) -> None:
+    def __init__(self, settings: Settings, scorer: Scorer, redactor: Redactor) -> None:
         from scorer.conversations.stage import CHANNELS, describer, verdict_rules
 
         self.scorer = scorer
-        self.describer: Describer = describer(settings)
+        self.describer: Describer = describer(settings, redactor)
         self.rules = verdict_rules(settings)
         self.table = ConversationTable({ch: settings.idle_seconds(ch) for ch in CHANNELS},
                                        settings.thread_max_messages, grace=0.0)
@@ -92,11 +93,12 @@ class _Conversations:
             self.verdicts.append(orjson.dumps(record.model_dump(), option=_DUMP_OPTS))
 
 
-def _score_shown(scorer: Scorer, replies: list[Reply], redact_text: bool
-                 ) -> list[ScoredReply]:
+def _score_shown(scorer: Scorer, replies: list[Reply], redact_text: bool,
+                 redactor: Redactor) -> list[ScoredReply]:
     """Score replies and show their evidence as every output does (`scorer.shown`)."""
     prepared = scorer.prepare(replies)
-    return [show(s, p.plain, (r.customer_name,), redact_text=redact_text).scored
+    return [show(s, p.plain, (r.customer_name,), redact_text=redact_text,
+                 redactor=redactor).scored
             for r, s, p in zip(replies, scorer.score_prepared(replies, prepared), prepared,
                                strict=True)]
 
@@ -110,7 +112,8 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
     t0 = last_progress = time.perf_counter()
     scored = invalid = skipped = 0
     batch: list[Reply] = []
-    convs = _Conversations(settings, scorer) if settings.conversations else None
+    redactor = redactor_keeping(settings.redact_keep)
+    convs = _Conversations(settings, scorer, redactor) if settings.conversations else None
 
     def flush() -> None:
         nonlocal scored
@@ -119,7 +122,7 @@ def score_jsonl(settings: Settings, infile: BinaryIO, out: BinaryIO, err: TextIO
         plain = [r for r in batch if convs is None or not r.conversation_id]
         staged = [(i, r) for i, r in enumerate(batch) if convs is not None and r.conversation_id]
         lines = convs.score(staged) if convs is not None and staged else {}
-        done = iter(_score_shown(scorer, plain, settings.redact_outputs))
+        done = iter(_score_shown(scorer, plain, settings.redact_outputs, redactor))
         for i, r in enumerate(batch):
             if convs is None or not r.conversation_id:
                 out.write(dump(next(done)) + b"\n")
@@ -179,6 +182,7 @@ def score_text(settings: Settings, text: str, *, channel: str = "chat",
         raise SystemExit(2)
     reply = Reply(id="cli-1", channel=channel, text=text,  # type: ignore[arg-type]
                   language=language, content_type=content_type)  # type: ignore[arg-type]
-    result = _score_shown(scorer, [reply], settings.redact_outputs)[0]
+    result = _score_shown(scorer, [reply], settings.redact_outputs,
+                          redactor_keeping(settings.redact_keep))[0]
     out.write(dump(result).decode() + "\n")
     out.flush()

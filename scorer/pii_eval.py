@@ -22,6 +22,9 @@ Each case is judged the way the scorer shows it: the text is rendered to plain t
 * A value that is not in the rendered text to begin with is counted as **absent** (a
   labelling or rendering mismatch) and left out of the rates.
 
+With a keep-list (`--keep-from-file`, one entry a line, as `SCORER_REDACT_KEEP` takes them)
+the set is redacted as a deployment with that list would redact it.
+
 Categories are reported as labelled; a category counts as *in scope* when it names a kind
 of personal data the redactor is built for (e-mail, phone, card, national id, IBAN, bank
 account, name, address), and the headline leak rate is over in-scope secrets.
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scorer.redact import redact
+from scorer.redact import Redactor, redact, redactor_keeping
 from scorer.text import prepare
 
 #: Category stems the redactor covers (matched inside the normalised label).
@@ -207,11 +210,14 @@ class Report:
         return "\n".join(lines)
 
 
-def evaluate_case(case: dict[str, Any], index: int, report: Report) -> None:
+def evaluate_case(case: dict[str, Any], index: int, report: Report,
+                  redactor: Redactor | None = None) -> None:
+    """Judge one case into `report`; `redactor` is a deployment's (None: `redact`)."""
     content_type = case.get("content_type") or "text/plain"
     is_html = "html" in content_type.lower()
     plain = prepare(case.get("text") or "", content_type).plain
-    redacted = redact(plain, [case.get("customer_name")]).text
+    redacted = (redact if redactor is None else redactor.redact)(
+        plain, [case.get("customer_name")]).text
     runs = _digit_runs(redacted)
     language = case.get("language") or "?"
     report.cases += 1
@@ -246,13 +252,15 @@ def evaluate_case(case: dict[str, Any], index: int, report: Report) -> None:
                                    "keep": shown})
 
 
-def evaluate(path: str | Path) -> Report:
-    """Redact every case of the JSON-lines file at `path` and count leaks and losses."""
+def evaluate(path: str | Path, keep: list[str] | None = None) -> Report:
+    """Redact every case of the JSON-lines file at `path` and count leaks and losses;
+    `keep` is a deployment's keep-list (`SCORER_REDACT_KEEP`), kept in every case."""
+    redactor = redactor_keeping(keep) if keep else None
     report = Report()
     with Path(path).open(encoding="utf-8") as fh:
         for index, line in enumerate(fh, start=1):
             if line.strip():
-                evaluate_case(json.loads(line), index, report)
+                evaluate_case(json.loads(line), index, report, redactor)
     return report
 
 
@@ -260,14 +268,23 @@ DEFAULT_PATH = Path("tests/data/pii_eval.jsonl")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m scorer.pii_eval [FILE] [--json]` (the same as `scorer pii-eval`)."""
+    """`python -m scorer.pii_eval [FILE] [--json] [--keep-from-file KEEPFILE]` (the same as
+    `scorer pii-eval`)."""
     import argparse
+
+    from scorer.redact.keep import read_keep_file
 
     ap = argparse.ArgumentParser(prog="scorer pii-eval", description=__doc__.splitlines()[0])
     ap.add_argument("file", nargs="?", default=str(DEFAULT_PATH))
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--keep-from-file", metavar="KEEPFILE",
+                    help="redact with this keep-list (one entry a line, `#` comments)")
     args = ap.parse_args(argv)
-    report = evaluate(args.file)
+    try:
+        keep = read_keep_file(args.keep_from_file) if args.keep_from_file else None
+    except ValueError as exc:
+        ap.error(f"{args.keep_from_file}: {exc}")
+    report = evaluate(args.file, keep)
     print(report.to_json() if args.json else report.to_text())
     return 0
 

@@ -46,6 +46,7 @@ from scorer.shown import Shown, show
 
 if TYPE_CHECKING:
     from scorer.conversations.messages import ConvMessage, Describer
+    from scorer.redact import Redactor
     from scorer.scoring import Scorer
 
 _PR_SET_PDEATHSIG = 1
@@ -87,7 +88,7 @@ class BatchWork:
     def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
                  store_rows: bool, redact_text: bool, redact_outputs: bool = True,
                  describer: Describer | None = None, sample_rate: float = 0.0,
-                 shadow: Scorer | None = None) -> None:
+                 shadow: Scorer | None = None, redactor: Redactor | None = None) -> None:
         self.scorer = scorer
         self.shadow = shadow
         self.max_record_bytes = max_record_bytes
@@ -96,6 +97,8 @@ class BatchWork:
         self.redact_text = redact_text
         self.redact_outputs = redact_outputs
         self.describer = describer
+        #: The deployment's redactor (its keep-list, `SCORER_REDACT_KEEP`); None: shipped.
+        self.redactor = redactor
         self.sample_rate = sample_rate if store_rows else 0.0
         #: (lookups, misses) of each feature memo when the last batch was counted.
         self._cache_seen: dict[str, tuple[int, int]] = {}
@@ -197,10 +200,12 @@ class BatchWork:
         """The reply as Kafka outputs show it, and as the store keeps it (one redaction
         when both redact, as by default)."""
         names = (reply.customer_name,)
-        out = show(scored, plain, names, redact_text=self.redact_outputs)
+        out = show(scored, plain, names, redact_text=self.redact_outputs,
+                   redactor=self.redactor)
         if self.redact_outputs == self.redact_text:
             return out, out
-        return out, show(scored, plain, names, redact_text=self.redact_text)
+        return out, show(scored, plain, names, redact_text=self.redact_text,
+                         redactor=self.redactor)
 
 
 #: Replies scored once before the fork: the first batch otherwise pays ~200 ms of lazy

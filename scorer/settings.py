@@ -11,6 +11,7 @@ variable, the bad value and what to set instead.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -189,6 +190,11 @@ class Settings(BaseSettings):
     #: Redact the evidence text on replies.scored / replies.flagged and `scorer score`
     #: (false: raw text downstream, for deployments whose consumers need it).
     redact_outputs: bool = True
+    #: Strings never redacted wherever they appear: the deployment's own service phone
+    #: numbers, generic e-mail and postal addresses (scorer/redact/keep.py: phone numbers
+    #: match by digits, e-mail and the rest case-insensitively). Comma-separated, or a JSON
+    #: list when an entry holds a comma; an entry under 4 characters is refused.
+    redact_keep: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: Days flagged replies (with their reviews) and conversations are kept; older ones are
     #: purged hourly. On by default: flagged personal data must not be kept forever.
     retention_days: int = Field(default=90, ge=1, le=36_500)
@@ -237,6 +243,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [t.strip() for t in value.split(",") if t.strip()]
         return value
+
+    @field_validator("redact_keep", mode="before")
+    @classmethod
+    def _split_keep(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"is not a JSON list ({exc}); write e.g. "
+                                 '["22 86 40 00", "Postboks 1, 0101 Oslo"]') from None
+        return cls._split_tokens(value)
+
+    @field_validator("redact_keep")
+    @classmethod
+    def _keep_entries(cls, value: list[str]) -> list[str]:
+        if not value:  # no import of the redactor (and its name model) for nothing
+            return value
+        from scorer.redact.keep import check_entries
+
+        return check_entries(value)
 
     @field_validator("store_url")
     @classmethod

@@ -9,7 +9,8 @@ re-pointed at that text, so `span.text == shown[start:end]` on every output, and
 holding the stored text can slice the spans the topic carries.
 
 This module is the one place where that happens; `SCORER_REDACT` (store) and
-`SCORER_REDACT_OUTPUTS` (Kafka and `scorer score`) choose whether it redacts.
+`SCORER_REDACT_OUTPUTS` (Kafka and `scorer score`) choose whether it redacts, and the
+caller's redactor (built from `SCORER_REDACT_KEEP` with `redactor_keeping`) what it keeps.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scorer.redact import Redaction, redact
+from scorer.redact import REDACTOR, Redaction, Redactor
 from scorer.schema import ScoredReply, Span
 
 
@@ -31,15 +32,17 @@ class Shown:
 
 
 def show(scored: ScoredReply, plain: str, names: Iterable[str | None], *,
-         redact_text: bool, redaction: Redaction | None = None) -> Shown:
+         redact_text: bool, redaction: Redaction | None = None,
+         redactor: Redactor | None = None) -> Shown:
     """Re-point `scored`'s evidence (offsets into `plain`) at the text an output shows.
 
     `redaction` may be passed when the caller has already redacted `plain` with the same
-    names (one redaction per reply, however many outputs show it).
+    names (one redaction per reply, however many outputs show it). `redactor` is the
+    deployment's (its keep-list); None is the shipped one, which keeps nothing.
     """
     if not redact_text:
         return Shown(scored, plain, False)
-    r = redaction if redaction is not None else redact(plain, names)
+    r = redaction if redaction is not None else (redactor or REDACTOR).redact(plain, names)
     evidence: dict[str, Span | None] = {}
     for dim, span in scored.evidence.items():
         if span is None:

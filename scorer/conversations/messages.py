@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from scorer.conversations.context import Rules, in_context
 from scorer.conversations.state import thread_entry
 from scorer.metrics import ReplyLine
-from scorer.redact import redact
+from scorer.redact import REDACTOR, Redactor
 from scorer.sample import in_sample
 from scorer.schema import Reply, ScoredReply
 from scorer.shown import Shown, show
@@ -82,9 +82,11 @@ class Describer:
     redact_outputs: bool = True
     #: Share stored for the random review sample whatever the score (scorer.sample).
     sample_rate: float = 0.0
+    #: The deployment's redactor (its keep-list, `SCORER_REDACT_KEEP`).
+    redactor: Redactor = field(default=REDACTOR, compare=False)
 
     def thread_text(self, plain: str, names: tuple[str | None, ...]) -> tuple[str, bool]:
-        text = redact(plain, names).text if self.redact_text else plain
+        text = self.redactor.redact(plain, names).text if self.redact_text else plain
         return text[: self.max_chars], len(text) > self.max_chars
 
     def describe(self, scorer: Scorer, items: Sequence[tuple[int, Reply, float]]
@@ -126,9 +128,9 @@ class Describer:
             m.greeting, m.explanation, m.closing = d.greeting, d.explanation, d.closing
         m.words = s.word_count
         names = (r.customer_name,)
-        kept = show(s, plain, names, redact_text=self.redact_text)
+        kept = show(s, plain, names, redact_text=self.redact_text, redactor=self.redactor)
         out = kept if self.redact_outputs == self.redact_text else show(
-            s, plain, names, redact_text=self.redact_outputs)
+            s, plain, names, redact_text=self.redact_outputs, redactor=self.redactor)
         text, cut = kept.text[: self.max_chars], len(kept.text) > self.max_chars
         # Offsets only: the store row cuts the span text from the thread text
         # (`verdict.store_row`); repeating it here doubled a reply's share of memory.

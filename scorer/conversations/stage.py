@@ -31,6 +31,7 @@ from scorer.conversations.messages import ConvMessage, Describer
 from scorer.conversations.table import Changes, ConversationTable
 from scorer.conversations.verdict import VerdictRules, store_row, verdict
 from scorer.metrics import Tally
+from scorer.redact import Redactor, redactor_keeping
 from scorer.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,16 @@ class Effects:
         self.changes.commit()
 
 
-def describer(settings: Settings) -> Describer:
-    """What the scoring processes need to describe conversation messages."""
+def describer(settings: Settings, redactor: Redactor | None = None) -> Describer:
+    """What the scoring processes need to describe conversation messages (`redactor`: the
+    caller's, to share one; else one for `SCORER_REDACT_KEEP`)."""
     return Describer(
         rules=Rules(settings.weights, {ch: settings.length_range(ch) for ch in CHANNELS},
                     settings.flag_threshold),
         redact_text=settings.redact, store_rows=settings.store_enabled,
         max_chars=settings.thread_max_chars, redact_outputs=settings.redact_outputs,
         sample_rate=settings.sample_rate,
+        redactor=redactor or redactor_keeping(settings.redact_keep),
     )
 
 

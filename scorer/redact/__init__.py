@@ -16,6 +16,8 @@ flagged store only ever sees text that went through `redact()`. What is found:
 
 The detectors err on the side of privacy where no checksum or cue speaks against it, and
 keep dates, times, amounts and cued order, case, invoice and tracking numbers readable.
+A deployment's own contact details (`SCORER_REDACT_KEEP`, `keep.py`) are never redacted: a
+found span that equals or lies inside a listed string's occurrence is passed over.
 
 Linear time: every detector is one pass of bounded regexes (or bounded windows over
 digit groups); hits are accepted in priority order into an occupancy mask (a bytearray,
@@ -41,6 +43,7 @@ from scorer.redact.checksums import (
     no_fnr_ok,
     se_pnr_ok,
 )
+from scorer.redact.keep import KeepList, KeptSpans
 from scorer.redact.known import KnownRegexes, email_names, known_names, learned_names
 from scorer.redact.names import (
     actor_names,
@@ -54,8 +57,8 @@ from scorer.redact.numbers import ibans, ninos, numbers
 from scorer.redact.tagger import NameTagger
 
 __all__ = [
-    "TOKENS", "Hit", "Redaction", "Redactor", "dk_cpr_ok", "iban_ok", "luhn_ok", "no_account_ok",
-    "no_fnr_ok", "redact", "redact_text", "se_pnr_ok",
+    "TOKENS", "Hit", "KeepList", "Redaction", "Redactor", "dk_cpr_ok", "iban_ok", "luhn_ok",
+    "no_account_ok", "no_fnr_ok", "redact", "redact_text", "redactor_keeping", "se_pnr_ok",
 ]
 
 #: Token written in place of each kind of personal data.
@@ -154,11 +157,17 @@ def _emails(text: str) -> Iterator[Found]:
 
 
 class _Accepted:
-    """Hits accepted so far, with an occupancy mask of the text for overlap tests."""
+    """Hits accepted so far, with an occupancy mask of the text for overlap tests.
 
-    def __init__(self, length: int) -> None:
+    A found span inside a kept occurrence (`keep.py`) is passed over, not accepted: it
+    claims no room, so a longer span another detector finds over the same text (and so
+    reaching past the kept string) is still taken.
+    """
+
+    def __init__(self, length: int, kept: KeptSpans | None = None) -> None:
         self.mask = bytearray(length)
         self.hits: list[Hit] = []
+        self.kept = kept if kept else None
 
     def free(self, s: int, e: int) -> bool:
         return self.mask.find(1, s, e) == -1
@@ -169,7 +178,7 @@ class _Accepted:
 
     def add(self, found: Iterable[Found], text: str) -> None:
         for s, e, kind in found:
-            if s >= e:
+            if s >= e or (self.kept is not None and self.kept.covers(s, e)):
                 continue
             if self.free(s, e):
                 self.take(s, e, kind)
@@ -187,7 +196,8 @@ class _Accepted:
             stripped = piece.strip(" \t\u00a0,.-'’")
             if stripped and any(ch.isalpha() for ch in stripped):
                 a = pos + piece.index(stripped)
-                self.take(a, a + len(stripped), "name")
+                if self.kept is None or not self.kept.covers(a, a + len(stripped)):
+                    self.take(a, a + len(stripped), "name")
             if taken == -1:
                 break
             nxt = self.mask.find(0, taken, e)
@@ -197,9 +207,9 @@ class _Accepted:
 
 
 def _once(text: str, known: list[str], tagger: NameTagger | None,
-          regexes: KnownRegexes) -> list[Hit]:
+          regexes: KnownRegexes, keep: KeepList) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
-    acc = _Accepted(len(text))
+    acc = _Accepted(len(text), keep.spans(text) if keep else None)
     if ("@" in text or "＠" in text or "at)" in text or "at]" in text or "at}" in text
             or _SPOKEN_HINT_RE.search(text) is not None):
         acc.add(_emails(text), text)
@@ -278,12 +288,15 @@ def _compose(hits: list[Hit], later: list[Hit]) -> list[Hit]:
 
 class Redactor:
     """Every detector, with the statistical name recogniser it owns (`tagger.py`; None
-    runs the rules alone, as its training does) and its memo of known-name regexes (a
-    customer's name recurs across their messages). One serves every thread."""
+    runs the rules alone, as its training does), its memo of known-name regexes (a
+    customer's name recurs across their messages) and the deployment's keep-list
+    (`keep.py`: its own phone numbers, e-mail and postal addresses, never redacted;
+    `SCORER_REDACT_KEEP`). One serves every thread."""
 
-    def __init__(self, tagger: NameTagger | None) -> None:
+    def __init__(self, tagger: NameTagger | None, keep: Iterable[str] | KeepList = ()) -> None:
         self.tagger = tagger
         self.known_regexes = KnownRegexes()
+        self.keep = keep if isinstance(keep, KeepList) else KeepList(keep)
 
     def redact(self, text: str, names: Iterable[str | None] = ()) -> Redaction:
         """Return `text` with personal data replaced by TOKENS, and the replaced regions.
@@ -293,12 +306,12 @@ class Redactor:
         twice more) so that redacting the output once more changes nothing.
         """
         known = [n for n in names if n and n.strip()]
-        hits = _once(text, known, self.tagger, self.known_regexes)
+        hits = _once(text, known, self.tagger, self.known_regexes, self.keep)
         out = _render(text, hits)
         for _ in range(2):
             if not hits or not _glued(text, hits):
                 break
-            later = _once(out, known, self.tagger, self.known_regexes)
+            later = _once(out, known, self.tagger, self.known_regexes, self.keep)
             if not later:
                 break
             hits = _compose(hits, later)
@@ -309,6 +322,14 @@ class Redactor:
 #: The redactor behind `redact()`, with the shipped name model (read once at import, like
 #: the name lists: static data, not a cache).
 REDACTOR = Redactor(NameTagger.load())
+
+
+def redactor_keeping(keep: Iterable[str]) -> Redactor:
+    """The redactor for a deployment's keep-list (`SCORER_REDACT_KEEP`): the shipped one
+    when the list is empty, else a new one sharing its name model (built by each caller
+    that has settings and kept by it; no process-wide registry of redactors)."""
+    entries = KeepList(keep)
+    return Redactor(REDACTOR.tagger, keep=entries) if entries else REDACTOR
 
 
 def redact(text: str, names: Iterable[str | None] = ()) -> Redaction:

@@ -32,6 +32,7 @@ from scorer.service.loop import Service
 from scorer.settings import Settings
 
 if TYPE_CHECKING:
+    from scorer.scoring import Scorer
     from scorer.store import FlaggedStore
 
 log = logging.getLogger("scorer.service")
@@ -74,9 +75,23 @@ def _open_store(settings: Settings, metrics: Metrics, health: Health,
     return store
 
 
+def batch_work(settings: Settings, scorer: Scorer, shadow: Scorer | None = None) -> BatchWork:
+    """The scoring processes' work as `settings` configure it: one redactor (with the
+    keep-list, `SCORER_REDACT_KEEP`) for single replies and conversation messages alike."""
+    from scorer.conversations.stage import describer
+    from scorer.redact import redactor_keeping
+
+    redactor = redactor_keeping(settings.redact_keep)
+    return BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
+                     max_text_chars=settings.max_text_chars, store_rows=settings.store_enabled,
+                     redact_text=settings.redact, redact_outputs=settings.redact_outputs,
+                     describer=describer(settings, redactor) if settings.conversations
+                     else None, sample_rate=settings.sample_rate, shadow=shadow,
+                     redactor=redactor)
+
+
 def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None = None) -> int:
     """Build the parts, serve health/metrics, and run the loop until stopped."""
-    from scorer.conversations.stage import describer
     from scorer.scoring import Scorer
 
     stop = stop or threading.Event()
@@ -91,15 +106,7 @@ def run_worker(settings: Settings, worker: int = 0, stop: threading.Event | None
         shadow = Scorer(ReplyModel.load(settings.shadow_model_path), settings)
         metrics.shadow_info.labels(version=shadow.model_version).set(1)
     # Fork the scoring processes first: nothing but this thread is running yet.
-    pool = ScoringPool(BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
-                                 max_text_chars=settings.max_text_chars,
-                                 store_rows=settings.store_enabled,
-                                 redact_text=settings.redact,
-                                 redact_outputs=settings.redact_outputs,
-                                 describer=describer(settings) if settings.conversations
-                                 else None, sample_rate=settings.sample_rate,
-                                 shadow=shadow),
-                       settings.scoring_processes)
+    pool = ScoringPool(batch_work(settings, scorer, shadow), settings.scoring_processes)
     watch = ModelWatch(settings.model_path, scorer.model_version, settings.model_reload_s)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, lambda _s, _f: watch.ask())

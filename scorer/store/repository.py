@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from scorer import audit
-from scorer.redact import redact
+from scorer.redact import REDACTOR, Redactor, redactor_keeping
 from scorer.schema import DIMENSIONS, Reply, ScoredReply
 from scorer.settings import Settings
 from scorer.store.conversations import ConversationRepo
@@ -82,9 +82,12 @@ class FlaggedStore:
 
     def __init__(self, engine: Engine, *, redact_text: bool = True,
                  retention_days: int | None = None,
-                 audit_retention_days: int | None = None) -> None:
+                 audit_retention_days: int | None = None,
+                 redactor: Redactor = REDACTOR) -> None:
         self.engine = engine
         self.redact_text = redact_text
+        #: Redacts stored text and review comments, keeping `SCORER_REDACT_KEEP`'s strings.
+        self.redactor = redactor
         self.retention_days = retention_days
         self.audit_retention_days = audit_retention_days
         self._last_purge = 0.0
@@ -96,7 +99,8 @@ class FlaggedStore:
         SCORER_STORE_MIGRATE=off, refusing one that is not current: scorer.store.schema)."""
         engine = open_engine(settings)
         store = cls(engine, redact_text=settings.redact, retention_days=settings.retention_days,
-                    audit_retention_days=settings.audit_retention_days)
+                    audit_retention_days=settings.audit_retention_days,
+                    redactor=redactor_keeping(settings.redact_keep))
         store.maybe_purge()
         return store
 
@@ -116,8 +120,8 @@ class FlaggedStore:
         replay), so a row stored by the first attempt is removed again, unless QA already
         reviewed it.
         """
-        return self.write_rows(flagged_rows(items, redact_text=self.redact_text),
-                               unflagged_ids)
+        return self.write_rows(flagged_rows(items, redact_text=self.redact_text,
+                                            redactor=self.redactor), unflagged_ids)
 
     def write_rows(self, rows: Sequence[dict[str, Any]],
                    unflagged_ids: Sequence[str] = ()) -> int:
@@ -166,7 +170,7 @@ class FlaggedStore:
                                f"{', '.join(DIMENSIONS)}")
         row = {"reply_id": reply_id, "verdict": verdict,
                "labels": {k: int(v) for k, v in labels.items()},
-               "comment": redact(clean(comment) or "").text,
+               "comment": self.redactor.redact(clean(comment) or "").text,
                "reviewer": clean(reviewer, 128) or "",
                "created_at": datetime.now(UTC)}
         with guard("saving a review"), self.engine.begin() as conn:

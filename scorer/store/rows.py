@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorer.schema import Reply, ScoredReply
 from scorer.shown import Shown, show
+
+if TYPE_CHECKING:
+    from scorer.redact import Redactor
 
 
 def clean(value: str | None, limit: int | None = None) -> str | None:
@@ -27,14 +30,17 @@ def clean(value: str | None, limit: int | None = None) -> str | None:
 
 
 def flagged_rows(items: Sequence[tuple[Reply, ScoredReply]], *, redact_text: bool,
-                 now: datetime | None = None) -> list[dict[str, Any]]:
+                 now: datetime | None = None, redactor: Redactor | None = None
+                 ) -> list[dict[str, Any]]:
     """Store rows for scored replies whose evidence indexes the reply's rendered plain text
-    (as `Scorer` returns them): renders and redacts each (`scorer.shown`), then `shown_rows`.
+    (as `Scorer` returns them): renders and redacts each (`scorer.shown`; `redactor`: the
+    deployment's, with its keep-list), then `shown_rows`.
     """
     from scorer.text import prepare
 
     return shown_rows([(reply, show(scored, prepare(reply.text, reply.content_type).plain,
-                                    (reply.customer_name,), redact_text=redact_text))
+                                    (reply.customer_name,), redact_text=redact_text,
+                                    redactor=redactor))
                        for reply, scored in items], now=now)
 
 
