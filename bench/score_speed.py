@@ -125,7 +125,7 @@ def measure(scorer: Scorer, warm: list[Reply], chunks: list[list[Reply]]) -> dic
         c = time.process_time()
         for head, x in ((model.greeting, fb.greeting), (model.explanation, fb.explanation),
                         (model.closing, fb.closing)):
-            x @ head.coef_[0]
+            x @ head.coef
         stage["predict"] += time.process_time() - c
     us = {f"{k}_us": round(1e6 * v / n, 1) for k, v in stage.items()}
     us["rest_us"] = round(max(0.0, 1e6 * cpu / n - sum(us.values())), 1)

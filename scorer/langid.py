@@ -9,25 +9,31 @@ close languages apart: the letters å/æ/ø versus ä/ö, and short function wor
 "ikkje", "kva", "korleis", "eg", "berre", "frå"; Danish "ikke", "hvad", "tak for"; bokmål
 "ikke", "hva", "takk"; Swedish "inte", "och", "tack"), seen as n-grams with word boundaries.
 
-The pipeline is made only of plain scikit-learn objects so it can be stored inside the main
-model file as arrays and parameters (`scorer.model_file`). ``LanguageDetector`` is a thin
-wrapper that owns the pipeline and a fallback for empty text. Feed it the agent's own
-words (``Prepared.body_text``, falling back to ``plain``): quoted history may be in another
-language and HTML markup is noise.
+scikit-learn fits the pipeline (`fit_language_model`, training only); scoring runs the
+fitted pipeline's arithmetic from its arrays (`LanguageModel`), so a scoring process never
+imports scikit-learn (see `scorer.linear` for why). `LanguageModel.to_pipeline` rebuilds the
+scikit-learn pipeline from the same arrays: the reference that tests/test_langid_fast.py
+compares against. Feed the detector the agent's own words (``Prepared.body_text``, falling
+back to ``plain``): quoted history may be in another language and HTML markup is noise.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+import scipy.sparse as sp
 
+from scorer.memo import BoundedCache
 from scorer.schema import LANGUAGES
 
-__all__ = ["DEFAULT_LANGUAGE", "LanguageDetector", "build_language_pipeline"]
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+__all__ = ["DEFAULT_LANGUAGE", "LanguageDetector", "LanguageModel", "build_language_pipeline",
+           "fit_language_model"]
 
 #: Returned when a text gives no evidence at all (empty or only whitespace).
 DEFAULT_LANGUAGE = "nb"
@@ -37,8 +43,20 @@ DEFAULT_LANGUAGE = "nb"
 MAX_CHARS = 300
 
 
+#: The vectorizer parameters `LanguageModel` reproduces; a stored model must have exactly these.
+SUPPORTED_TFIDF = {"analyzer": "char_wb", "lowercase": True, "sublinear_tf": True,
+                   "use_idf": True, "norm": "l2", "binary": False, "preprocessor": None,
+                   "strip_accents": None, "input": "content"}
+#: Distinct words whose n-gram columns a detector keeps (about 4 MB at the limit).
+WORD_MEMO_LIMIT = 50_000
+
+
 def build_language_pipeline(max_features: int = 60_000) -> Pipeline:
-    """An unfitted char n-gram TF-IDF + logistic-regression pipeline (plain sklearn only)."""
+    """An unfitted char n-gram TF-IDF + logistic-regression pipeline (training only)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     return Pipeline(
         [
             (
@@ -58,45 +76,85 @@ def build_language_pipeline(max_features: int = 60_000) -> Pipeline:
     )
 
 
-class _WordCachedPredictor:
-    """The fitted pipeline's `predict`, computed from cached per-word n-gram columns.
+def fit_language_model(texts: Sequence[str], languages: Sequence[str],
+                       max_features: int = 60_000) -> LanguageModel:
+    """Fit the pipeline on parallel lists of texts and language codes (each one of LANGUAGES)."""
+    if len(texts) != len(languages):
+        raise ValueError(
+            f"fit_language_model got {len(texts)} texts but {len(languages)} languages; "
+            "pass one language code per text"
+        )
+    unknown = sorted(set(languages) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(
+            f"fit_language_model got unknown language codes {unknown}; "
+            f"use one of {list(LANGUAGES)}"
+        )
+    pipeline = build_language_pipeline(max_features)
+    pipeline.fit(_clip(texts), list(languages))
+    return LanguageModel.from_pipeline(pipeline)
 
-    sklearn's ``char_wb`` analyzer slices every 2-4-gram of every word of every text in
-    Python (~170 µs of the ~280 µs a text took). With ``char_wb`` the n-grams of a text
-    are exactly the union of those of its whitespace-separated words, and the same words
-    recur across replies, so the vocabulary columns of each distinct word are computed
-    once and cached; the rest (sublinear tf, idf, l2 norm, the linear decision) is the
-    pipeline's own arithmetic on the same numbers. `supports` accepts only the pipeline
-    shape this reproduces; anything else goes through sklearn unchanged.
+
+@dataclass(eq=False)
+class LanguageModel:
+    """A fitted char_wb TF-IDF + multinomial logistic regression, as arrays.
+
+    `params` holds both estimators' constructor parameters ({"tfidf": …, "clf": …}): the
+    model file stores them, `to_pipeline` needs them, and `check_params` refuses a
+    vectorizer this arithmetic does not reproduce.
     """
 
-    MAX_CACHED_WORDS = 50_000  # see features.FeatureCaches.limit
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # n_classes x n_terms
+    intercept: np.ndarray
+    classes: np.ndarray
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __post_init__(self) -> None:
+        check_params(self.params.get("tfidf", {}))
+        self.min_n, self.max_n = (int(n) for n in self.params["tfidf"]["ngram_range"])
+        self.dtype = np.dtype(self.params["tfidf"].get("dtype", "float64"))
+        self.idf = np.asarray(self.idf, dtype=self.dtype)
+        n_terms = len(self.idf)
+        if self.coef.shape != (len(self.classes), n_terms) or self.intercept.shape != (
+                len(self.classes),):
+            raise ValueError(f"language model shapes disagree: coef {self.coef.shape}, "
+                             f"intercept {self.intercept.shape}, {len(self.classes)} classes, "
+                             f"{n_terms} terms")
+        if len(self.classes) < 3:
+            raise ValueError(f"a language model needs at least 3 classes (multinomial), got "
+                             f"{self.classes.tolist()}")
+        self.coef_t = np.ascontiguousarray(self.coef.T)
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> LanguageModel:
+        """The arrays of a fitted `build_language_pipeline()`."""
         tfidf, clf = pipeline.named_steps["tfidf"], pipeline.named_steps["clf"]
-        self.vocabulary: dict[str, int] = tfidf.vocabulary_
-        self.min_n, self.max_n = tfidf.ngram_range
-        self.dtype = tfidf.dtype
-        self.idf = tfidf.idf_.astype(self.dtype)
-        self.coef_t = clf.coef_.T
-        self.intercept = clf.intercept_
-        self.classes = clf.classes_
-        #: word -> its n-gram columns as packed int32 bytes (see `decision_function`)
-        self._words: dict[str, bytes] = {}
+        params = tfidf.get_params()
+        params["dtype"] = np.dtype(params["dtype"]).name  # as the model file's JSON has them
+        params["ngram_range"] = list(params["ngram_range"])
+        return cls(vocabulary=dict(tfidf.vocabulary_), idf=np.asarray(tfidf.idf_),
+                   coef=np.asarray(clf.coef_), intercept=np.asarray(clf.intercept_),
+                   classes=np.asarray(clf.classes_),
+                   params={"tfidf": params, "clf": clf.get_params()})
 
-    @staticmethod
-    def supports(pipeline: Pipeline) -> bool:
-        steps = getattr(pipeline, "named_steps", {})
-        tfidf, clf = steps.get("tfidf"), steps.get("clf")
-        if len(steps) != 2 or not isinstance(tfidf, TfidfVectorizer) or not isinstance(
-                clf, LogisticRegression) or not hasattr(clf, "coef_"):
-            return False
-        p = tfidf.get_params()
-        return (p["analyzer"] == "char_wb" and p["lowercase"] and p["sublinear_tf"]
-                and p["use_idf"] and p["norm"] == "l2" and not p["binary"]
-                and p["preprocessor"] is None and p["strip_accents"] is None
-                and p["input"] == "content" and clf.coef_.shape[0] > 2
-                and getattr(tfidf, "vocabulary_", None) is not None)
+    def to_pipeline(self) -> Pipeline:
+        """The scikit-learn pipeline these arrays came from (the reference; imports sklearn)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+
+        vec = dict(self.params["tfidf"])
+        vec["dtype"] = np.dtype(vec["dtype"]).type
+        vec["ngram_range"] = tuple(vec["ngram_range"])
+        tfidf = TfidfVectorizer(**vec)
+        tfidf.vocabulary_ = dict(self.vocabulary)
+        tfidf.idf_ = self.idf
+        clf = LogisticRegression(**self.params["clf"])
+        clf.coef_, clf.intercept_, clf.classes_ = self.coef, self.intercept, self.classes
+        clf.n_features_in_ = self.coef.shape[1]
+        return Pipeline([("tfidf", tfidf), ("clf", clf)])
 
     def _word_columns(self, word: str) -> bytes:
         """Vocabulary columns of one word's n-grams, as sklearn's _char_wb_ngrams makes them,
@@ -114,35 +172,37 @@ class _WordCachedPredictor:
                 break
         return np.asarray(cols, dtype=np.int32).tobytes()
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.classes[self.decision_function(texts).argmax(axis=1)]
+    def decision_function(self, texts: Sequence[str],
+                          words: BoundedCache[str, bytes] | None = None) -> np.ndarray:
+        """The pipeline's `decision_function` (n_texts x n_classes).
 
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """The pipeline's `decision_function` (n_texts x n_classes) for lower-case-able texts."""
-        from scipy.sparse import csr_matrix
-
-        words = self._words
-        if len(words) > self.MAX_CACHED_WORDS:
-            words.clear()
-        # Each word's columns are cached as packed int32 bytes and joined with one
-        # bytes.join: turning ~500k Python ints per 1000 texts into an index array cost
-        # about half of detection; the matrix is the same, so sum_duplicates orders it the
-        # same and the arithmetic below is unchanged.
+        With ``char_wb`` the n-grams of a text are exactly the union of those of its
+        whitespace-separated words, and words recur across replies, so each distinct
+        word's columns come from `words` (computed once, packed as int32 bytes and joined
+        with one ``bytes.join``: turning ~500k Python ints per 1000 texts into an index
+        array cost about half of detection). Then sublinear tf, idf, l2 norm and the
+        linear decision: the pipeline's own arithmetic on the same numbers.
+        """
+        if words is None:
+            words = BoundedCache(WORD_MEMO_LIMIT)
         chunks: list[bytes] = []
         indptr = [0]
         size = 0
         for text in texts:
             for word in text.lower().split():
+                words.lookups += 1
                 cols = words.get(word)
                 if cols is None:
-                    cols = words[word] = self._word_columns(word)
+                    words.misses += 1
+                    cols = self._word_columns(word)
+                    words.put(word, cols)
                 chunks.append(cols)
                 size += len(cols)
             indptr.append(size // 4)
         indices = np.frombuffer(bytearray(b"".join(chunks)), dtype=np.int32)
-        x = csr_matrix((np.ones(len(indices), dtype=self.dtype), indices,
-                        np.asarray(indptr, dtype=np.int32)),
-                       shape=(len(texts), len(self.idf)))
+        x = sp.csr_matrix((np.ones(len(indices), dtype=self.dtype), indices,
+                           np.asarray(indptr, dtype=np.int32)),
+                          shape=(len(texts), len(self.idf)))
         x.sum_duplicates()
         np.log(x.data, x.data)
         x.data += 1
@@ -153,72 +213,55 @@ class _WordCachedPredictor:
         return np.asarray(x @ self.coef_t + self.intercept)
 
 
+def check_params(tfidf: dict[str, Any]) -> None:
+    """Refuse vectorizer parameters that `LanguageModel` does not reproduce, naming the first."""
+    for key, want in SUPPORTED_TFIDF.items():
+        if tfidf.get(key) != want:
+            raise ValueError(f"language vectorizer parameter {key}={tfidf.get(key)!r} is not "
+                             f"supported (the detector reproduces {key}={want!r}); retrain "
+                             "with `scorer train`")
+    ngrams = tfidf.get("ngram_range")
+    if (not isinstance(ngrams, list | tuple) or len(ngrams) != 2
+            or not 1 <= int(ngrams[0]) <= int(ngrams[1])):
+        raise ValueError(f"language vectorizer ngram_range={ngrams!r} is not a (min, max) pair")
+
+
 def _clip(texts: Iterable[str]) -> list[str]:
     return [(t if isinstance(t, str) else str(t))[:MAX_CHARS] for t in texts]
 
 
 class LanguageDetector:
-    """Detects nb/nn/sv/da/en from text; wraps a fitted ``build_language_pipeline()``."""
+    """Detects nb/nn/sv/da/en from text with a fitted `LanguageModel`; owns its word memo."""
 
-    def __init__(self, pipeline: Pipeline | None = None) -> None:
-        self.pipeline = pipeline if pipeline is not None else build_language_pipeline()
-        self._fitted = pipeline is not None and hasattr(pipeline, "classes_")
-        self._fast = (_WordCachedPredictor(self.pipeline)
-                      if self._fitted and _WordCachedPredictor.supports(self.pipeline) else None)
+    def __init__(self, model: LanguageModel) -> None:
+        self.model = model
+        self.words: BoundedCache[str, bytes] = BoundedCache(WORD_MEMO_LIMIT)
 
     @property
     def classes(self) -> list[str]:
-        return [str(c) for c in self.pipeline.classes_]
-
-    def fit(self, texts: Sequence[str], languages: Sequence[str]) -> LanguageDetector:
-        """Fit on parallel lists of texts and language codes (each one of LANGUAGES)."""
-        if len(texts) != len(languages):
-            raise ValueError(
-                f"LanguageDetector.fit got {len(texts)} texts but {len(languages)} languages; "
-                "pass one language code per text"
-            )
-        unknown = sorted(set(languages) - set(LANGUAGES))
-        if unknown:
-            raise ValueError(
-                f"LanguageDetector.fit got unknown language codes {unknown}; "
-                f"use one of {list(LANGUAGES)}"
-            )
-        self.pipeline.fit(_clip(texts), list(languages))
-        self._fitted = True
-        self._fast = (_WordCachedPredictor(self.pipeline)
-                      if _WordCachedPredictor.supports(self.pipeline) else None)
-        return self
-
-    def _check_fitted(self) -> None:
-        if not self._fitted:
-            raise RuntimeError(
-                "LanguageDetector is not fitted; call fit(texts, languages) or load the model "
-                "artifact that contains it"
-            )
+        return [str(c) for c in self.model.classes]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one row per text, columns in ``self.classes`` order."""
-        self._check_fitted()
+        """Class probabilities, one row per text, columns in ``self.classes`` order (the
+        multinomial model's softmax of its decision)."""
         if len(texts) == 0:
-            return np.zeros((0, len(self.pipeline.classes_)))
-        return self.pipeline.predict_proba(_clip(texts))
+            return np.zeros((0, len(self.model.classes)))
+        z = self.model.decision_function(_clip(texts), self.words)
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        """The most likely language of every text, in one sklearn call for the whole batch.
+        """The most likely language of every text, in one pass for the whole batch.
 
         Texts with no characters at all get DEFAULT_LANGUAGE; anything else (even "ok" or an
         emoji) gets the model's best guess.
         """
-        self._check_fitted()
         if len(texts) == 0:
             return []
         clipped = _clip(texts)
-        predicted = (self._fast.predict(clipped) if self._fast is not None
-                     else self.pipeline.predict(clipped))
+        best = self.model.decision_function(clipped, self.words).argmax(axis=1)
         return [
-            str(lang) if text.strip() else DEFAULT_LANGUAGE
-            for lang, text in zip(predicted, clipped, strict=True)
+            str(self.model.classes[k]) if text.strip() else DEFAULT_LANGUAGE
+            for k, text in zip(best, clipped, strict=True)
         ]
-
-    def predict_one(self, text: str) -> str:
-        return self.predict([text])[0]

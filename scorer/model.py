@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from scorer import features, model_file
+from scorer.langid import LanguageModel
+from scorer.linear import LinearHead
 from scorer.schema import DIMENSIONS
 from scorer.text import Prepared
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 
 class ModelLoadError(RuntimeError):
@@ -42,12 +46,12 @@ class Predictions:
 
 @dataclass(slots=True)
 class ReplyModel:
-    greeting: LogisticRegression
-    explanation: LogisticRegression
-    closing: LogisticRegression
+    greeting: LinearHead
+    explanation: LinearHead
+    closing: LinearHead
     version: str
     meta: dict[str, Any] = field(default_factory=dict)
-    langid: Any = None
+    langid: LanguageModel | None = None
     #: The feature extractor's memos for this model's lifetime (never saved).
     caches: features.FeatureCaches = field(default_factory=features.FeatureCaches,
                                            repr=False, compare=False)
@@ -89,7 +93,7 @@ class ReplyModel:
         for k, (head, x) in enumerate(((self.greeting, fb.greeting),
                                        (self.explanation, fb.explanation),
                                        (self.closing, fb.closing))):
-            proba[:, k] = _positive_proba(head, x)
+            proba[:, k] = head.positive_proba(x)
         # A reply with no words of its own (empty, only a quote or a signature) has none of
         # the three, by definition; the linear model would otherwise answer its intercept.
         proba[fb.first < 0] = 0.0
@@ -97,15 +101,7 @@ class ReplyModel:
                            fb.closing_span)
 
 
-def _positive_proba(clf: LogisticRegression, x: Any) -> np.ndarray:
-    """P(label = 1) straight from the linear score (avoids predict_proba's 2-column copy)."""
-    z = x @ clf.coef_[0] + clf.intercept_[0]
-    z = np.clip(np.asarray(z).ravel(), -40.0, 40.0)
-    p = 1.0 / (1.0 + np.exp(-z))
-    return p if clf.classes_[1] == 1 else 1.0 - p
-
-
-def _explanation_segments(clf: LogisticRegression, fb: features.FeatureBatch) -> np.ndarray:
+def _explanation_segments(head: LinearHead, fb: features.FeatureBatch) -> np.ndarray:
     """Index of each reply's segment whose own features push the explanation score most."""
     n = len(fb.first)
     out = np.full(n, -1, dtype=np.int64)
@@ -113,7 +109,7 @@ def _explanation_segments(clf: LogisticRegression, fb: features.FeatureBatch) ->
         return out
     seg = fb.segments.copy()
     seg.data = np.log1p(seg.data)
-    scores = np.asarray(seg @ clf.coef_[0]).ravel()
+    scores = np.asarray(seg @ head.coef).ravel()
     # Segments are grouped by reply in order: sort by (reply, -score) and take each reply's
     # first entry - one vectorised pass instead of an argmax per reply.
     order = np.lexsort((-scores, fb.seg_owner))
@@ -123,12 +119,17 @@ def _explanation_segments(clf: LogisticRegression, fb: features.FeatureBatch) ->
 
 
 def new_head(c: float) -> LogisticRegression:
-    """The classifier used for each dimension (liblinear: fast on sparse, small data)."""
+    """The classifier used for each dimension (liblinear: fast on sparse, small data).
+
+    Training only: scikit-learn is imported here, never on the scoring path.
+    """
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced")
 
 
 def fit_head(c: float, x: Any, y: np.ndarray,
-             weight: np.ndarray | None = None) -> LogisticRegression:
+             weight: np.ndarray | None = None) -> LinearHead:
     """Fit a head on the columns the data actually uses, then widen it to the hash space.
 
     liblinear's cost grows with the number of columns, and a hashed view has 2**18 of which
@@ -138,11 +139,10 @@ def fit_head(c: float, x: Any, y: np.ndarray,
     x = x.tocsc()
     used = np.flatnonzero(np.diff(x.indptr))
     clf = new_head(c).fit(x[:, used].tocsr(), y, sample_weight=weight)
-    coef = np.zeros((1, x.shape[1]), dtype=np.float64)
-    coef[0, used] = clf.coef_[0]
-    clf.coef_ = coef
-    clf.n_features_in_ = x.shape[1]
-    return clf
+    coef = np.zeros(x.shape[1], dtype=np.float64)
+    coef[used] = clf.coef_[0]
+    return LinearHead(coef=coef, intercept=float(clf.intercept_[0]),
+                      classes=np.asarray(clf.classes_), params=dict(clf.get_params()))
 
 
 __all__ = ["DIMENSIONS", "ModelLoadError", "Predictions", "ReplyModel", "fit_head", "new_head"]

@@ -81,8 +81,9 @@ def render_card(model: ReplyModel, settings: Settings, *,
         "reply carries no `language`.",
         "",
         "Features (hashed, 2^18 columns per view, `scorer/features/`): lower-cased "
-        "tokens (NLTK regexp tokenizer), NLTK Snowball stems per language (norwegian for "
-        "nb/nn, swedish, danish, english), word bigrams, cue lexicons for salutations, "
+        "tokens (NLTK's regexp tokenizer pattern), Snowball stems per language (PyStemmer; "
+        "norwegian for nb/nn, swedish, danish, english), word bigrams, cue lexicons for "
+        "salutations, "
         "thanks-for-contact, sign-offs, well-wishes, offers of help, why/how/what-next and "
         "requests in all five languages, position (first/last tokens of the first/last "
         "segment, capitalised words after the first collapsed to `<C>` so names are not "

@@ -26,7 +26,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
 from scorer import baseline, features
-from scorer.langid import LanguageDetector, build_language_pipeline
+from scorer.langid import LanguageDetector, fit_language_model
 from scorer.model import ReplyModel, fit_head
 from scorer.model_card import write_card
 from scorer.schema import DIMENSIONS, LANGUAGES, InvalidRecord, Reply, decode_reply
@@ -50,7 +50,7 @@ CV_FOLDS = 3
 #: Vocabulary size of the stored language detector: 8,000 char n-grams detect the five
 #: languages as well as 60,000 on this corpus, and the artifact loads in a fraction of the time.
 LANGID_FEATURES = 8000
-_CODE_FILES = ("features", "model.py", "training.py", "text")
+_CODE_FILES = ("features", "model.py", "linear.py", "langid.py", "training.py", "text")
 #: Labelled replies written without sight of the corpus or the features, and real public
 #: replies (tests/data/REPLIES_EVAL.md): reported in the card beside the held-out split,
 #: never trained on. Absent outside a source checkout.
@@ -144,8 +144,8 @@ def _choose_c(x: Any, y: np.ndarray, groups: Sequence[str],
     for c in C_GRID:
         scores = []
         for tr, va in folds:
-            clf = fit_head(c, x[tr], y[tr], None if weight is None else weight[tr])
-            scores.append(f1_score(y[va], clf.predict(x[va]), zero_division=0))
+            head = fit_head(c, x[tr], y[tr], None if weight is None else weight[tr])
+            scores.append(f1_score(y[va], head.predict(x[va]), zero_division=0))
         mean = float(np.mean(scores))
         if mean > best[1] + 1e-9:
             best = (c, mean)
@@ -218,8 +218,8 @@ def train(corpus: Path, out: Path, *, reviews: Sequence[Labelled] = (),
 
     detector: LanguageDetector | None = None
     if len(set(langs_tr)) >= 2:
-        detector = LanguageDetector(build_language_pipeline(LANGID_FEATURES))
-        detector.fit([p.body_text or p.plain for p in prep_tr], langs_tr)
+        detector = LanguageDetector(fit_language_model(
+            [p.body_text or p.plain for p in prep_tr], langs_tr, LANGID_FEATURES))
         _progress("fitted the language detector")
     else:
         _progress("only one language in the corpus: no language detector stored")
@@ -265,7 +265,7 @@ def train(corpus: Path, out: Path, *, reviews: Sequence[Labelled] = (),
         meta["reviews"] = {"trained_on": len(reviews), "weight": review_weight}
     model = ReplyModel(greeting=heads["greeting"], explanation=heads["explanation"],
                        closing=heads["closing"], version=version, meta=meta,
-                       langid=detector.pipeline if detector else None)
+                       langid=detector.model if detector else None)
     if test_recs:
         meta["heldout"] = evaluate_records(model, test_recs)
         if detector is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scorer.langid import LanguageDetector
 from scorer.model import ReplyModel
 from scorer.settings import DEFAULT_MODEL_PATH
 from scorer.training import DEFAULT_CORPUS, MODELS_DIR, evaluate_records, read_labelled
@@ -69,10 +70,11 @@ def test_a_saved_model_loads_back_with_identical_weights_and_language_answers(
     assert (loaded.version, loaded.meta) == (model.version, model.meta)
     for dim in BARS:
         a, b = getattr(model, dim), getattr(loaded, dim)
-        assert np.array_equal(a.coef_, b.coef_) and np.array_equal(a.intercept_, b.intercept_)
-        assert np.array_equal(a.classes_, b.classes_)
+        assert np.array_equal(a.coef, b.coef) and a.intercept == b.intercept
+        assert np.array_equal(a.classes, b.classes)
     texts = ["Tack för ditt tålamod!", "Takk for tolmodet!", "Eg veit ikkje kva", "Hi there"]
-    assert np.array_equal(model.langid.predict_proba(texts), loaded.langid.predict_proba(texts))
+    assert np.array_equal(LanguageDetector(model.langid).predict_proba(texts),
+                          LanguageDetector(loaded.langid).predict_proba(texts))
 
 
 def test_a_model_file_holding_a_pickled_object_is_refused(tmp_path: Path) -> None:
@@ -119,6 +121,16 @@ def test_a_model_file_with_an_unknown_parameter_is_refused(tmp_path: Path) -> No
         ReplyModel.load(tampered)
 
 
+def test_the_known_parameter_names_are_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from scorer.model_file import KNOWN_PARAMS
+
+    assert KNOWN_PARAMS["classifier"] == set(LogisticRegression().get_params())
+    assert KNOWN_PARAMS["vectorizer"] == set(TfidfVectorizer().get_params())
+
+
 def test_model_was_trained_on_the_committed_corpus(model: ReplyModel) -> None:
     import hashlib
 
@@ -141,4 +153,4 @@ def test_training_never_sees_the_test_split(tmp_path: Path) -> None:
     b.write_text("\n".join(sample + flipped) + "\n", encoding="utf-8")
     ma, _ = train(a, tmp_path / "a.npz")
     mb, _ = train(b, tmp_path / "b.npz")
-    assert (ma.greeting.coef_ == mb.greeting.coef_).all()
+    assert (ma.greeting.coef == mb.greeting.coef).all()

@@ -9,6 +9,7 @@ exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import time
@@ -49,8 +50,8 @@ def _variant(live: ReplyModel, path: Path, version: str, flip: str | None = None
     model.version = version
     if flip is not None:
         head = getattr(model, flip)
-        head.coef_ = -head.coef_
-        head.intercept_ = -head.intercept_
+        setattr(model, flip, dataclasses.replace(head, coef=-head.coef,
+                                                 intercept=-head.intercept))
     model.save(path)
     return path
 

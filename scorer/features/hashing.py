@@ -1,6 +1,6 @@
 """The hashing trick: every feature is a column of one 2**18-wide space per view.
 
-No vocabulary is fitted, so the model artifact holds only plain sklearn estimators, and a
+No vocabulary is fitted, so the model file holds only weight arrays, and a
 feature's column is a pure function of its family and value, the same in every process.
 The shipped weights are indexed by these columns: changing any constant or mixing step
 here moves every feature and needs a retrain.
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import mmh3
 import numpy as np
-from sklearn.utils import murmurhash3_32
 
 #: Hash space per view. 2**18 keeps collisions rare for our vocabulary size while the
 #: three coefficient vectors stay small enough to ship in the repository.
@@ -30,8 +30,7 @@ P = U64(0x100000001B3)
 
 def h64(s: str) -> int:
     """A 64-bit hash of a string from two murmurhash3 seeds (stable across processes)."""
-    return (murmurhash3_32(s, seed=0, positive=True) << 32) | murmurhash3_32(s, seed=1,
-                                                                              positive=True)
+    return (mmh3.hash(s, 0, signed=False) << 32) | mmh3.hash(s, 1, signed=False)
 
 
 def salt(family: str) -> np.uint64:

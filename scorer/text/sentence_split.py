@@ -1,26 +1,20 @@
 """Sentence splitting: every line break is a boundary, then ``. ! ? …`` inside a line.
 
 Kept apart from the reply-structure stages because it is the one place that knows about
-abbreviations and NLTK's Punkt, and the hottest per-line code of the scorer. A dot after
-a known abbreviation (``f.eks.``, ``t.ex.``, ``bl.a.`` … in ``scorer/data/abbreviations.txt``)
-does not end a sentence. Punkt (built from shipped parameters, no downloaded data) only
-runs on lines where a dot follows an abbreviation-like token; every other line is split by
-one linear regex, which gives the same result there.
-
-Process-wide cache: ``_PUNKT`` memoises Punkt's per-candidate decision (an LRU of 16,384
-short context strings, see ``_CachedPunkt``); the answers are pure, so the cache never
-changes a result.
+abbreviations and Punkt, and the hottest per-line code of the scorer. A dot after a known
+abbreviation (``f.eks.``, ``t.ex.``, ``bl.a.`` … in ``scorer/data/abbreviations.txt``)
+does not end a sentence. Punkt (`scorer.text.punkt`, with the abbreviation list as its only
+parameter, no downloaded data) only runs on lines where a dot follows an abbreviation-like
+token; every other line is split by one linear regex, which gives the same result there.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from importlib import resources
 
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
-
 from scorer.text.lines import line_spans, strip_span
+from scorer.text.punkt import Punkt
 
 __all__ = ["ABBREVIATIONS", "sentences", "split_line"]
 
@@ -38,36 +32,7 @@ def _load_abbreviations() -> frozenset[str]:
 ABBREVIATIONS: frozenset[str] = _load_abbreviations()
 
 
-class _NordicLanguageVars(PunktLanguageVars):
-    """Punkt language variables with the ellipsis character as a sentence end."""
-
-    sent_end_chars = (".", "?", "!", "…")
-
-
-class _CachedPunkt(PunktSentenceTokenizer):
-    """Punkt with its per-candidate decision cached (about 3/4 of its time per line).
-
-    ``span_tokenize`` asks ``text_contains_sentbreak`` about the context of every candidate
-    end (word before, end punctuation, next token), a pure function of that short string:
-    the parameters are fixed at build time and never trained. The same contexts ("Tlf. 22",
-    "f.eks. at", "kl. 10.30") recur across replies, so the answer is reused, never changed.
-    """
-
-    def __init__(self, params: PunktParameters, lang_vars: PunktLanguageVars) -> None:
-        super().__init__(params, lang_vars=lang_vars)
-        self._sentbreak = functools.lru_cache(maxsize=16_384)(super().text_contains_sentbreak)
-
-    def text_contains_sentbreak(self, text: str) -> bool:
-        return self._sentbreak(text)
-
-
-def _build_punkt() -> PunktSentenceTokenizer:
-    params = PunktParameters()
-    params.abbrev_types = set(ABBREVIATIONS)
-    return _CachedPunkt(params, lang_vars=_NordicLanguageVars())
-
-
-_PUNKT = _build_punkt()
+_PUNKT = Punkt(ABBREVIATIONS)
 # A sentence end candidate: end punctuation (plus closing quotes/brackets) before whitespace.
 # Possessive quantifiers and the look-behind keep it linear on runs like "!!!!…".
 # Emoji or emoticons right after the end stay with the sentence they decorate ("Hei! 👋 …").
