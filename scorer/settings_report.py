@@ -20,7 +20,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from scorer.settings import ENV_PREFIX, Settings, _TomlSource
+from scorer.settings import ENV_PREFIX, Settings
+from scorer.settings_sources import TomlSource
 
 MASK = "***"
 _SECRET_WORDS = ("password", "secret", "token")
@@ -56,7 +57,7 @@ def effective_settings(settings: Settings, config_file: Path | None) -> list[dic
     env_names = {k.upper() for k in os.environ}
     path = config_file or (Path(os.environ["SCORER_CONFIG"])
                            if os.environ.get("SCORER_CONFIG") else None)
-    in_file = set(_TomlSource(Settings, path)()) if path is not None else set()
+    in_file = set(TomlSource(Settings, path)()) if path is not None else set()
     rows = []
     for name in Settings.model_fields:
         env = f"{ENV_PREFIX}{name.upper()}"

@@ -7,14 +7,10 @@ After quoted history is cut, the reply may still end in a block that only names 
 even when they follow a ``-- `` delimiter or an HTML signature element. Its own module
 because these rules (what a name line, a title, a footer looks like) are the largest and
 most often tuned of the preparation, and every one of them moves the body's end.
-
-Process-wide cache: ``_near_signoff_noun`` is an ``lru_cache`` (8,192 words) of a pure
-function; it never changes a result.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
 from scorer.text.lines import ALNUM, last_lines, line_spans, strip_span, wordset
@@ -76,9 +72,8 @@ def _is_signoff_line(line: str) -> bool:
     return any(4 <= len(w) <= 13 and _near_signoff_noun(w) for w in words)
 
 
-@functools.lru_cache(maxsize=8192)
 def _near_signoff_noun(word: str) -> bool:
-    """``word`` is a sign-off noun up to one edit (cached: the same few words recur)."""
+    """``word`` is a sign-off noun up to one edit (its single deletes meet the nouns')."""
     return not _deletes(word).isdisjoint(_SIGNOFF_DELETES)
 
 
