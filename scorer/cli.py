@@ -171,7 +171,7 @@ def evaluate(config_file: Path | None, file: Path, split: str | None) -> None:
     """Print precision/recall/F1 per dimension and language, model vs keyword baseline."""
     settings = _settings(config_file)
     setup_logging("WARNING")
-    from scorer.training import evaluate_command
+    from scorer.evaluation import evaluate_command
 
     sys.exit(evaluate_command(settings, file, split=split))
 

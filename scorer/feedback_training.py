@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from scorer.evaluation import REVIEW, Labelled, predict_labels, read_labelled
 from scorer.model import ModelLoadError, ReplyModel
 from scorer.schema import DIMENSIONS
-from scorer.training import REVIEW, Labelled, predict_labels, read_labelled, train
+from scorer.training import train
 
 #: Share of reviews kept out of training to judge the candidate (percent).
 HOLDOUT_PERCENT = 25

@@ -6,8 +6,9 @@ import io
 import json
 from pathlib import Path
 
+from scorer.evaluation import evaluate_command
 from scorer.settings import Settings
-from scorer.training import DEFAULT_CORPUS, evaluate_command
+from scorer.training import DEFAULT_CORPUS
 
 
 def test_evaluate_prints_model_and_baseline_columns_per_language(tmp_path: Path) -> None:

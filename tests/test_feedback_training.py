@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from scorer.evaluation import evaluate_records, read_labelled
 from scorer.feedback_training import EXIT_GATE, agreement, held_out, train_with_feedback
 from scorer.model import ReplyModel
-from scorer.training import DEFAULT_CORPUS, evaluate_records, read_labelled, train
+from scorer.training import DEFAULT_CORPUS, train
 
 TOPICS = ("faktura", "levering", "retur", "abonnement", "passord", "bestilling", "garanti",
           "refusjon", "mobilnett", "fiber", "ruter", "sim-kort", "avtale", "kvittering")

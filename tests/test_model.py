@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from scorer.evaluation import evaluate_records, read_labelled
 from scorer.langid import LanguageDetector
 from scorer.model import ReplyModel
 from scorer.settings import DEFAULT_MODEL_PATH
-from scorer.training import DEFAULT_CORPUS, MODELS_DIR, evaluate_records, read_labelled
+from scorer.training import DEFAULT_CORPUS, MODELS_DIR
 
 BARS = {"greeting": 0.95, "explanation": 0.85, "closing": 0.95}
 LANGS = ("nb", "nn", "sv", "da", "en")
