@@ -84,21 +84,31 @@ def private_file(path: str) -> None:
     """Create `path` owner-only if missing, and tighten it if it is wider (a file made by
     an older version or under a loose umask). SQLite gives the -wal and -shm files the
     mode of the database file, so this covers them too. Errors are left to SQLite, which
-    reports an unusable path as StoreUnavailable."""
+    reports an unusable path as StoreUnavailable.
+
+    An existing file is never opened, only chmod-ed by path: closing *any* descriptor of a
+    file drops every POSIX lock the process holds on it, SQLite's included. Opening and
+    closing the -shm file beside a live connection released its dead-man-switch lock, so
+    another process opening the store took itself for the only user and truncated the
+    shared memory under that connection (SIGBUS; tests/test_store_sqlite_locks.py).
+    """
     try:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, SQLITE_FILE_MODE)
+    except FileExistsError:
+        pass
     except OSError:
         return
+    else:
+        os.close(fd)  # a file this call created: no connection can hold a lock on it yet
+        return
     try:
-        mode = os.fstat(fd).st_mode & 0o777
+        mode = os.stat(path).st_mode & 0o777
         if mode != SQLITE_FILE_MODE:
-            os.fchmod(fd, SQLITE_FILE_MODE)
+            os.chmod(path, SQLITE_FILE_MODE)
             log.warning("flagged store file %s was readable by others (mode %o); now %o",
                         path, mode, SQLITE_FILE_MODE)
     except OSError as exc:
         log.warning("cannot make %s private (%s); run chmod 600 on it", path, exc)
-    finally:
-        os.close(fd)
 
 
 def make_engine(url: str) -> Engine:
