@@ -239,3 +239,24 @@ def test_known_name_regexes_are_a_bounded_memo_each_redactor_owns() -> None:
         assert memo.get(names) is not None
     assert len(memo._built) <= 2
     assert memo.get(("Kari",)).search("hei kari") is not None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hej jeg er flyttet til nørrebrogade 45, 3. tv, 2200 kbh n og skal",
+     "hej jeg er flyttet til [ADDRESS] og skal"),
+    ("jeg bor bøgevej 4 1tv 2650 hvidovre og har", "jeg bor [ADDRESS] og har"),
+    ("den står hjå Kari i kyrkjevegen 3. eg bur i kyrkjevegen 5 🙈",
+     "den står hjå [NAME] i [ADDRESS]. eg bur i [ADDRESS] 🙈"),
+    ("post it to:\n118 Green Lanes\nLondon", "post it to:\n[ADDRESS]\nLondon"),
+    ("address to 7 canal walk, cambridge cb4 1ga thanks", "address to [ADDRESS] thanks"),
+])
+def test_lower_case_streets_with_floor_compound_or_uk_postcode_are_addresses(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "a 5 minute walk from the station", "i parkeringsplassen 3 timer",
+    "bor i kyrkjevegen 3 år", "i storgata 5-7 er det stengt"])
+def test_lower_case_street_rules_leave_counts_and_ranges(text: str) -> None:
+    assert redact(text).text == text

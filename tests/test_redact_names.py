@@ -367,3 +367,31 @@ def test_names_in_self_introductions_teams_lists_and_signature_forms(
 ])
 def test_places_and_things_in_the_same_positions_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Storm her 👋 treng nytt passord", "[NAME] her 👋 treng nytt passord"),
+    ("Hej! Sol här, mitt nya nummer", "Hej! [NAME] här, mitt nya nummer"),
+    ("hello, I'm Mateusz Nowicki, I live in Norway", "hello, I'm [NAME], I live in Norway"),
+    ("its liz again can u email me", "its [NAME] again can u email me"),
+    ("hei! kan noen ringe meg? – siv", "hei! kan noen ringe meg? – [NAME]"),
+    ("hei kvar er pakka mi?? sunniva", "hei kvar er pakka mi?? [NAME]"),
+    ("kvar er pakka mi. sunniva", "kvar er pakka mi. [NAME]"),
+    ("ni kan nå mig på mejlen – Nour", "ni kan nå mig på mejlen – [NAME]"),
+    ("Bures, Biret Máret! Vi sender", "Bures, [NAME]! Vi sender"),
+    ("lagt til på familjen Anderssons abonnemang", "lagt til på familjen [NAME] abonnemang"),
+])
+def test_names_chat_writers_give_of_themselves_are_redacted(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I'm Still waiting for the refund", "its Apple Watch is broken",
+    "Kundeservice her, hva kan vi hjelpe med?", "det blir bra. takk"])
+def test_chat_name_rules_leave_words_after_the_same_cues(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_tokens_capitals_do_not_start_rules_a_first_pass_skipped() -> None:
+    once = redact("811218-9876 , kort ").text
+    assert redact(once).text == once

@@ -186,3 +186,15 @@ def test_digits_after_a_letter_code_and_hyphen_are_a_reference_not_a_phone(text:
 def test_a_card_after_a_letter_code_is_still_a_card_and_a_label_is_no_code() -> None:
     assert redact("KORT-4111 1111 1111 1111").text == "KORT-[CARD]"
     assert redact("Ring tlf-91234567").text == "Ring tlf-[PHONE]"
+
+
+def test_a_currency_symbol_before_the_next_amount_does_not_keep_a_card() -> None:
+    out = redact("charged twice!! 4893 4258 4818 8356 £89.99 x2 on 3 June").text
+    assert "[CARD] £89.99" in out
+    assert redact("total 1299 £ and 50 €").text == "total 1299 £ and 50 €"
+
+
+def test_a_keep_cue_covers_the_first_of_two_long_numbers_only() -> None:
+    out = redact("order 31120998 0709876543 ring mig").text
+    assert out == "order 31120998 [PHONE] ring mig"
+    assert redact("ordre 12345678 er sendt").text == "ordre 12345678 er sendt"

@@ -12,7 +12,8 @@ flagged store only ever sees text that went through `redact()`. What is found:
 * names (`names.py`): the record's `customer_name` (with genitive and hyphenated forms)
   and names that a greeting, sign-off, introduction or title gives away, or a listed
   first name followed by a surname; then, last, words a statistical recogniser
-  (`tagger.py`, owned by the `Redactor`) judges names from their shape and context.
+  (`tagger.py`, owned by the `Redactor`) judges names from their shape and context;
+  `chatnames.py` adds what chat writers say of themselves ("Storm her", "I'm …", "– lasse").
 
 The detectors err on the side of privacy where no checksum or cue speaks against it, and
 keep dates, times, amounts and cued order, case, invoice and tracking numbers readable.
@@ -35,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from scorer.redact.addresses import addresses
+from scorer.redact.chatnames import chat_names
 from scorer.redact.checksums import (
     dk_cpr_ok,
     iban_ok,
@@ -97,6 +99,7 @@ _SPOKEN_EMAIL_RE = re.compile(
 _SPOKEN_HINT_RE = re.compile(r"(?i)\[at\]|\(at\)|\{at\}|\sat\s|snabel|krøll|alfakr|kanelbulle")
 _HAS_DIGIT_RE = re.compile(r"[0-9]")
 _HAS_UPPER_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_TOKEN_TEXT_RE = re.compile("|".join(re.escape(t) for t in sorted(set(TOKENS.values()))))
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,10 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     if known:
         detectors.append(lambda: known_names(text, known, regexes))
     detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
-    if _HAS_UPPER_RE.search(text) is not None:  # every other name is capitalised
+    detectors.append(lambda: chat_names(text))  # "Storm her", "I'm …", "… – lasse"
+    # every other name is capitalised; a token's capitals do not count, or a second pass
+    # would run rules the first did not ("811218-9876 , kort" → "[NATIONAL_ID] , kort")
+    if _HAS_UPPER_RE.search(_TOKEN_TEXT_RE.sub("", text)) is not None:
         detectors += [lambda: listed_names(text), lambda: genitive_names(text),
                       lambda: actor_names(text),
                       lambda: signature_names(text)]

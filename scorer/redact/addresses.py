@@ -30,7 +30,7 @@ _SUFFIX = (
     r"|stræde|kroken|krogen|åsen|åsvegen|haugen|myra|løkka|jordet|tunet|vangen|hagen"
 )
 _EN_SUFFIX = (
-    r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Crescent|Cres"
+    r"Street|St|Road|Rd|Avenue|Ave|Lanes|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Crescent|Cres"
     r"|Place|Pl|Gardens|Gdns|Terrace|Square|Sq|Grove|Hill|Park|Row|Walk|Mews|Green|Rise"
     r"|Parade|Vale|View"
 )
@@ -64,12 +64,32 @@ _POST_RE = re.compile(  # a place's second word is never a street ("… Stockhol
 #: unmistakable; what sits between number and postcode (", st. tv.,", " lgh 1001,") is
 #: kept short and on one line, and a comma comes before the postcode.
 _FUNCTION_WORDS = (r"(?:på|i|til|till|ved|vid|og|och|en|er|är|ad|at|in|to|and|the"
-                   r"|adresse|adressen|adress)")
+                   r"|adresse|adressen|adress|bor|bur|bo|jeg|jag|eg|vi)")
+_FLOOR = rf",?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|st|sal)\.?(?![^\W\d_])"
 _LOWER_STREET_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
-    rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
-    rf"(?:,[^\n0-9,]{{1,10}}){{0,3}}?,{_SP}*(?:[0-9]{{4}}|[0-9]{{3}}{_SP}[0-9]{{2}})(?![0-9])"
+    rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:{_FLOOR},?|(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
+    rf"(?:,[^\n0-9,]{{1,10}}){{0,3}}?,){_SP}*(?:[0-9]{{4}}|[0-9]{{3}}{_SP}[0-9]{{2}})(?![0-9])"
     rf"{_SP}+[{_LO}]{{2,}}(?:{_SP}[{_LO}](?![^\W\d_]))?")
+#: A lower-case street written as one word on a street-only ending, after "i"/"på"/"in"
+#: ("bur i kyrkjevegen 3", "bor på solbakkeveien 12b"): no postcode needed, since the
+#: preposition and the compound say "a place with a house number". Endings that are
+#: also ordinary nouns (plass, torg, parken, bakken …) are not enough on their own.
+_STREET_ONLY = (r"gata|gaten|gatan|gate|gade|gaden|veien|vegen|vei|veg|vejen|vej|vägen"
+                r"|väg|allé|alle|allén|alléen|stræde|strædet|stredet|gränd|gränden")
+_COUNTED = (r"(?:år|ar|dager|dagar|dage|timer|timar|timmar|uker|veker|veckor|uger|ganger"
+            r"|gonger|gånger|gange|kr|stk|st|minutter|minuttar|minuter)")
+_LOWER_COMPOUND_RE = re.compile(
+    rf"(?<![^\W\d_])(?i:i|på|paa|in|til|till|hjå|hos|ved|vid){_SP}+"
+    rf"(?P<a>[{_LO}]{{3,}}(?:{_STREET_ONLY}){_SP}+[0-9]{{1,3}}[{_LO}]?(?:{_FLOOR})?)"
+    rf"(?![0-9]|[^\W\d_]|[.,]?[0-9]|{_SP}*[-–]|{_SP}+{_COUNTED}(?![^\W\d_]))")
+#: English number-first streets in lower case with a UK postcode after them ("7 canal
+#: walk, cambridge cb4 1ga"): with the postcode any street word counts.
+_LOWER_EN_POSTCODE_RE = re.compile(
+    rf"[0-9](?<![\w.,/:-][0-9])[0-9]{{0,3}}[a-z]?,?{_SP}+(?:[{_LO}']+{_SP}+){{1,3}}"
+    r"(?:walk|way|place|row|hill|park|green|rise|vale|view|court|yard|lanes|st|rd|ave)"
+    rf",?{_SP}+(?:[{_LO}]+,?{_SP}+){{0,2}}[a-z]{{1,2}}[0-9][a-z0-9]?{_SP}?[0-9][a-z]{{2}}"
+    r"(?![\w])")
 #: The English number-first form in lower case ("12 victoria terrace", "41 brook street,
 #: bradford bd1 4rr"): full street words only (not "st", "hill", "park"), so that "5 main
 #: points" stays; a lower-case town and UK postcode after it belong to it.
@@ -127,9 +147,11 @@ def addresses(text: str) -> Iterator[Found]:
             en = _EN_STREET_RE.match(text, s)
             if en is not None:
                 yield s, en.end(), "address"
-    for rule in (_LOWER_STREET_RE, _LOWER_EN_STREET_RE):
+    for rule in (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE):
         for m in rule.finditer(text):
             yield m.start(), m.end(), "address"
+    for m in _LOWER_COMPOUND_RE.finditer(text):
+        yield m.start("a"), m.end("a"), "address"
     for m in _UK_POST_RE.finditer(text):
         yield m.start(), m.end(), "address"
     for m in _POST_RE.finditer(text):

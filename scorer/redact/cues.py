@@ -73,8 +73,8 @@ _CURRENCY_BEFORE_RE = re.compile(
     r"|total|sum|totalt|summa)[:.]?[ \u00a0]{0,2}$", re.IGNORECASE)
 _CURRENCY_AFTER_RE = re.compile(
     r"[ \u00a0]{0,2}(?:kr\b|kroner|kronor|nok\b|sek\b|dkk\b|eur\b|euro|gbp\b|pund|pounds"
-    r"|£|€|\$|,-|,[0-9]{2}(?![0-9])|\.[0-9]{2}(?![0-9])|%|prosent|procent|percent|mnd"
-    r"|måneder|månader|stk|st\b|pcs|km|kg|mb|gb|x\b)", re.IGNORECASE)
+    r"|[£€$](?![ \u00a0]?[0-9])|,-|,[0-9]{2}(?![0-9])|\.[0-9]{2}(?![0-9])|%|prosent"
+    r"|procent|percent|mnd|måneder|månader|stk|st\b|pcs|km|kg|mb|gb|x\b)", re.IGNORECASE)
 
 LOOKBACK = 48
 
@@ -121,7 +121,9 @@ def cue_before(text: str, start: int) -> str | None:
 
 
 def is_amount(text: str, start: int, end: int) -> bool:
-    """A currency or unit right before or after the number: it is an amount or a quantity."""
+    """A currency or unit right before or after the number: it is an amount or a quantity.
+    A symbol written before its amount ("£89.99", "€ 40") belongs to the number after it,
+    not to the one before ("4893 4258 4818 8356 £89.99" is a card, then a price)."""
     if _CURRENCY_BEFORE_RE.search(text, max(0, start - 12), start) is not None:
         return True
     return _CURRENCY_AFTER_RE.match(text, end, min(len(text), end + 12)) is not None

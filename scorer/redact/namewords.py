@@ -14,6 +14,7 @@ GREETING = (
     r"|good\s+afternoon|good\s+evening|dear|kjære|kære|käre|kära|bästa|hei\s+igjen"
     r"|hej\s+igen|hei\s+og\s+takk|hej\s+och\s+tack|hi\s+again|takk|tack|tak|thanks"
     r"|thank\s+you|tusen\s+takk|mange\s+takk|tusen\s+tack|mange\s+tak|velkommen|välkommen"
+    r"|bures|buorre\s+beaivi"
 )
 SIGNOFF = (
     r"med\s+vennlig\s+hilsen|vennlig\s+hilsen|vennlige\s+hilsener|med\s+venleg\s+helsing"
@@ -67,6 +68,7 @@ RELATION = (
     r"|montøren|montör|montören|sjåfør|sjåføren|chaufför|chauffören|chauffør|chaufføren"
     r"|saksbehandler|saksbehandleren|handläggare|handläggaren|sagsbehandler|sagsbehandleren"
     r"|adviser|advisor|technician|engineer|salesman|saleswoman|representative"
+    r"|familien|familjen|familie|familj|family"
 )
 #: Relations that are also other words ("so far Sweden", "user Admin"): only with a
 #: possessive ("min far Olav", "far min Olav", "my son Jack").

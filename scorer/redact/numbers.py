@@ -361,9 +361,32 @@ def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int
         i, st = j + 1, cls
 
 
+def _cued_part(run: list[_Group]) -> int:
+    """Where a run after a keep cue stops being the cued number: at a plain space between
+    two groups of eight or more digits ("order 31120998 0709876543"), which nobody types
+    inside one number; the cue says what the first is, not the second."""
+    for i in range(1, len(run)):
+        if (len(run[i - 1].digits) >= 8 and len(run[i].digits) >= 8
+                and not run[i].gap.strip(_SPACES)):
+            return i
+    return len(run)
+
+
+def _own_runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
+    """`_runs`, with a keep-cued run cut where a second number of its own begins."""
+    for run in _runs(text, blocked):
+        while len(run) > 1:
+            cut = _cued_part(run)
+            if cut == len(run) or cue_before(text, run[0].start) != "keep":
+                break
+            yield run[:cut]
+            run = run[cut:]
+        yield run
+
+
 def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
     """Cards, national ids, accounts and phone numbers in `text`, outside `blocked`."""
-    for run in _runs(text, blocked):
+    for run in _own_runs(text, blocked):
         if len(run) == 1 and len(run[0].digits) < 6:
             continue
         start = run[0].start - (1 if run[0].plus else 0)

@@ -1,0 +1,88 @@
+"""Names that chat writers give away about themselves, often in lower case.
+
+Three forms that `names.py`'s greeting, sign-off and introduction contexts do not cover:
+
+* "Storm her 👋", "Sol här, …", "lasse här", "hi ludwig van der berg here": a name
+  followed by "her/här/here" at the start of a message or line is the writer's own;
+* "I'm Mateusz Nowicki", "im liz", "its liz again": an English self-introduction;
+* "… ring mig – lasse", "… [ADDRESS]. sunniva": a listed first name typed as the last
+  word of the message after a dash or a full stop is a signature.
+
+Each needs a first name from the curated list or the name book (`firstnames.py`,
+`namebook.py`) — the context says "a person", the list says "a first name" — except a
+capitalised name of two or three words after "I'm" ("its Apple Watch" is not one). A name
+that is also a word ("Storm", "Sol", "siv", "lasse") counts where the form leaves no
+other reading: before "her/här/here" and after a final dash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
+from scorer.redact.namebook import BOOK_NAMES
+from scorer.redact.namewords import GREETING, NOT_NAMES
+
+Found = tuple[int, int, str]
+
+#: Words that follow "its"/"im" in chat and are in some country's name list ("My", "An").
+_FUNCTION_TEXT = """my me mine a an the not no so just about been being your our his her their
+in on at for too very still here there back done ok okay fine sorry going trying"""
+_FUNCTION = frozenset(_FUNCTION_TEXT.split())
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_SP = r"[ \t\u00a0]"
+_PARTICLE = r"(?:van|von|der|den|de|af|la|le|di|da|du|ter|ten|bin|al)"
+_CAP = rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+_LOW = rf"[{_LO}]+(?:-[{_LO}]+)?"
+_CAP_NAME = rf"{_CAP}(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}{_CAP}){{0,2}}"
+_LOW_NAME = rf"{_LOW}(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}{_LOW})?"
+_HERE_RE = re.compile(
+    rf"(?:^|(?<=\n))[ \t\u00a0>]*(?:(?i:{GREETING})[!,.]?{_SP}+)?"
+    rf"(?P<n>{_CAP_NAME}|{_LOW_NAME}){_SP}+(?i:her|här|here)(?=[\s,.!:;]|$)")
+_IM_RE = re.compile(
+    rf"(?<![^\W\d_])(?i:(?P<im>i'm|i’m|i{_SP}+am|im)|its|it's|it’s){_SP}+"
+    rf"(?P<n>{_CAP_NAME}|{_LOW})(?=[\s,.!?:;)]|$)")
+_LAST_RE = re.compile(rf"(?P<sep>[.!?]|{_SP}[–—-]){_SP}+(?P<n>{_LOW})[.!]?\s*$")
+
+
+def _first(word: str) -> str:
+    """"anne-lise" → "Anne-Lise": the spelling the name lists use."""
+    return "-".join(p.capitalize() for p in word.split("-"))
+
+
+def _listed(word: str, ambiguous_ok: bool) -> bool:
+    """A first name of the curated list or the name book (a hyphenated one by any part),
+    not an everyday word unless `ambiguous_ok`."""
+    name = _first(word)
+    if word.lower() in NOT_NAMES:
+        return False
+    if not ambiguous_ok and name in AMBIGUOUS:
+        return False
+    return any(p in FIRST_NAMES or p in BOOK_NAMES for p in (name, *name.split("-")))
+
+
+def chat_names(text: str) -> Iterator[Found]:
+    """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"."""
+    if "her" in text or "här" in text or "Her" in text or "Här" in text:
+        for m in _HERE_RE.finditer(text):
+            first = m.group("n").split()[0]
+            if _listed(first, ambiguous_ok=True):
+                yield m.start("n"), m.end("n"), "name"
+    for m in _IM_RE.finditer(text):
+        words = m.group("n").split()
+        first = words[0]
+        if first.islower():
+            if first not in _FUNCTION and _listed(first, ambiguous_ok=False):
+                yield m.start("n"), m.end("n"), "name"
+        elif first.lower() not in NOT_NAMES and (
+                _listed(first, ambiguous_ok=True) or (
+                    m.group("im") and len(words) > 1 and words[-1].lower() not in NOT_NAMES)):
+            yield m.start("n"), m.end("n"), "name"
+    last = _LAST_RE.search(text, max(0, len(text) - 80))
+    if last is not None and _listed(last.group("n"),
+                                    ambiguous_ok=last.group("sep").strip() != ""
+                                    and last.group("sep").strip() not in ".!?"):
+        yield last.start("n"), last.end("n"), "name"
