@@ -42,7 +42,7 @@ from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PG_SCRIPT = ROOT / "deploy" / "local" / "postgres"
 OUTAGE_SECONDS = 15.0
 

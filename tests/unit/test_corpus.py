@@ -22,7 +22,7 @@ import pytest
 
 from scorer.schema import Reply
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "models" / "corpus"
 REPLIES = CORPUS / "replies.jsonl"
 LANGS = ("en", "nb", "nn", "sv", "da")

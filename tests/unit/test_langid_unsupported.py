@@ -33,7 +33,7 @@ from scorer.settings import Settings
 from scorer.text import prepare
 from tests.langid_foreign import FOREIGN
 
-CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus" / "replies.jsonl"
+CORPUS = Path(__file__).resolve().parents[2] / "models" / "corpus" / "replies.jsonl"
 #: Floors under the measured rates (see the module docstring).
 MIN_RECALL = 0.80
 MIN_RECALL_PER_LANGUAGE = 0.60

@@ -37,7 +37,7 @@ from scorer.settings import DEFAULT_MODEL_PATH
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPLY = ("Hei Kari! Takk for at du tok kontakt. Pakken din ble sendt i går fordi lageret var "
          "stengt, så den kommer i morgen. Ha en fin dag!")
 #: What `scorer train` needs from an unpacked sdist (models/corpus/README.md).

@@ -315,7 +315,7 @@ def test_path_traversal_never_serves_a_file_outside_the_web_folder(
         status, body = raw_get(live_server, target)
         assert status in (0, 400, 404, 405), (target, status)
         assert not any(s in body for s in secrets), target
-    web = Path(__file__).resolve().parents[1] / "scorer" / "web"
+    web = Path(__file__).resolve().parents[2] / "scorer" / "web"
     assert (web / "app.js").is_file()  # the positive control above is a real file
 
 

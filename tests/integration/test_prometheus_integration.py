@@ -80,7 +80,7 @@ INVALID = [b"{this is not json", b'{"id": "x-1", "channel": "carrier-pigeon", "t
 VARIABLES = {"cluster": ".*", "namespace": ".*", "job": "reply-scorer", "channel": "chat",
              "language": "nb"}
 #: Series that only exist with the QA API, a shadow model, a hot reload or a reply in an
-#: unsupported language, none of which this traffic has (tests/test_dashboard.py runs
+#: unsupported language, none of which this traffic has (tests/integration/test_dashboard.py runs
 #: those panels on a synthetic exporter).
 CONDITIONAL = ("reply_reviews", "scorer_shadow_verdicts", "scorer_model_reloads",
                "unsupported_language")

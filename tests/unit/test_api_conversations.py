@@ -236,7 +236,7 @@ def test_openapi_describes_the_conversation_routes_and_their_models(client: Test
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_generated_conversation_request_causes_a_server_error(
         store: FlaggedStore, store_url: str, mode: GenerationMode) -> None:
-    """tests/test_api_schemathesis.py fuzzes every route with random ids; here the
+    """tests/unit/test_api_schemathesis.py fuzzes every route with random ids; here the
     conversation routes also get stored ids, so the detail path is exercised past 404."""
     store.write_conversations(sample_conversations(6))
     store.write_conversations([make_conversation("a b/c"), make_conversation("ø")])

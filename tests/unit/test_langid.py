@@ -17,7 +17,7 @@ from scorer.langid import (
 from scorer.schema import LANGUAGES
 from scorer.text import prepare
 
-CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus" / "replies.jsonl"
+CORPUS = Path(__file__).resolve().parents[2] / "models" / "corpus" / "replies.jsonl"
 #: Minimum test-split accuracy per language; nynorsk is close to bokmål, hence lower.
 MIN_ACCURACY = {"nb": 0.95, "nn": 0.85, "sv": 0.95, "da": 0.95, "en": 0.95}
 

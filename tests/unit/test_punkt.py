@@ -21,7 +21,7 @@ from scorer.text import prepare
 from scorer.text.punkt import SENT_END_CHARS, Punkt
 from scorer.text.sentence_split import ABBREVIATIONS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEXT_FILES = [ROOT / "models" / "corpus" / "replies.jsonl",
               *sorted((ROOT / "tests" / "data").glob("*.jsonl"))]
 

@@ -26,7 +26,7 @@ from scorer.settings import load_settings
 from scorer.traffic import INVALID_SAMPLES, ConversationTraffic, generate, retime
 
 START = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(traffic: ConversationTraffic, n: int, rate: float) -> list[tuple[float, bytes | None,

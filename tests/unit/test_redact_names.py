@@ -9,7 +9,7 @@ from scorer.redact import Redactor, redact
 
 #: The rules alone (no statistical name tagger): for tests that pin what a rule must not
 #: take. The tagger may still judge such a word a name from its context ("Sigrid" alone,
-#: "Vi har Karis."); tests/test_redact_tagger.py covers what it leaves alone.
+#: "Vi har Karis."); tests/unit/test_redact_tagger.py covers what it leaves alone.
 RULES = Redactor(None)
 
 
@@ -395,3 +395,12 @@ def test_chat_name_rules_leave_words_after_the_same_cues(text: str) -> None:
 def test_a_tokens_capitals_do_not_start_rules_a_first_pass_skipped() -> None:
     once = redact("811218-9876 , kort ").text
     assert redact(once).text == once
+
+
+def test_a_lower_case_word_is_a_name_only_from_the_home_countries_book() -> None:
+    """The origin countries' names include everyday Nordic words ("Ba" is Vietnamese, and
+    "ba" is Norwegian for "asked"): in lower case only the home countries' names count."""
+    from scorer.redact import redact
+
+    assert redact("Kunden ba om svar i går.", []).text == "Kunden ba om svar i går."
+    assert "Mateusz" not in redact("I'm Mateusz Nowicki, order 4411.", []).text

@@ -3,7 +3,7 @@ honours the template variables, and the panels the ops issue asks for are there.
 
 A panel whose query names a metric that does not exist shows "No data" in Grafana without
 any error, so these checks are the only thing standing between a rename and a blank
-dashboard (tests/test_prometheus_integration.py then runs every query on real data).
+dashboard (tests/integration/test_prometheus_integration.py then runs every query on real data).
 """
 
 from __future__ import annotations

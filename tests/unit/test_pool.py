@@ -22,7 +22,7 @@ from scorer.settings import Settings
 from scorer.store import flagged_rows
 from scorer.traffic import DEFAULT_CORPUS, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
