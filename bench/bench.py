@@ -74,8 +74,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from unique_text import unique_records  # noqa: E402 - bench/unique_text.py, beside this script
-
+from bench.unique_text import unique_records  # noqa: E402
 from scorer.dialogues import iter_dialogues  # noqa: E402
 from scorer.traffic import DEFAULT_CORPUS, generate, load_corpus  # noqa: E402
 

@@ -9,7 +9,7 @@ corpus words with digits appended, plus an order and case number. It scores them
 batches of 1000 in one process, as a scoring process does (`BatchWork`: decode, score,
 serialise, store rows), and prints the process's RSS every 20,000 replies. RSS should
 level off once the caches reach their bounds (`features.FeatureCaches.limit` and
-`.segment_limit`, `langid._WordCachedPredictor.MAX_CACHED_WORDS`).
+`.segment_limit`, `langid.WORD_MEMO_LIMIT`).
 """
 
 from __future__ import annotations

@@ -42,8 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from unique_text import UniqueText  # noqa: E402 - bench/unique_text.py, beside this script
-
+from bench.unique_text import UniqueText  # noqa: E402
 from scorer import features  # noqa: E402
 from scorer.schema import Reply  # noqa: E402
 from scorer.scoring import Scorer  # noqa: E402

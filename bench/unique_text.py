@@ -22,7 +22,7 @@ digit by digit into the slots), so a template never yields the same combination 
 template whose space is used up is no longer chosen, and the generator raises rather than
 repeat when a whole role is used up. `capacity()` gives the room per language and role:
 with `MAX_USES` uses per reply at most, every role has room for more than 1,000,000
-replies even if all of them were in one language (tests/test_unique_text.py checks this,
+replies even if all of them were in one language (tests/unit/test_unique_text.py checks this,
 and that 50,000 generated replies hold no sentence twice). Salutation and sign-off lines
 ("Hi Anna,", "Kind regards,\\nTom") are not sentences and do recur, as in real mail.
 
@@ -46,12 +46,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.entities import codepoint2name
 
-if __package__ == "bench":  # imported as bench.unique_text (the tests)
-    from bench import unique_phrases as phrases
-    from bench.unique_templates import TEMPLATES
-else:  # beside a script: `python bench/x.py` puts bench/ on sys.path, whose bench.py
-    import unique_phrases as phrases  # hides the folder as a package
-    from unique_templates import TEMPLATES
+from bench import unique_phrases as phrases
+from bench.unique_templates import TEMPLATES
 
 LANGUAGE_WEIGHTS = {"nb": 0.3, "nn": 0.1, "sv": 0.2, "da": 0.2, "en": 0.2}
 CHANNEL_WEIGHTS = {"email": 0.4, "chat": 0.35, "messenger": 0.25}

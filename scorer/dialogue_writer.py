@@ -23,7 +23,7 @@ from scorer.dialogue_records import format_sent_at, parse_sent_at
 # "let me check"; customer: customer answering; split: customer's "hi" then the question;
 # nudge: customer chasing an unanswered question; close: last message -> closed event.
 # Within SLA even with a split opener: chat 40 + 240 < 300, Messenger 60 + 1500 < 1800.
-# They stay within scorer.dialogues' SLA_SECONDS and MAX_GAP_SECONDS (tests/test_dialogues.py).
+# They stay within scorer.dialogues' SLA_SECONDS and MAX_GAP_SECONDS (tests/unit/test_dialogues.py).
 _GAPS: dict[str, dict[str, tuple[float, float]]] = {
     "chat": {"first": (8, 240), "late": (330, 1150), "reply": (12, 150), "burst": (3, 40),
              "hold": (25, 280), "customer": (6, 110), "split": (4, 40), "nudge": (60, 900),

@@ -12,7 +12,7 @@ close languages apart: the letters å/æ/ø versus ä/ö, and short function wor
 scikit-learn fits the pipeline (`fit_language_model`, training only); scoring runs the
 fitted pipeline's arithmetic from its arrays (`LanguageModel`), so a scoring process never
 imports scikit-learn (see `scorer.linear` for why). `LanguageModel.to_pipeline` rebuilds the
-scikit-learn pipeline from the same arrays: the reference that tests/test_langid_fast.py
+scikit-learn pipeline from the same arrays: the reference that tests/unit/test_langid_fast.py
 compares against. Feed the detector the agent's own words (``Prepared.body_text``, falling
 back to ``plain``): quoted history may be in another language and HTML markup is noise.
 """

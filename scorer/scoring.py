@@ -21,26 +21,23 @@ Scoring rules (documented in README/MODEL_CARD; the numbers come from Settings):
   found by `scorer.langid_other`) gets no score at all: total, band and dimensions null,
   flagged false, reasons ["unsupported_language"]. It is not a poor reply, and scoring it
   with a neighbour language's model would make it one (a Finnish reply scored 28 as Swedish).
-- evidence: the greeting span (the opener of the first body segment, up to its first
-  comma/exclamation/colon), the explanation segment that contributed most, and the last
-  body segment before trailer lines (names, initials, emoji) as closing, each only when
-  the dimension is present; offsets index `Prepared.plain`, and
-  span.text == plain[start:end].
+- evidence (`scorer.evidence`): a span of the plain text for each of greeting,
+  explanation and closing that is present.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 
+from scorer import evidence
 from scorer.langid_other import OtherLanguageCheck
 from scorer.languages import UNDETERMINED, UNSUPPORTED
 from scorer.model import ModelLoadError, ReplyModel
-from scorer.schema import LANGUAGES, Dimensions, Reply, ScoredReply, Span, band_for
+from scorer.schema import LANGUAGES, Dimensions, Reply, ScoredReply, band_for
 from scorer.settings import Settings
 from scorer.text import Prepared, prepare_many
 
@@ -52,10 +49,7 @@ REASONS: tuple[str, ...] = (
     "missing_greeting", "missing_explanation", "missing_closing", "too_short", "too_long",
     UNSUPPORTED,
 )
-_NO_EVIDENCE: dict[str, Span | None] = {"greeting": None, "explanation": None, "closing": None}
 _MODEL_DIMS = ("greeting", "explanation", "closing")
-_GREETING_END = re.compile(r"[,!:;.\n]")
-_GREETING_MAX_CHARS = 80
 
 
 def length_scores(words: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -69,22 +63,6 @@ def length_scores(words: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarr
 def credit(p: np.ndarray) -> np.ndarray:
     """Points a model dimension earns towards the total (see module docstring)."""
     return np.clip((p - 0.1) / 0.8, 0.0, 1.0)
-
-
-def _greeting_span(p: Prepared) -> tuple[int, int]:
-    a, b = p.segments[0]
-    m = _GREETING_END.search(p.plain, a, min(b, a + _GREETING_MAX_CHARS))
-    if m is not None and m.start() > a:
-        end = m.end() if m.group() in "!,:" else m.start()
-        return a, end
-    return a, b
-
-
-def _span(plain: str, a: int, b: int) -> Span:
-    """Evidence span. Built through the validating constructor on purpose: pydantic-core
-    validates these plain ints/str in Rust (~0.9 µs), cheaper than `model_construct`, whose
-    Python loop over the fields costs ~2 µs; the record is the same either way."""
-    return Span(start=a, end=b, text=plain[a:b])
 
 
 class Scorer:
@@ -148,7 +126,7 @@ class Scorer:
         """The record of a reply in a language outside the five: no score, not flagged."""
         return ScoredReply(
             id=r.id, channel=r.channel, language=UNDETERMINED, total=None, band=None,
-            dimensions=None, flagged=False, reasons=[UNSUPPORTED], evidence=dict(_NO_EVIDENCE),
+            dimensions=None, flagged=False, reasons=[UNSUPPORTED], evidence=dict(evidence.NONE),
             word_count=p.word_count, model_version=self.model_version, scored_at=scored_at,
             conversation_id=r.conversation_id, agent_id=r.agent_id, team=r.team,
             sent_at=r.sent_at,
@@ -225,16 +203,7 @@ class Scorer:
                 k = int(np.argmax(lost[i]))
                 reasons.append(f"missing_{_MODEL_DIMS[k]}" if k < 3 else
                                ("too_short" if short[i] else "too_long"))
-            evidence: dict[str, Span | None] = {"greeting": None, "explanation": None,
-                                                "closing": None}
-            if p.segments:
-                if has[0]:
-                    evidence["greeting"] = _span(p.plain, *_greeting_span(p))
-                if has[1] and expl_seg[i] >= 0:
-                    evidence["explanation"] = _span(p.plain, *p.segments[expl_seg[i]])
-                a, b = closing[i]
-                if has[2] and 0 <= a < b:
-                    evidence["closing"] = _span(p.plain, a, b)
+            found = evidence.spans(p, has, expl_seg[i], closing[i])
             pr = proba_l[i]
             # Validating constructors, not model_construct: for already well-typed values
             # (Python floats/ints/str, a Dimensions and Span instances, enum members)
@@ -247,7 +216,7 @@ class Scorer:
             out.append(ScoredReply(
                 id=r.id, channel=r.channel, language=langs[i], total=total,
                 band=band_for(total), dimensions=dims, flagged=flagged, reasons=reasons,
-                evidence=evidence, word_count=words_l[i],
+                evidence=found, word_count=words_l[i],
                 model_version=version, scored_at=scored_at,
                 conversation_id=r.conversation_id, agent_id=r.agent_id, team=r.team,
                 sent_at=r.sent_at,

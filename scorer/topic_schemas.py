@@ -1,7 +1,7 @@
 """JSON Schemas of the topics, generated from the pydantic models that read and write them.
 
 `python -m scorer.topic_schemas --write` writes `docs/schemas/<topic>.schema.json`;
-tests/test_topic_schemas.py fails when a model changed and the files were not regenerated,
+tests/unit/test_topic_schemas.py fails when a model changed and the files were not regenerated,
 so consumers (a schema registry, a data warehouse loader, a producer's contract test) can
 rely on the published files. The input schema is the *validation* view: what the decoder
 accepts (aliases such as channel `fb` or language `nb-NO` are normalised by validators the

@@ -1,7 +1,7 @@
 """Golden hashes of what the scorer computes, to pin behaviour across refactors.
 
 `python -m tests.golden --write` records them in tests/data/golden.json;
-tests/test_golden.py recomputes and compares. What is hashed:
+tests/unit/test_golden.py recomputes and compares. What is hashed:
 
 - the three feature matrices of every corpus reply (`scorer.features.extract`);
 - every corpus reply's scored record (`Scorer.score_batch`, without `scored_at`);

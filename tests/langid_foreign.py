@@ -3,7 +3,7 @@
 
 Written for this check (not taken from the corpus or any feature list), 16 per language, in
 the style of the replies the scorer sees: greetings, explanations, sign-offs, a few short
-chat turns. `tests/test_langid_unsupported.py` measures how many come out `und`; the
+chat turns. `tests/unit/test_langid_unsupported.py` measures how many come out `und`; the
 Nordic false-positive side is measured on the model corpus and the short-reply list there.
 """
 

@@ -90,7 +90,7 @@ def private_file(path: str) -> None:
     file drops every POSIX lock the process holds on it, SQLite's included. Opening and
     closing the -shm file beside a live connection released its dead-man-switch lock, so
     another process opening the store took itself for the only user and truncated the
-    shared memory under that connection (SIGBUS; tests/test_store_sqlite_locks.py).
+    shared memory under that connection (SIGBUS; tests/unit/test_store_sqlite_locks.py).
     """
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, SQLITE_FILE_MODE)

@@ -3,7 +3,7 @@
 The Alembic migrations in `scorer/migrations/versions/` create and change the schema; they
 are history and are never edited, so they spell their tables out again. This module is the
 one description the queries use, indexes and foreign-key actions included, and
-tests/test_store_tables.py migrates a fresh database and compares it with `metadata`
+tests/unit/test_store_tables.py migrates a fresh database and compares it with `metadata`
 (Alembic's autogenerate comparison): a migration without its change here, or a change here
 without its migration, fails that test instead of drifting unnoticed.
 

@@ -9,7 +9,7 @@ starts, the outermost ``blockquote`` spans and the start of a signature element.
 This is the only module of the scorer that imports bs4: it borrows bs4's own tables and
 numeric-reference decoding so the replay cannot drift from them. The rule tables that a
 reference tree walk must share (``Emitter``, ``BLOCK_TAGS`` …) are public so that
-``tests/test_text.py`` can check the replay against a real BeautifulSoup tree.
+``tests/unit/test_text.py`` can check the replay against a real BeautifulSoup tree.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class _HtmlRenderer(HTMLParser):
     * comments, CDATA, declarations and processing instructions are not text;
     * ``class`` is split on whitespace before the quote/signature markers are read.
 
-    ``tests/test_text.py`` and the corpus identity check pin the result against bs4.
+    ``tests/unit/test_text.py`` and the corpus identity check pin the result against bs4.
     """
 
     def __init__(self) -> None:

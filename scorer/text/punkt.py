@@ -6,7 +6,7 @@ part of Punkt used here. Ported from NLTK 3.9's ``nltk/tokenize/punkt.py`` (Apac
 2.0, © NLTK Project): the same regular expressions and decisions, reduced to what they
 compute when the parameters are only an abbreviation list (no collocations, no sentence
 starters, no orthographic context; nothing is ever trained). NLTK's Punkt stays the
-reference: tests/test_punkt.py compares every span with it on the corpora, the evaluation
+reference: tests/unit/test_punkt.py compares every span with it on the corpora, the evaluation
 sets, generated text and random lines.
 
 With those parameters a period-final token ends a sentence unless it is an abbreviation or
