@@ -30,6 +30,8 @@ changes nothing.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -219,8 +221,10 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
         detectors += [lambda: ibans(text), lambda: ninos(text)]
-        detectors.append(lambda: numbers(text, _spans(acc.hits)))
+        # Addresses first: a postcode they take is no part of a number run, so a phone
+        # number before it is judged alone, as a second pass over the redacted text sees it.
         detectors.append(lambda: addresses(text))
+        detectors.append(lambda: numbers(text, _spans(acc.hits)))
     if known:
         detectors.append(lambda: known_names(text, known, regexes))
     detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
@@ -269,26 +273,40 @@ def _glued(text: str, hits: list[Hit]) -> bool:
 
 def _compose(hits: list[Hit], later: list[Hit]) -> list[Hit]:
     """Hits of a pass over the redacted text, carried back to offsets of the original
-    (a position inside a token stands for the whole redacted region), merged with `hits`."""
-    starts: list[tuple[int, int, Hit]] = []  # (token start, token end, hit) in redacted text
+    (a position inside a token stands for the whole redacted region), merged with `hits`.
+
+    Both lists are sorted and disjoint, so each position is placed by bisection over the
+    token starts with a prefix sum of the length changes: linear-logarithmic however many
+    hits the second pass finds (a loop over every token per hit was quadratic on
+    pathological 200k-character texts)."""
+    t0s: list[int] = []
+    t1s: list[int] = []
+    deltas = [0]  # deltas[k]: how much the first k tokens shortened or lengthened the text
     shift = 0
     for h in hits:
         t0 = h.start + shift
-        starts.append((t0, t0 + len(TOKENS[h.kind]), h))
-        shift += len(TOKENS[h.kind]) - (h.end - h.start)
+        t0s.append(t0)
+        t1s.append(t0 + len(TOKENS[h.kind]))
+        grow = len(TOKENS[h.kind]) - (h.end - h.start)
+        shift += grow
+        deltas.append(deltas[-1] - grow)
 
     def orig(p: int, end: bool) -> int:
-        delta = 0
-        for t0, t1, h in starts:
-            if p < t0 or (end and p == t0):
-                break
-            if p < t1 or (end and p == t1):
-                return h.end if end else h.start
-            delta = (h.end - h.start) - (t1 - t0) + delta
-        return p + delta
+        k = bisect.bisect_left(t0s, p) if end else bisect.bisect_right(t0s, p)
+        if k and (p < t1s[k - 1] or (end and p == t1s[k - 1])):
+            h = hits[k - 1]
+            return h.end if end else h.start
+        return p + deltas[k]
 
-    mapped = [Hit(orig(h.start, False), orig(h.end, True), h.kind) for h in later]
-    kept = [h for h in hits if not any(m.start < h.end and h.start < m.end for m in mapped)]
+    mapped = sorted((Hit(orig(h.start, False), orig(h.end, True), h.kind) for h in later),
+                    key=lambda h: h.start)
+    m_starts = [m.start for m in mapped]
+    reach = list(itertools.accumulate((m.end for m in mapped), max))
+    kept = []
+    for h in hits:
+        j = bisect.bisect_left(m_starts, h.end)  # mapped[:j] start before h ends
+        if not (j and reach[j - 1] > h.start):
+            kept.append(h)
     return sorted(kept + mapped, key=lambda h: h.start)
 
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
-from scorer.redact.namebook import BOOK_NAMES
+from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.namewords import GREETING, NOT_NAMES
 
 Found = tuple[int, int, str]
@@ -61,7 +61,8 @@ def _listed(word: str, ambiguous_ok: bool) -> bool:
         return False
     if not ambiguous_ok and name in AMBIGUOUS:
         return False
-    return any(p in FIRST_NAMES or p in BOOK_NAMES for p in (name, *name.split("-")))
+    book = HOME_BOOK_NAMES if word.islower() else BOOK_NAMES  # see namebook.HOME_BOOK_NAMES
+    return any(p in FIRST_NAMES or p in book for p in (name, *name.split("-")))
 
 
 def chat_names(text: str) -> Iterator[Found]:

@@ -31,24 +31,35 @@ _ORIGIN_COLUMNS = {"ireland": 31, "germany": 42, "finland": 49, "lithuania": 52,
                    "arabia_persia": 77, "india_sri_lanka": 80, "vietnam": 83}
 
 
-def _load(columns: tuple[int, ...]) -> frozenset[str]:
-    out: set[str] = set()
+def _load() -> tuple[frozenset[str], frozenset[str]]:
+    """(names of the five home countries, names of those and the origin countries)."""
+    home: set[str] = set()
+    every: set[str] = set()
     path = resources.files("gender_guesser") / "data" / "nam_dict.txt"
     with path.open(encoding="utf-8") as f:
         for raw in f:
             line = raw.rstrip("\n").strip()
             if not line or line[0] in "#=":
                 continue
-            if not any(line[i:i + 1].strip() for i in columns):
+            at_home = any(line[i:i + 1].strip() for i in _COUNTRY_COLUMNS.values())
+            if not at_home and not any(line[i:i + 1].strip() for i in _ORIGIN_COLUMNS.values()):
                 continue
             name = line.split()[1]
             if "+" in name:  # "Anne+Marie": written together, apart or hyphenated
-                out.update(name.replace("+", sep) for sep in ("", "-"))
-                out.update(name.split("+"))
+                names = {name.replace("+", sep) for sep in ("", "-")} | set(name.split("+"))
             else:
-                out.add(name)
-    return frozenset(n for n in out if len(n) >= 2 and n[0].isupper())
+                names = {name}
+            every.update(names)
+            if at_home:
+                home.update(names)
+
+    def usable(names: set[str]) -> frozenset[str]:
+        return frozenset(n for n in names if len(n) >= 2 and n[0].isupper())
+
+    return usable(home), usable(every)
 
 
-#: Read once at import, like the curated list: static data, not a cache.
-BOOK_NAMES: frozenset[str] = _load((*_COUNTRY_COLUMNS.values(), *_ORIGIN_COLUMNS.values()))
+#: Read once at import, like the curated list: static data, not a cache. A word in lower
+#: case is taken for a name only from HOME_BOOK_NAMES: the origin countries' names include
+#: short everyday Nordic words ("Ba", "Om", "Min"), safe only when capitalised.
+HOME_BOOK_NAMES, BOOK_NAMES = _load()

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
-from scorer.redact.namebook import BOOK_NAMES
+from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.namewords import (
     ACTS,
     AND,
@@ -145,7 +145,7 @@ def _lower_name(rx: re.Pattern[str], text: str, pos: int,
         word = m.group("n")
         name = word.capitalize()
         relation = rx is _LOWER[_RELATION_RE]  # "my daughter poppy": nothing else it can be
-        if word in known or (_named(name) and (relation or name not in AMBIGUOUS)
+        if word in known or (_named(name, lower=True) and (relation or name not in AMBIGUOUS)
                              and word not in NOT_NAMES):
             yield m.start("n"), m.end("n"), "name"
 
@@ -210,7 +210,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
         for m in _SLASH_RE.finditer(text):
             word = m.group("n")
             if word.islower():  # "/mats": lower case only for a listed, unambiguous name
-                if _named(word.capitalize()) and word.capitalize() not in AMBIGUOUS:
+                if _named(word.capitalize(), lower=True) and word.capitalize() not in AMBIGUOUS:
                     yield m.start("n"), m.end("n"), "name"
             elif text[m.start()] == "/" or _named(word):  # "- Oslo" is no signature
                 yield from _trim(m)
@@ -226,12 +226,14 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in "\n.!?:;>-–•*"
 
 
-def _named(word: str) -> bool:
+def _named(word: str, *, lower: bool = False) -> bool:
     """A first name of the curated list or the name book: for contexts that already say
-    "a person" (a lower-case word after a greeting, a signature line)."""
-    if word in FIRST_NAMES or word in BOOK_NAMES:
+    "a person" (a lower-case word after a greeting, a signature line). `lower`: the word
+    was written in lower case, so only the home countries' part of the book counts."""
+    book = HOME_BOOK_NAMES if lower else BOOK_NAMES
+    if word in FIRST_NAMES or word in book:
         return True
-    return "-" in word and any(p in FIRST_NAMES or p in BOOK_NAMES for p in word.split("-"))
+    return "-" in word and any(p in FIRST_NAMES or p in book for p in word.split("-"))
 
 
 def _listed(word: str) -> bool:
