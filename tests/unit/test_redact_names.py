@@ -404,3 +404,11 @@ def test_a_lower_case_word_is_a_name_only_from_the_home_countries_book() -> None
 
     assert redact("Kunden ba om svar i går.", []).text == "Kunden ba om svar i går."
     assert "Mateusz" not in redact("I'm Mateusz Nowicki, order 4411.", []).text
+
+
+def test_a_known_name_keeps_its_hyphenated_continuation_in_any_case() -> None:
+    from scorer.redact.known import known_names
+
+    text = "Hei kari-anne, og hilsen til KARI-ANNE og Kari-Anne's mor."
+    found = [text[s:e] for s, e, _ in known_names(text, ["Kari Nordmann"])]
+    assert found == ["kari-anne", "KARI-ANNE", "Kari-Anne's"]
