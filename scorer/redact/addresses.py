@@ -66,6 +66,10 @@ _POST_RE = re.compile(  # a place's second word is never a street ("… Stockhol
 _FUNCTION_WORDS = (r"(?:på|i|til|till|ved|vid|og|och|en|er|är|ad|at|in|to|and|the"
                    r"|adresse|adressen|adress|bor|bur|bo|jeg|jag|eg|vi)")
 _FLOOR = rf",?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|st|sal)\.?(?![^\W\d_])"
+#: Every match of _LOWER_STREET_RE holds a street ending right before a house number: a
+#: text without one is not scanned (the street pattern tries every lower-case word as a
+#: start, ~140 µs a reply).
+_STREET_HINT_RE = re.compile(rf"(?:{_SUFFIX}){_SP}+[0-9]")
 _LOWER_STREET_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
     rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:{_FLOOR},?|(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
@@ -147,7 +151,10 @@ def addresses(text: str) -> Iterator[Found]:
             en = _EN_STREET_RE.match(text, s)
             if en is not None:
                 yield s, en.end(), "address"
-    for rule in (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE):
+    lower_rules = (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)
+    if _STREET_HINT_RE.search(text) is None:
+        lower_rules = lower_rules[1:]
+    for rule in lower_rules:
         for m in rule.finditer(text):
             yield m.start(), m.end(), "address"
     for m in _LOWER_COMPOUND_RE.finditer(text):
