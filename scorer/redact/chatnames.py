@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
+from scorer.redact.names import _LO as _NAMES_LO
+from scorer.redact.names import _PARTICLE, _SP, _UP
 from scorer.redact.namewords import GREETING, NOT_NAMES
 
 Found = tuple[int, int, str]
@@ -31,10 +33,9 @@ _FUNCTION_TEXT = """my me mine a an the not no so just about been being your our
 in on at for too very still here there back done ok okay fine sorry going trying"""
 _FUNCTION = frozenset(_FUNCTION_TEXT.split())
 
-_UP = "A-ZÀ-ÖØ-Þ"
-_LO = "a-zß-öø-ÿ\u0100-\u017f"
-_SP = r"[ \t\u00a0]"
-_PARTICLE = r"(?:van|von|der|den|de|af|la|le|di|da|du|ter|ten|bin|al)"
+#: names.py's lower-case letters plus Latin Extended-A: chat names are typed in lower case
+#: with their own letters ("ayşe", "łukasz"), where names.py's rules read capitalised words.
+_LO = f"{_NAMES_LO}\u0100-\u017f"
 _CAP = rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?"
 _LOW = rf"[{_LO}]+(?:-[{_LO}]+)?"
 _CAP_NAME = rf"{_CAP}(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}{_CAP}){{0,2}}"
