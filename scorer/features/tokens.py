@@ -92,7 +92,12 @@ def segment_tokens(text: str, caches: FeatureCaches) -> SegTokens:
         memo.misses += 1
         seg = SegTokens(text, _TOKEN_FINDALL(text.lower()))
         if len(text) <= caches.segment_chars:
-            memo.put(text, seg)
+            # Kept from its second sighting on: most never-repeating segments are seen once,
+            # and a kept segment (tokens plus memo slots) weighs about twenty times its text.
+            if text in caches.seen_once:
+                memo.put(text, seg)
+            else:
+                caches.seen_once.put(text, True)
     return seg
 
 
