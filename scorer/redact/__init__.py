@@ -245,7 +245,14 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     if learned:  # a name found once is the same name elsewhere in the text
         acc.add(known_names(text, learned), text)
     if tagger is not None:  # last: it sees what the rules took as its context
+        before = len(acc.hits)
         acc.add(tagger.names(text, [(h.start, h.end, h.kind) for h in acc.hits]), text)
+        named = [(h.start, h.end) for h in acc.hits if h.kind == "name"]
+        acc.add(coordinated_names(text, named, tagger.lexicon), text)
+        tagged = [text[h.start:h.end] for h in acc.hits[before:]]
+        again = learned_names(tagged, [*known, *said])
+        if again:  # a name the tagger found is the same name elsewhere in the text
+            acc.add(known_names(text, again), text)
     return sorted(acc.hits, key=lambda h: h.start)
 
 

@@ -28,6 +28,7 @@ _SUFFIX = (
     r"|tunet|brygga|bryggen|brygge|kaia|kaien|kajen|kaj|parken|gränd|gränden"
     r"|vænget|vænge|haven|høj|boulevard|boulevarden|esplanaden|promenaden|kvartalet|löken"
     r"|stræde|kroken|krogen|åsen|åsvegen|haugen|myra|løkka|jordet|tunet|vangen|hagen"
+    r"|svängen|slingan|stråket|gången"
 )
 _EN_SUFFIX = (
     r"Street|St|Road|Rd|Avenue|Ave|Lanes|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Crescent|Cres"
@@ -102,6 +103,15 @@ _LOWER_EN_STREET_RE = re.compile(
     r"(?:street|road|avenue|lane|drive|close|crescent|gardens|terrace|square|grove|mews"
     r"|parade)(?![^\W\d_])"
     rf"(?:,?{_SP}+(?:[{_LO}]+{_SP}+)?[a-z]{{1,2}}[0-9][a-z0-9]?{_SP}?[0-9][a-z]{{2}}(?![\w]))?")
+#: A floor or flat after a house number says "a home" whatever the street is called
+#: ("Ruten 14, 2. tv.", "Rinkebysvängen 22, 4 tr", "Klövervägen 3 lgh 1102"): the
+#: capitalised words before the number are the street.
+_HOME_FLOOR_RE = re.compile(
+    rf"[{_UP}](?<![^\W\d_][{_UP}])[{_LO}]{{2,}}(?:{_SP}+[{_UP}][{_LO}]+){{0,2}}"
+    rf"{_SP}+[0-9]{{1,4}}(?:{_SP}?[A-Za-z])?,?{_SP}*"
+    rf"(?:[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|tr|sal)|st\.?{_SP}?(?:th|tv|mf)"
+    rf"|(?i:lgh|lägenhet|vån|våning)\.?{_SP}?[0-9]{{1,4}})\.?(?![^\W\d_])")
+_FLOOR_HINT_RE = re.compile(r"[0-9.]\s?(?:th|tv|mf|tr|sal)\b|(?i:lgh|lägenhet|vån)")
 _COUNTRY_RE = re.compile(rf"(?:NO|N|SE|S|DK|FI)-{_SP}?$")
 _CUE_RE = re.compile(  # never inside a token such as "[ADDRESS]"
     r"(?<!\[)(?i:adresse|adressen|adress|adressen|address|postadresse|postadress|leveringsadresse"
@@ -159,6 +169,9 @@ def addresses(text: str) -> Iterator[Found]:
             yield m.start(), m.end(), "address"
     for m in _LOWER_COMPOUND_RE.finditer(text):
         yield m.start("a"), m.end("a"), "address"
+    if _FLOOR_HINT_RE.search(text) is not None:
+        for m in _HOME_FLOOR_RE.finditer(text):
+            yield m.start(), m.end(), "address"
     for m in _UK_POST_RE.finditer(text):
         yield m.start(), m.end(), "address"
     for m in _POST_RE.finditer(text):

@@ -43,8 +43,28 @@ INTRO = (
     r"|dette\s+er|det\s+er|det\s+är|detta\s+är|eg\s+er|jeg\s+er|jag\s+är|this\s+is|it's"
     r"|it\s+is|här\s+är|her\s+er|snakka\s+med|snakkar\s+med|talking\s+to|talked\s+to"
     r"|pratat\s+med|pratar\s+med|snakker\s+med|talt\s+med|taler\s+med|spør\s+etter"
-    r"|spør\s+etter\s+meg|fråga\s+efter|ask\s+for"
+    r"|spør\s+etter\s+meg|fråga\s+efter|ask\s+for|navnet\s+er|namnet\s+er|namnet\s+är"
+    r"|navnet\s+mitt\s+er|namnet\s+mitt\s+er|kontaktperson\s+er|kontaktpersonen\s+er"
+    r"|kontaktperson\s+är|kontaktpersonen\s+är|kontaktperson\s+blir|kontaktperson\s+bliver"
+    r"|your\s+contact\s+is|contact\s+person\s+is|your\s+case\s+handler\s+is"
 )
+#: Introductions after which nothing but a name can follow: here the name may be typed in
+#: lower case and run over several words ("jeg heter kari-anne bakken og …").
+INTRO_STRONG = (
+    r"jeg\s+heter|eg\s+heiter|eg\s+heter|jag\s+heter|jeg\s+hedder|mitt\s+navn\s+er"
+    r"|mitt\s+namn\s+er|mitt\s+namn\s+är|mit\s+navn\s+er|my\s+name\s+is|navnet\s+mitt\s+er"
+    r"|namnet\s+mitt\s+er|namnet\s+er|navnet\s+er|namnet\s+är"
+)
+#: Lower-case words that end a name typed after a strong introduction ("… heter ola og
+#: bor …", "… is john smith and …"), besides NOT_NAMES and NOT_OWNED.
+LOWER_STOP_TEXT = """
+har hadde hade havde has had have bor bur lives live skal ska shall will vil vill would kan
+can kunne could må maa must trenger treng behöver behøver need needs ringer ringde skriver
+writing write ønsker önskar ønsker want wants feil fel forkert wrong riktig rett rätt
+korrekt correct endret endra ændret ändrat changed stavet stava stavat spelt spelled også
+ogso också også also too btw tlf tel mob mobil telefon phone nr nummer number kundenr
+"""
+LOWER_STOP = frozenset(LOWER_STOP_TEXT.split())
 #: Labels that name a person only when a colon (or dot) follows: "Navn: …", "Att: …".
 LABEL = (
     r"navn|namn|name|full\s+name|fullt\s+navn|kontaktperson|contact\s+person|kunde|kund"
@@ -68,7 +88,15 @@ RELATION = (
     r"|montøren|montör|montören|sjåfør|sjåføren|chaufför|chauffören|chauffør|chaufføren"
     r"|saksbehandler|saksbehandleren|handläggare|handläggaren|sagsbehandler|sagsbehandleren"
     r"|adviser|advisor|technician|engineer|salesman|saleswoman|representative"
-    r"|familien|familjen|familie|familj|family"
+    r"|familien|familjen|familie|familj|family|barna|barnen|børnene|ungene|ungane|children"
+    r"|kids|kompis|kompisen|kamerat|kameraten|venn|vennen|venninne|venninna|veninde|väninna"
+    r"|väninnan|vännen|friend|mate|modparten|motparten|motparta|counterparty|vaktmester"
+    r"|vaktmesteren|vaktmeister|vicevært|viceværten|fastighetsskötare|fastighetsskötaren"
+    r"|jourfastighetsskötare|vaktmästare|vaktmästaren|caretaker|janitor|lege|legen"
+    r"|doktor|doktoren|läkare|läkaren|læge|lægen|tannlege|tandlæge|tandläkare|sykepleier"
+    r"|sjuksköterska|sygeplejerske|nurse|doctor|fysioterapeut|fysioterapeuten|megler"
+    r"|megleren|mäklare|mäklaren|mægler|mægleren|agenten|utleier|utleieren|hyresvärd"
+    r"|hyresvärden|udlejer|udlejeren|landlord|letting\s+agent"
 )
 #: Relations that are also other words ("so far Sweden", "user Admin"): only with a
 #: possessive ("min far Olav", "far min Olav", "my son Jack").
@@ -80,13 +108,13 @@ OWNER = (r"min|mi|mitt|my|our|vår|din|your|his|her|hans|hennes|hendes|sin|their
 #: Words that follow a greeting, sign-off or title without being a name.
 NOT_NAMES_TEXT = """
 alle allihop allihopa alla all everyone everybody there team teamet teamen kundeservice
-kundeservicen kundesenter kundesenteret kundesenteret kundtjänst kundtjänsten kundeservice
+kundeservicen kundservice kundservicen kundesenter kundesenteret kundtjänst kundtjänsten
 support supporten customer customers kunde kunden kunder kund kunderna sir madam madame
 sirs friend friends venn venner vän vänner ven igjen igen again og och and du dere deg dig
 ni jer i you der där here her hello hei hej hi hey hallo takk tack tak thanks thank god
 good morn morgen morgon dag kveld kväll aften afternoon evening morning day sommer jul
 godt gott nytt år happy merry mvh med with from fra från the a an en et ett ei min mitt
-mine vår våre vårt our your din ditt dine deres er ere sender hilsen hilsener us oss os
+mine my vår våre vårt our your din ditt dine deres er ere sender hilsen hilsener us oss os
 mandag tirsdag onsdag torsdag fredag lørdag søndag måndag tisdag lördag söndag monday
 tuesday wednesday thursday friday saturday sunday januar januari january februar
 februari february mars march april mai maj may juni june juli july august september

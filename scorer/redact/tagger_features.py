@@ -20,7 +20,7 @@ from itertools import accumulate
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES
-from scorer.redact.names import SURNAME_LOOSE_ENDS, SURNAME_STRONG_ENDS
+from scorer.redact.names import ORDINARY_FREQUENT, SURNAME_LOOSE_ENDS, SURNAME_STRONG_ENDS
 from scorer.redact.namewords import NOT_NAMES
 
 Span = tuple[int, int, str]  # start, end, kind of an accepted hit
@@ -30,7 +30,7 @@ _SPLIT_RE = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)")
 _TOKEN_RE = re.compile(r"\[(NAME|EMAIL|IBAN|CARD|NATIONAL_ID|ACCOUNT|PHONE|ADDRESS)\]")
 _GENITIVE = ("'s", "’s", "'", "’")
 #: Lexicon bucket of a frequent ordinary word (20 or more lower-case uses in the corpus).
-FREQUENT = 3
+FREQUENT = ORDINARY_FREQUENT
 _LOWER_NAMES = frozenset(n.lower() for n in FIRST_NAMES | BOOK_NAMES)
 _LOWER_FIRST = frozenset(n.lower() for n in FIRST_NAMES)
 _LOWER_BOOK = frozenset(n.lower() for n in BOOK_NAMES)

@@ -25,7 +25,8 @@ from bs4.dammit import EntitySubstitution
 from scorer.text.lines import wordset
 
 __all__ = [
-    "BLOCK_TAGS", "DROPPED_TAGS", "PARAGRAPH_TAGS", "QUOTE_MARKERS", "Emitter", "Rendered",
+    "BLOCK_TAGS", "CELL_TAGS", "DROPPED_TAGS", "PARAGRAPH_TAGS", "QUOTE_MARKERS", "Emitter",
+    "Rendered",
     "render_html",
 ]
 
@@ -37,6 +38,9 @@ BLOCK_TAGS = wordset(
 )
 #: ... with a blank line around these ...
 PARAGRAPH_TAGS = wordset("p h1 h2 h3 h4 h5 h6 table ul ol blockquote pre")
+#: Table cells: a space between two cells of a row, as a browser's tab ("Namn" "Kari" is
+#: "Namn Kari", never "NamnKari", which no reader and no recogniser can split) ...
+CELL_TAGS = wordset("td th")
 #: ... and elements whose content is never text.
 DROPPED_TAGS = wordset("style script head template noscript svg object iframe math")
 #: Class / id words (lower case) of the elements mail clients wrap quoted history in.
@@ -85,6 +89,11 @@ class Emitter:
         self.pending = 0
         self.started = True
         self._put(s)
+
+    def separate(self) -> None:
+        """A space before the next text unless a space or line break already stands there."""
+        if self.started and not self.pending and not self.parts[-1][-1:].isspace():
+            self._put(" ")
 
     def newline(self, n: int = 1, additive: bool = False) -> None:
         if not self.started:
@@ -236,6 +245,8 @@ class _HtmlRenderer(HTMLParser):
             return
         if name in BLOCK_TAGS:
             out.newline(2 if name in PARAGRAPH_TAGS else 1)
+        elif name in CELL_TAGS:
+            out.separate()
         if name == "pre":
             self._pre += 1
         markers = _marker_tokens(attrs) if attrs else ""

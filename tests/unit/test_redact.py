@@ -260,3 +260,17 @@ def test_lower_case_streets_with_floor_compound_or_uk_postcode_are_addresses(
     "bor i kyrkjevegen 3 år", "i storgata 5-7 er det stengt"])
 def test_lower_case_street_rules_leave_counts_and_ranges(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("lejekontrakten for Ruten 14, 2. tv. Har du brug", "lejekontrakten for [ADDRESS] Har du brug"),
+    ("beställt till Rinkebysvängen 22, 4 tr. Installation", "beställt till [ADDRESS] Installation"),
+])
+def test_a_street_of_any_name_with_a_floor_after_its_number_is_an_address(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_numbers_with_floor_like_words_but_no_street_stay() -> None:
+    assert redact("Vi har 3 tr i lager og ordre 14, 2 stk.").text == (
+        "Vi har 3 tr i lager og ordre 14, 2 stk.")

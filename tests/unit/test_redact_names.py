@@ -412,3 +412,51 @@ def test_a_known_name_keeps_its_hyphenated_continuation_in_any_case() -> None:
     text = "Hei kari-anne, og hilsen til KARI-ANNE og Kari-Anne's mor."
     found = [text[s:e] for s, e, _ in known_names(text, ["Kari Nordmann"])]
     assert found == ["kari-anne", "KARI-ANNE", "Kari-Anne's"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hei! jeg heter kari-anne bakken og har mista mobilen",
+     "hei! jeg heter [NAME] og har mista mobilen"),
+    ("hi my name is john smith and i need help", "hi my name is [NAME] and i need help"),
+    ("vil bytte. namnet er nils petter mjelde, tlf", "vil bytte. namnet er [NAME], tlf"),
+])
+def test_a_lower_case_name_after_a_strong_introduction_runs_to_the_first_non_name_word(
+        text: str, expected: str) -> None:
+    assert "[NAME]" in redact(text).text
+    assert redact(text).text.replace("[NAME] [NAME]", "[NAME]") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "navnet er feil på fakturaen", "mitt navn er ikke registrert hos dere",
+    "namnet er stava feil", "vi bruker ms teams i møtet"])
+def test_words_after_a_strong_introduction_that_cannot_be_a_name_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my appointment with dr patel tomorrow", "my appointment with dr [NAME] tomorrow"),
+    ("Er mit IBAN rigtigt?\n/Tesfay Gebru", "Er mit IBAN rigtigt?\n/[NAME]"),
+    ("Din kontaktperson er Ánte Buljo, direkte", "Din kontaktperson er [NAME], direkte"),
+    ("reiseforsikring for barna Selam og Yafet.", "reiseforsikring for barna [NAME] og [NAME]."),
+    ("Navnene skal være: Kari Nordmann og Aqqaluk Petersen.",
+     "Navnene skal være: [NAME] og [NAME]."),
+])
+def test_names_given_away_by_titles_slashes_roles_and_coordination_are_redacted(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Vill du slå ihop fakturorna? /Tre Kundservice",
+    "Krya på farmor! /Folktandvården Kungsholmen"])
+def test_a_company_signature_after_a_slash_stays(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_name_the_tagger_finds_is_found_again_elsewhere_in_the_text() -> None:
+    text = ("Hi Piotr! Both accounts are open (joint with Marta Nowak-Berg). "
+            "Marta will see all transactions.")
+    from scorer.redact import Redactor
+
+    assert "Marta will" in Redactor(None).redact(text, ["Piotr Berg"]).text  # rules alone
+    assert redact(text, ["Piotr Berg"]).text.count("Marta") == 0

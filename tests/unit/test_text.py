@@ -466,6 +466,8 @@ def _bs4_render(markup: str) -> tuple[str, int | None, list[tuple[int, int]], in
             continue
         if name in t.BLOCK_TAGS:
             out.newline(2 if name in t.PARAGRAPH_TAGS else 1)
+        elif name in t.CELL_TAGS:
+            out.separate()
         pre_depth += name == "pre"
         cls = item.attrs.get("class") or ()
         cls = (cls,) if isinstance(cls, str) else cls
@@ -556,3 +558,10 @@ def test_attribution_with_unusual_case_passes_the_prefilter(verb):
     text = f"Svar her.\n\nPer {verb} 4. mai 2024:\nJeg har fått feil vare."
     span = attribution_at(text, 0, len(text))
     assert span is not None and text[span[0] : span[1]].strip() == f"Per {verb} 4. mai 2024:"
+
+
+def test_table_cells_of_a_row_are_separated_by_a_space() -> None:
+    markup = ("<table><tr><td>Namn</td><td>Nasra Abdi</td></tr>"
+              "<tr><th>IBAN</th><td> SE21 6007</td></tr></table><p>Hej</p>")
+    assert prepare(markup, "text/html").plain == "Namn Nasra Abdi\nIBAN SE21 6007\n\nHej"
+    assert _bs4_render(markup)[0] == "Namn Nasra Abdi\nIBAN SE21 6007\n\nHej"
