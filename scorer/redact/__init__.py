@@ -48,11 +48,16 @@ from scorer.redact.checksums import (
     se_pnr_ok,
 )
 from scorer.redact.keep import KeepList, KeptSpans
-from scorer.redact.known import KnownRegexes, email_names, known_names, learned_names
+from scorer.redact.known import (
+    KnownRegexes,
+    coordinated_names,
+    email_names,
+    known_names,
+    learned_names,
+)
 from scorer.redact.names import (
     actor_names,
     context_names,
-    coordinated_names,
     genitive_names,
     listed_names,
     signature_names,

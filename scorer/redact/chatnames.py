@@ -6,7 +6,10 @@ Three forms that `names.py`'s greeting, sign-off and introduction contexts do no
   followed by "her/här/here" at the start of a message or line is the writer's own;
 * "I'm Mateusz Nowicki", "im liz", "its liz again": an English self-introduction;
 * "… ring mig – lasse", "… [ADDRESS]. sunniva": a listed first name typed as the last
-  word of the message after a dash or a full stop is a signature.
+  word of the message after a dash or a full stop is a signature;
+* "jeg heter kari-anne bakken og …", "my name is john smith": after an introduction that
+  nothing but a name can follow (`namewords.INTRO_STRONG`), lower-case words up to the
+  first that cannot be part of a name (`namewords.LOWER_STOP`); "hos dr patel".
 
 Each needs a first name from the curated list or the name book (`firstnames.py`,
 `namebook.py`) — the context says "a person", the list says "a first name" — except a
@@ -24,7 +27,7 @@ from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.names import _LO as _NAMES_LO
 from scorer.redact.names import _PARTICLE, _SP, _UP
-from scorer.redact.namewords import GREETING, NOT_NAMES
+from scorer.redact.namewords import GREETING, INTRO_STRONG, LOWER_STOP, NOT_NAMES, NOT_OWNED
 
 Found = tuple[int, int, str]
 
@@ -46,6 +49,16 @@ _HERE_RE = re.compile(
 _IM_RE = re.compile(
     rf"(?<![^\W\d_])(?i:(?P<im>i'm|i’m|i{_SP}+am|im)|its|it's|it’s){_SP}+"
     rf"(?P<n>{_CAP_NAME}|{_LOW})(?=[\s,.!?:;)]|$)")
+#: A name typed in lower case after a title that is no other word ("hos dr patel", "mr
+#: okafor"); "ms" is left out ("ms teams").
+_TITLE_LOWER_RE = re.compile(
+    rf"(?<![^\W\d_])(?:dr|mr|mrs|herr|fru|doktor)\.?{_SP}+(?P<n>[{_LO}]{{3,}})(?=[\s,.!?:;)]|$)")
+#: After "jeg heter", "my name is" … a lower-case name of up to three words, up to the
+#: first word that cannot be part of one (`_strong_lower`).
+_STRONG_LOWER_RE = re.compile(
+    rf"(?<![^\W\d_])(?i:{INTRO_STRONG})[:,]?{_SP}+(?P<n>{_LOW}(?:{_SP}+{_LOW}){{0,2}})"
+    rf"(?![^\W\d_]|@)")
+_STRONG_HINT_RE = re.compile(r"he(?:i?ter|dder)|na(?:vn|mn|me)")
 _LAST_RE = re.compile(rf"(?P<sep>[.!?]|{_SP}[–—-]){_SP}+(?P<n>{_LOW})[.!]?\s*$")
 
 
@@ -83,8 +96,31 @@ def chat_names(text: str) -> Iterator[Found]:
                 _listed(first, ambiguous_ok=True) or (
                     m.group("im") and len(words) > 1 and words[-1].lower() not in NOT_NAMES)):
             yield m.start("n"), m.end("n"), "name"
+    lowered = text.lower()
+    if _STRONG_HINT_RE.search(lowered) is not None:
+        yield from _strong_lower(text)
+    if "dr" in lowered or "mr" in lowered or "herr" in lowered or "fru" in lowered:
+        for m in _TITLE_LOWER_RE.finditer(text):
+            if m.group("n") not in NOT_NAMES and m.group("n") not in LOWER_STOP:
+                yield m.start("n"), m.end("n"), "name"
     last = _LAST_RE.search(text, max(0, len(text) - 80))
     if last is not None and _listed(last.group("n"),
                                     ambiguous_ok=last.group("sep").strip() != ""
                                     and last.group("sep").strip() not in ".!?"):
         yield last.start("n"), last.end("n"), "name"
+
+
+def _strong_lower(text: str) -> Iterator[Found]:
+    """The lower-case words after a strong introduction up to the first that ends a name
+    (a function word, a verb such as "har"/"bor", "feil", "tlf"): "jeg heter kari-anne
+    bakken og …" → "kari-anne bakken"; "navnet er feil" → nothing."""
+    for m in _STRONG_LOWER_RE.finditer(text):
+        start = m.start("n")
+        end = start
+        for w in re.finditer(r"\S+", m.group("n")):
+            low = w.group(0)
+            if low in NOT_NAMES or low in NOT_OWNED or low in LOWER_STOP or len(low) < 2:
+                break
+            end = start + w.end()
+        if end > start:
+            yield start, end, "name"

@@ -6,12 +6,20 @@ with genitive endings, hyphenated forms and ø/ö, æ/ä, å/aa spelled either w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from scorer.memo import BoundedCache
 from scorer.redact.firstnames import FIRST_NAMES, WORD_NAMES
-from scorer.redact.names import _NEXTWORD_RE, Found, _sentence_start
-from scorer.redact.namewords import NOT_NAMES
+from scorer.redact.names import (
+    _NEXTWORD_RE,
+    _SP,
+    _WORD,
+    ORDINARY_FREQUENT,
+    Found,
+    _named,
+    _sentence_start,
+)
+from scorer.redact.namewords import AND, NOT_NAMES
 
 _ENDINGS = ("", "s", "'s", "’s", "'", "’", "es")
 #: A known name's hyphenated continuation ("Kari" in "Kari-Anne"): a capital then lower-case
@@ -122,3 +130,35 @@ def learned_names(found: Iterable[str], known: Iterable[str]) -> list[str]:
                 have.add(word.lower())
                 out.append(word)
     return out[:MAX_LEARNED]
+
+
+_AND_AFTER_RE = re.compile(rf"{_SP}+(?i:{AND}){_SP}+(?P<n>{_WORD})(?![^\W\d_]|@)")
+_AND_BEFORE_RE = re.compile(rf"(?P<n>{_WORD}){_SP}+(?i:{AND}){_SP}+$")
+
+
+def coordinated_names(text: str, found: Iterable[tuple[int, int]],
+                      ordinary: Mapping[str, int] | None = None) -> Iterator[Found]:
+    """A first name joined by "og/och/and" to a name already found: "Aurora og [Filip]",
+    "Dear [Alice] and Ben", "Både [Ulla] i telefonen og Karsten". With `ordinary` (the
+    name tagger's lexicon of ordinary words and their frequency) any capitalised word that
+    is no frequent ordinary word counts too, with a capitalised word after it ("[Kari] og
+    Aqqaluk Petersen", "barna [Selam] og Yafet"): the tagger has then judged the first."""
+    for s, e in found:
+        after = _AND_AFTER_RE.match(text, e)
+        if after is not None and _coordinated(after.group("n"), ordinary):
+            end = after.end("n")
+            nxt = _NEXTWORD_RE.match(text, end) if ordinary is not None else None
+            if nxt is not None and _coordinated(nxt.group(1), ordinary):
+                end = nxt.end()
+            yield after.start("n"), end, "name"
+        before = _AND_BEFORE_RE.search(text, max(0, s - 40), s)
+        if before is not None and _coordinated(before.group("n"), ordinary):
+            yield before.start("n"), before.end("n"), "name"
+
+
+def _coordinated(word: str, ordinary: Mapping[str, int] | None) -> bool:
+    if _named(word):
+        return True
+    low = word.split("-")[0].lower()
+    return (ordinary is not None and not word.isupper() and low not in NOT_NAMES
+            and ordinary.get(low, 0) < ORDINARY_FREQUENT)

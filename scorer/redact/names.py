@@ -21,20 +21,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.namewords import (
     ACTS,
-    AND,
     DEPARTMENT,
     DEVICE_FOOTER,
     GREETING,
     INTRO,
-    INTRO_STRONG,
     LABEL,
-    LOWER_STOP,
     NOT_ACTORS,
     NOT_NAMES,
     NOT_OWNED,
@@ -79,17 +76,6 @@ _LABEL_RE = re.compile(
     rf"(?:^|(?<=[\s>(]))(?i:{LABEL}){_SP}?[:.]{_SP}*(?:(?i:{TITLE})\.?{_SP}+)?"
     rf"(?P<n>{_NAME})(?![^\W\d_]|@)", re.MULTILINE)
 _TITLE_RE = re.compile(rf"(?<!\w)(?i:{TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
-#: A name typed in lower case after a title that is no other word ("hos dr patel", "mr
-#: okafor"); "ms" is left out ("ms teams").
-_TITLE_LOWER_RE = re.compile(
-    rf"(?<![^\W\d_])(?:dr|mr|mrs|herr|fru|doktor)\.?{_SP}+(?P<n>[{_LO}]{{3,}})(?=[\s,.!?:;)]|$)")
-#: After "jeg heter", "my name is" … a lower-case name of up to three words, up to the
-#: first word that cannot be part of one (`_strong_lower`).
-_LOW_PART = rf"[{_LO}\u0100-\u017f]+(?:-[{_LO}\u0100-\u017f]+)?"
-_STRONG_LOWER_RE = re.compile(
-    rf"(?<![^\W\d_])(?i:{INTRO_STRONG})[:,]?{_SP}+(?P<n>{_LOW_PART}(?:{_SP}+{_LOW_PART}){{0,2}})"
-    rf"(?![^\W\d_]|@)")
-_STRONG_HINT_RE = re.compile(r"he(?:i?ter|dder)|na(?:vn|mn|me)")
 _LOWER_WORD = rf"(?P<n>[{_LO}]+)(?=['’]s\b|[\s,.!?:;)]|$)"
 #: Chat is typed in lower case: after a greeting, sign-off or relation a lower-case
 #: listed first name is a name too ("hei ola", "mvh sverre", "min søn mikkel").
@@ -241,28 +227,6 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
     for m in _FROM_END_RE.finditer(text):
         if _named(m.group("n")):
             yield m.start("n"), m.end("n"), "name"
-    if _STRONG_HINT_RE.search(lowered) is not None:
-        yield from _strong_lower(text)
-    if "dr" in lowered or "mr" in lowered or "herr" in lowered or "fru" in lowered:
-        for m in _TITLE_LOWER_RE.finditer(text):
-            if m.group("n") not in NOT_NAMES and m.group("n") not in LOWER_STOP:
-                yield m.start("n"), m.end("n"), "name"
-
-
-def _strong_lower(text: str) -> Iterator[Found]:
-    """The lower-case words after a strong introduction up to the first that ends a name
-    (a function word, a verb such as "har"/"bor", "feil", "tlf"): "jeg heter kari-anne
-    bakken og …" → "kari-anne bakken"; "navnet er feil" → nothing."""
-    for m in _STRONG_LOWER_RE.finditer(text):
-        start = m.start("n")
-        end = start
-        for w in re.finditer(r"\S+", m.group("n")):
-            low = w.group(0)
-            if low in NOT_NAMES or low in NOT_OWNED or low in LOWER_STOP or len(low) < 2:
-                break
-            end = start + w.end()
-        if end > start:
-            yield start, end, "name"
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -406,35 +370,3 @@ def signature_names(text: str) -> Iterator[Found]:
     if len(words) > 1 and (last.isupper() or last.split("-")[0].lower() in NOT_NAMES):
         stop = m.start("n") + len(words[0])
     yield m.start("n"), stop, "name"
-
-
-_AND_AFTER_RE = re.compile(rf"{_SP}+(?i:{AND}){_SP}+(?P<n>{_WORD})(?![^\W\d_]|@)")
-_AND_BEFORE_RE = re.compile(rf"(?P<n>{_WORD}){_SP}+(?i:{AND}){_SP}+$")
-
-
-def coordinated_names(text: str, found: Iterable[tuple[int, int]],
-                      ordinary: Mapping[str, int] | None = None) -> Iterator[Found]:
-    """A first name joined by "og/och/and" to a name already found: "Aurora og [Filip]",
-    "Dear [Alice] and Ben", "Både [Ulla] i telefonen og Karsten". With `ordinary` (the
-    name tagger's lexicon of ordinary words and their frequency) any capitalised word that
-    is no frequent ordinary word counts too, with a capitalised word after it ("[Kari] og
-    Aqqaluk Petersen", "barna [Selam] og Yafet"): the tagger has then judged the first."""
-    for s, e in found:
-        after = _AND_AFTER_RE.match(text, e)
-        if after is not None and _coordinated(after.group("n"), ordinary):
-            end = after.end("n")
-            nxt = _NEXTWORD_RE.match(text, end) if ordinary is not None else None
-            if nxt is not None and _coordinated(nxt.group(1), ordinary):
-                end = nxt.end()
-            yield after.start("n"), end, "name"
-        before = _AND_BEFORE_RE.search(text, max(0, s - 40), s)
-        if before is not None and _coordinated(before.group("n"), ordinary):
-            yield before.start("n"), before.end("n"), "name"
-
-
-def _coordinated(word: str, ordinary: Mapping[str, int] | None) -> bool:
-    if _named(word):
-        return True
-    low = word.split("-")[0].lower()
-    return (ordinary is not None and not word.isupper() and low not in NOT_NAMES
-            and ordinary.get(low, 0) < ORDINARY_FREQUENT)
