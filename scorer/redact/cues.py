@@ -27,7 +27,20 @@ _KEEP = (
     r"|bilag|voucher|gavekort|presentkort|gift|rabattkode|kampanjekode|code|kode|kod|pin"
     r"|lisens|license|licence|rom|room|bord|table|flight|fly|flyg|gate|sete|seat|plass"
     r"|imei|mac|år|year|kl|klokka|klockan|dato|datum|date|uke|vecka|uge|week"
+    r"|skadesak|skadesaken|skadesag|skadenr|skadenummer|polise|polisen|police|policen|policy"
+    r"|gebyr|gebyret|gebyrnr|avgift|avgiften|afgift|afgiften|bot|boten|måler|målar|mätare"
+    r"|målepunkt|målarnummer|diarie|diarienummer|dnr|lejemål|lejemåls|leieforhold"
+    r"|hyresavtal|rejsekort|reisekort|reskort|reskassekort|pendlerkort|periodekort"
+    r"|busskort|klippekort|ordrebekreftelse|ordrebekræftelse|orderbekräftelse|bekreftelse"
+    r"|bekræftelse|bekräftelse|confirmation|booking|bookingen|bokning|bokningen|reservation"
+    r"|reservasjon|lånesak|lånesaken|låneansøkning|låneansökan"
 )
+#: Heads of compounds that name a reference ("parkeringsafgift", "lånesak",
+#: "kontrolafgiften"): an unknown word that ends in one is a keep cue.
+_KEEP_HEADS = ("sak", "saken", "sag", "sagen", "ärende", "ärendet", "afgift", "afgiften",
+               "avgift", "avgiften", "gebyr", "gebyret", "ordre", "order", "faktura",
+               "fakturaen", "fakturan", "bestilling", "beställning", "booking", "bokning",
+               "polise", "police", "avtale", "aftale", "kontrakt")
 _PHONE = (
     r"tel|tlf|tfn|telefon|telefonen|telefonnummer|telefonnumret|telefonnummeret|telefonnr"
     r"|mob|mobil|mobilen|mobilnummer|mobilnumret|mobilnummeret|mobilnr|mobiltelefon|mobile"
@@ -54,7 +67,8 @@ _GENERIC = frozenset({"nummer", "nummeret", "numret", "number", "nr", "no", "id"
                       "är", "ditt", "din", "mitt", "min", "your", "my", "our", "vårt",
                       "vores", "dit", "mit", "the", "was", "var", "blev", "ble", "on", "på",
                       "har", "has", "have", "had", "hadde", "hade", "havde", "fikk", "fick",
-                      "fik", "got", "med", "with", "of", "av", "af", "til", "to", "for",
+                      "fik", "got", "fått", "fekk", "fåt", "received", "med", "with", "of",
+                      "av", "af", "til", "to", "for",
                       "ny", "new", "nytt", "nye", "nya", "et", "ett", "en", "a", "an"})
 
 
@@ -87,9 +101,11 @@ def _kind(token: str) -> str | None:
     for suffix in _SUFFIXES:  # compounds: "ordrenummer", "kunde-nr", "telefonnr"
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             stem = word[: -len(suffix)].rstrip("-.")
-            kind = _KINDS.get(stem)
+            kind = _KINDS.get(stem) or _KINDS.get(stem.removesuffix("s"))  # linking -s
             if kind is not None:
                 return kind
+    if len(word) > 6 and word.endswith(_KEEP_HEADS):
+        return "keep"
     return None
 
 

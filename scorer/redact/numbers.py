@@ -393,6 +393,8 @@ def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
         if run[0].plus and start > 0 and text[start - 1] == "(":
             start -= 1
         cue = cue_before(text, start)
+        if cue == "keep" and run[0].plus:
+            cue = None  # "+40 744 118 203" is dialled, never an order or case number
         keep = cue == "keep" or is_amount(text, start, run[-1].end)
         if not keep and code_prefixed(text, start):
             digits = "".join(g.digits for g in run)  # a card keeps its checksum's say

@@ -198,3 +198,19 @@ def test_a_keep_cue_covers_the_first_of_two_long_numbers_only() -> None:
     out = redact("order 31120998 0709876543 ring mig").text
     assert out == "order 31120998 [PHONE] ring mig"
     assert redact("ordre 12345678 er sendt").text == "ordre 12345678 er sendt"
+
+
+@pytest.mark.parametrize("text", [
+    "Jeg viser til skadesak 45-778120 på bilen vår.",
+    "Jeg har fået en parkeringsafgift (nr. 7712-4401) foran huset.",
+    "Saken har fått nummer 45-779901.",
+    "Bestillingsnr 560-22981, levering tirsdag.",
+    "Polisenummer: 8812004561",
+])
+def test_reference_numbers_after_compound_and_insurance_cues_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_number_dialled_with_a_country_code_is_a_phone_even_after_a_keep_cue() -> None:
+    assert redact("Contact phone on booking: +40 744 118 203").text == (
+        "Contact phone on booking: [PHONE]")
