@@ -59,6 +59,20 @@ _STRONG_LOWER_RE = re.compile(
     rf"(?<![^\W\d_])(?i:{INTRO_STRONG})[:,]?{_SP}+(?P<n>{_LOW}(?:{_SP}+{_LOW}){{0,2}})"
     rf"(?![^\W\d_]|@)")
 _STRONG_HINT_RE = re.compile(r"he(?:i?ter|dder)|na(?:vn|mn|me)")
+#: A chat transcript pasted into a message: lines that start with the speaker ("Anna: Hej,
+#: du chattar med Tele2", "Kund: hej"). When one speaker is a role, the others are people.
+_SPEAKER_RE = re.compile(
+    rf"^[ \t\u00a0>]*(?P<n>{_CAP}(?:{_SP}+{_CAP})?){_SP}?:(?={_SP}|$)", re.MULTILINE)
+_ROLES_TEXT = """kunde kund kunden customer client agent du you deg dig bot chatbot me meg mig
+eg jeg jag i kundeservice kundservice support system assistent assistant operatør operator
+rådgiver rådgivare rådgjevar adviser advisor"""
+_ROLES = frozenset(_ROLES_TEXT.split())
+#: Line labels of forms and mail headers, never a speaker.
+_LABELS_TEXT = """emne subject fra frå från from til till to dato date datum sendt sent skickat
+kopi kopia cc re sv vs aw fw fwd tlf tel telefon mobil epost e-post email adresse adress
+address navn namn name ordre order ordrenr sak saken ärende referanse referens reference
+beløp belopp amount pris price status tid time kl"""
+_LABELS = frozenset(_LABELS_TEXT.split())
 _LAST_RE = re.compile(rf"(?P<sep>[.!?]|{_SP}[–—-]){_SP}+(?P<n>{_LOW})[.!]?\s*$")
 
 
@@ -96,6 +110,7 @@ def chat_names(text: str) -> Iterator[Found]:
                 _listed(first, ambiguous_ok=True) or (
                     m.group("im") and len(words) > 1 and words[-1].lower() not in NOT_NAMES)):
             yield m.start("n"), m.end("n"), "name"
+    yield from _speakers(text)
     lowered = text.lower()
     if _STRONG_HINT_RE.search(lowered) is not None:
         yield from _strong_lower(text)
@@ -124,3 +139,18 @@ def _strong_lower(text: str) -> Iterator[Found]:
             end = start + w.end()
         if end > start:
             yield start, end, "name"
+
+
+def _speakers(text: str) -> Iterator[Found]:
+    """Speaker names of a pasted chat transcript: only when another speaker is a role
+    ("Kund:", "Agent:", "Du:"), so that "Emne:" or "Adresse:" lines never count."""
+    if ":" not in text:
+        return
+    found = list(_SPEAKER_RE.finditer(text))
+    if len(found) < 2 or not any(m.group("n").lower() in _ROLES for m in found):
+        return
+    for m in found:
+        label = m.group("n")
+        first = label.split()[0].lower()
+        if label.lower() not in _ROLES and first not in NOT_NAMES and first not in _LABELS:
+            yield m.start("n"), m.end("n"), "name"

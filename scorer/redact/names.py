@@ -55,7 +55,7 @@ _LO = "a-zß-öø-ÿ"
 _WORD = rf"[{_UP}](?:[{_LO}]+|['’][{_UP}][{_LO}]+)(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
 _PARTICLE = r"(?:van|von|der|den|de|af|la|le|di|da|du|ter|ten|bin|al)"
 _SP = r"[ \t\u00a0]"
-_NAME = rf"(?:{_WORD})(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}(?:{_WORD})){{0,2}}"
+_NAME = rf"(?:[{_UP}]\.{_SP}*)?(?:{_WORD})(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}(?:{_WORD})){{0,2}}"
 
 _RELATION_RE = re.compile(
     rf"(?<!\w)(?:(?i:{RELATION})(?:{_SP}+(?i:{OWNER}))?|(?i:{OWNER}){_SP}+"
@@ -84,7 +84,7 @@ _LOWER: dict[re.Pattern[str], re.Pattern[str]] = {
     for rx in (_GREET_RE, _SIGN_RE, _RELATION_RE, _INTRO_RE, _SIGN_WEAK_RE)
 }
 _SLASH_RE = re.compile(
-    rf"(?:^|(?<=\s))(?:/|[–—-](?={_SP})){_SP}?(?P<n>{_WORD}(?:{_SP}+{_WORD}){{0,2}}|[{_LO}]+)"
+    rf"(?:^|(?<=\s))(?:/|·|[–—-](?={_SP})){_SP}?(?P<n>{_WORD}(?:{_SP}+{_WORD}){{0,2}}|[{_LO}]+)"
     rf"(?:,{_SP}*{_WORD}(?:{_SP}+{_WORD})?)?[ \t\u00a0]*$",
     re.MULTILINE)
 #: "God helg frå Kjartan", "Hilsen fra Eva": a listed first name after "from", ending
@@ -209,7 +209,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
                     yield from _trim(m, rx is _GREET_RE or rx is _SIGN_RE)
                 elif rx in _LOWER:
                     yield from _lower_name(_LOWER[rx], text, w.start(), parts)
-    if "/" in text or "–" in text or "—" in text or "-" in text:
+    if "/" in text or "–" in text or "—" in text or "-" in text or "·" in text:
         for m in _SLASH_RE.finditer(text):
             word = m.group("n")
             if word.islower():  # "/mats": lower case only for a listed, unambiguous name
@@ -222,7 +222,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
                         w.split("-")[0].lower() in NOT_NAMES for w in words) and not (
                         _NOUN_END_RE.search(words[0].lower())):
                     yield from _trim(m)
-            elif text[m.start()] == "/" or _named(word):  # "- Oslo" is no signature
+            elif text[m.start()] == "/" or _named(word.split()[0]):  # "- Oslo" is none
                 yield from _trim(m)
     for m in _FROM_END_RE.finditer(text):
         if _named(m.group("n")):

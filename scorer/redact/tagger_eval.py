@@ -25,7 +25,7 @@ DATA = ROOT / "tests" / "data"
 #: The sets trained and measured on, by name: a glob would pick up a held-out set.
 SETS = ("pii_eval.jsonl", "pii_eval_v2.jsonl", "pii_eval_v3.jsonl", "pii_eval_v4.jsonl",
         "pii_eval_v5.jsonl", "pii_eval_v6.jsonl", "pii_eval_v7.jsonl", "pii_eval_v8.jsonl",
-        "pii_eval_v9.jsonl")
+        "pii_eval_v9.jsonl", "pii_train_a.jsonl")
 
 
 def read_set(name: str) -> list[dict[str, Any]]:

@@ -460,3 +460,20 @@ def test_a_name_the_tagger_finds_is_found_again_elsewhere_in_the_text() -> None:
 
     assert "Marta will" in Redactor(None).redact(text, ["Piotr Berg"]).text  # rules alone
     assert redact(text, ["Piotr Berg"]).text.count("Marta") == 0
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Chat starta 18.30\nUsman: Hei, du skriv med Sparebanken.\nKunde: hei det gjeld kortet",
+     "Chat starta 18.30\n[NAME]: Hei, du skriv med Sparebanken.\nKunde: hei det gjeld kortet"),
+    ("Vennlig hilsen\nR. Skog\nKundeservice | Ving Norge",
+     "Vennlig hilsen\n[NAME]\nKundeservice | Ving Norge"),
+    ("Sparebanken Vest · Oddvar\nHei!", "Sparebanken Vest · [NAME]\nHei!"),
+])
+def test_transcript_speakers_initials_and_header_names_are_redacted(
+        text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_mail_header_labels_are_no_transcript_speakers() -> None:
+    text = "Emne: Skade på bil\nDato: 3. mai\nKunde: ja"
+    assert redact(text).text == text
