@@ -4,9 +4,9 @@
 
 What it learns from, and why:
 
-* **The labelled personal-data sets** (`SETS`: v1–v6, listed by name so that a newer
-  held-out set is never read by accident): every whole-word occurrence of a `name` secret
-  is a name; every other candidate word is not.
+* **The labelled personal-data sets** (`SETS`: v1–v9 and the training set `pii_train_a`,
+  listed by name so that a newer held-out set, v10, is never read by accident): every
+  whole-word occurrence of a `name` secret is a name; every other candidate word is not.
 * **The same cases with their names swapped** (`SWAPS` copies, seeded): each name word is
   replaced by another, half of them names in no list of the redactor (the name dictionary
   of gender-guesser has 48,000 names from every country; the redactor lists those of five).
