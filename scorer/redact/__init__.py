@@ -243,7 +243,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     said += email_names(text[h.start:h.end] for h in acc.hits if h.kind == "email")
     learned = learned_names(said, known)
     if learned:  # a name found once is the same name elsewhere in the text
-        acc.add(known_names(text, learned), text)
+        acc.add(known_names(text, learned, regexes), text)
     if tagger is not None:  # last: it sees what the rules took as its context
         acc.add(tagger.names(text, [(h.start, h.end, h.kind) for h in acc.hits]), text)
     return sorted(acc.hits, key=lambda h: h.start)
