@@ -69,8 +69,9 @@ _FUNCTION_WORDS = (r"(?:på|i|til|till|ved|vid|og|och|en|er|är|ad|at|in|to|and|
 _FLOOR = rf",?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|st|sal)\.?(?![^\W\d_])"
 #: Every match of _LOWER_STREET_RE holds a street ending right before a house number: a
 #: text without one is not scanned (the street pattern tries every lower-case word as a
-#: start, ~140 µs a reply).
+#: start, ~140 µs a reply). `_street_hint` tests it from each run of spaces before a digit.
 _STREET_HINT_RE = re.compile(rf"(?:{_SUFFIX}){_SP}+[0-9]")
+_SPACES_DIGIT_RE = re.compile(r"(?<![ \t\u00a0])[ \t\u00a0]+(?=[0-9])")
 _LOWER_STREET_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
     rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:{_FLOOR},?|(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
@@ -143,6 +144,13 @@ Sheffield Newcastle Nottingham Leicester Brighton Oxford Cambridge York Aberdeen
 _TOWNS = frozenset(_TOWNS_TEXT.split())
 
 
+def _street_hint(text: str) -> bool:
+    """`_STREET_HINT_RE.search(text) is not None`, at half the cost: a street ending holds
+    no space, so it can only end where a whole run of spaces before a digit starts; the
+    regex instead tries its ~90 endings at every position."""
+    return any(text.endswith(_SUFFIXES, 0, m.start()) for m in _SPACES_DIGIT_RE.finditer(text))
+
+
 def addresses(text: str) -> Iterator[Found]:
     """Street + house number (with a postcode and place right after it), postcodes with a
     place that context marks as an address, and UK postcodes."""
@@ -162,7 +170,7 @@ def addresses(text: str) -> Iterator[Found]:
             if en is not None:
                 yield s, en.end(), "address"
     lower_rules = (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)
-    if _STREET_HINT_RE.search(text) is None:
+    if not _street_hint(text):
         lower_rules = lower_rules[1:]
     for rule in lower_rules:
         for m in rule.finditer(text):

@@ -10,6 +10,7 @@ from a number of their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _KEEP = (
     r"ordre|order|orders|bestilling|bestillingen|beställning|beställningen|ordrenr|ordernr"
@@ -91,6 +92,8 @@ _CURRENCY_AFTER_RE = re.compile(
     r"|procent|percent|mnd|måneder|månader|stk|st\b|pcs|km|kg|mb|gb|x\b)", re.IGNORECASE)
 
 LOOKBACK = 48
+#: Redaction tokens that replaced words, not digits (`cue_before`).
+_WORD_TOKENS = frozenset({"NAME", "ADDRESS", "EMAIL"})
 
 
 def _kind(token: str) -> str | None:
@@ -109,21 +112,30 @@ def _kind(token: str) -> str | None:
     return None
 
 
-def cue_before(text: str, start: int) -> str | None:
+def cue_before(text: str, start: int,
+               taken: Sequence[tuple[int, int]] = ()) -> str | None:
     """The kind of the cue word nearest before `start`, looking back at most four words
-    (and LOOKBACK characters, across at most one line break)."""
+    (and LOOKBACK characters, across at most one line break). The token of redacted words
+    ("[NAME]", "[ADDRESS]") and a word inside `taken` (spans already redacted) are words
+    that are no cue, so a second pass over redacted text ("ring [ADDRESS] 1 12") decides as
+    the first did ("ring Storgata 1 1 12", or "ring Karl Johans gate 1 …", whose "gate"
+    would be a cue); a number's token ("[PHONE]") is passed over, as its digits were."""
     lo = max(0, start - LOOKBACK)
     window = text[lo:start]
     if window.rstrip(" \u00a0").endswith(("#", "№")):
         return "keep"  # "#12345", "ordre nr. #12345"
-    tokens = [t for t in _TOKEN_RE.finditer(window)
-              if t.start() == 0 or window[t.start() - 1] != "["][-4:]  # not "[PHONE]"
+    tokens = [t for t in _TOKEN_RE.finditer(window)  # a number's token stands for digits
+              if t.start() == 0 or window[t.start() - 1] != "[" or t.group(0) in _WORD_TOKENS
+              ][-4:]
     generic = False
     for tok in reversed(tokens):
         word = tok.group(0).lower().rstrip(".-:")
-        kind = _kind(word)
+        s, e = lo + tok.start(), lo + tok.end()
+        token = (tok.start() and window[tok.start() - 1] == "[") or any(
+            a < e and s < b for a, b in taken)
+        kind = None if token else _kind(word)
         if kind is None:
-            if word in _GENERIC:
+            if word in _GENERIC and not token:
                 generic = generic or word.startswith(("numm", "numr", "numb"))
                 continue
             return "phone" if generic else None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
@@ -79,10 +80,8 @@ _TITLE_RE = re.compile(rf"(?<!\w)(?i:{TITLE})\.?{_SP}+(?P<n>{_NAME})(?![^\W\d_]|
 _LOWER_WORD = rf"(?P<n>[{_LO}]+)(?=['’]s\b|[\s,.!?:;)]|$)"
 #: Chat is typed in lower case: after a greeting, sign-off or relation a lower-case
 #: listed first name is a name too ("hei ola", "mvh sverre", "min søn mikkel").
-_LOWER: dict[re.Pattern[str], re.Pattern[str]] = {
-    rx: re.compile(rx.pattern.split("(?P<n>")[0] + _LOWER_WORD, re.MULTILINE)
-    for rx in (_GREET_RE, _SIGN_RE, _RELATION_RE, _INTRO_RE, _SIGN_WEAK_RE)
-}
+def _lower_regex(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rx.pattern.split("(?P<n>")[0] + _LOWER_WORD, re.MULTILINE)
 _SLASH_RE = re.compile(
     rf"(?:^|(?<=\s))(?:/|·|[–—-](?={_SP})){_SP}?(?P<n>{_WORD}(?:{_SP}+{_WORD}){{0,2}}|[{_LO}]+)"
     rf"(?:,{_SP}*{_WORD}(?:{_SP}+{_WORD})?)?[ \t\u00a0]*$",
@@ -139,15 +138,15 @@ def _trim(m: re.Match[str], greeting: bool = False) -> Iterator[Found]:
 
 
 def _lower_name(rx: re.Pattern[str], text: str, pos: int,
-                known: frozenset[str]) -> Iterator[Found]:
-    """A lower-case listed first name in a context (`_LOWER`): the name may be lower case
-    here only, and not one that is also a word unless it is the customer's own ("hej
-    line" to Line Mikkelsen)."""
+                known: frozenset[str], relation: bool) -> Iterator[Found]:
+    """A lower-case listed first name in a context (`_Context.lower`): the name may be
+    lower case here only, and not one that is also a word unless it is the customer's own
+    ("hej line" to Line Mikkelsen). After a relation ("my daughter poppy") it can be
+    nothing else, so an ambiguous name counts too."""
     m = rx.match(text, pos)
     if m is not None:
         word = m.group("n")
         name = word.capitalize()
-        relation = rx is _LOWER[_RELATION_RE]  # "my daughter poppy": nothing else it can be
         if word in known or (_named(name, lower=True) and (relation or name not in AMBIGUOUS)
                              and word not in NOT_NAMES):
             yield m.start("n"), m.end("n"), "name"
@@ -164,14 +163,36 @@ def _first_words(*alternations: str) -> frozenset[str]:
     return frozenset(out)
 
 
+class _Context(NamedTuple):
+    """A context regex with what `context_names` asks of it, looked up once at import:
+    a compiled pattern hashes its whole code on every dict or set look-up (1–5 µs for
+    these), and keying `_LOWER` by pattern cost ~90 µs a reply."""
+
+    rx: re.Pattern[str]
+    #: Its lower-case-name variant ("hei ola"; `_LOWER_WORD`), or None.
+    lower: re.Pattern[str] | None
+    #: A greeting or sign-off: a listed first name right after it is a name (`_trim`).
+    greeting: bool
+    #: A label ("Navn:"): tried only before a colon or a full stop.
+    label: bool
+    #: A relation ("min sønn …"), for `_lower_name`.
+    relation: bool
+
+
+_CONTEXTS = {
+    id(rx): _Context(rx, _lower_regex(rx) if lower else None, rx is _GREET_RE or rx is _SIGN_RE,
+                     rx is _LABEL_RE, rx is _RELATION_RE)
+    for rx, lower in ((_GREET_RE, True), (_SIGN_RE, True), (_SIGN_WEAK_RE, True),
+                      (_INTRO_RE, True), (_LABEL_RE, False), (_TITLE_RE, False),
+                      (_RELATION_RE, True))}
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
-_TRIGGERS: dict[str, tuple[re.Pattern[str], ...]] = {}
+_TRIGGERS: dict[str, tuple[_Context, ...]] = {}
 for _rx, _alts in ((_GREET_RE, (GREETING,)), (_SIGN_RE, (SIGNOFF,)),
                    (_SIGN_WEAK_RE, (SIGNOFF_WEAK,)), (_INTRO_RE, (INTRO,)),
                    (_LABEL_RE, (LABEL,)), (_TITLE_RE, (TITLE,)),
                    (_RELATION_RE, (RELATION, OWNER, RELATION_WEAK))):
     for _w in _first_words(*_alts):
-        _TRIGGERS[_w] = (*_TRIGGERS.get(_w, ()), _rx)
+        _TRIGGERS[_w] = (*_TRIGGERS.get(_w, ()), _CONTEXTS[id(_rx)])
 _TRIGGER_WORDS = frozenset(_TRIGGERS)
 
 
@@ -198,17 +219,17 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
     if len(lowered) != len(text):  # a few letters lower-case to two characters
         lowered = "".join(ch.lower()[0] for ch in text)
     for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):
-        rxs = _TRIGGERS[word]
+        contexts = _TRIGGERS[word]
         for w in _TRIGGER_RES[word].finditer(lowered):
             after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]
-            for rx in rxs:
-                if rx is _LABEL_RE and after not in (":", "."):
+            for c in contexts:
+                if c.label and after not in (":", "."):
                     continue
-                m = rx.match(text, w.start())
+                m = c.rx.match(text, w.start())
                 if m is not None:
-                    yield from _trim(m, rx is _GREET_RE or rx is _SIGN_RE)
-                elif rx in _LOWER:
-                    yield from _lower_name(_LOWER[rx], text, w.start(), parts)
+                    yield from _trim(m, c.greeting)
+                elif c.lower is not None:
+                    yield from _lower_name(c.lower, text, w.start(), parts, c.relation)
     if "/" in text or "–" in text or "—" in text or "-" in text or "·" in text:
         for m in _SLASH_RE.finditer(text):
             word = m.group("n")

@@ -33,6 +33,7 @@ cards.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -48,7 +49,7 @@ from scorer.redact.checksums import (
     se_pnr_ok,
     valid_date,
 )
-from scorer.redact.cues import code_prefixed, cue_before, glued, is_amount
+from scorer.redact.cues import LOOKBACK, code_prefixed, cue_before, glued, is_amount
 
 Found = tuple[int, int, str]
 
@@ -372,12 +373,19 @@ def _cued_part(run: list[_Group]) -> int:
     return len(run)
 
 
+def _near(blocked: list[tuple[int, int]], start: int) -> list[tuple[int, int]]:
+    """The taken spans that can lie in `cue_before`'s window before `start`."""
+    lo = bisect.bisect_left(blocked, (start - LOOKBACK, 0))
+    return blocked[max(0, lo - 1):bisect.bisect_left(blocked, (start, 0))]
+
+
 def _own_runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
     """`_runs`, with a keep-cued run cut where a second number of its own begins."""
     for run in _runs(text, blocked):
         while len(run) > 1:
             cut = _cued_part(run)
-            if cut == len(run) or cue_before(text, run[0].start) != "keep":
+            first = run[0].start
+            if cut == len(run) or cue_before(text, first, _near(blocked, first)) != "keep":
                 break
             yield run[:cut]
             run = run[cut:]
@@ -392,7 +400,7 @@ def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
         start = run[0].start - (1 if run[0].plus else 0)
         if run[0].plus and start > 0 and text[start - 1] == "(":
             start -= 1
-        cue = cue_before(text, start)
+        cue = cue_before(text, start, _near(blocked, start))
         if cue == "keep" and run[0].plus:
             cue = None  # "+40 744 118 203" is dialled, never an order or case number
         keep = cue == "keep" or is_amount(text, start, run[-1].end)

@@ -1,0 +1,64 @@
+"""Speed shortcuts of the redactor against what they stand for: each cheaper test or
+search must decide exactly as the pattern it replaces (random texts of the pieces that
+matter), so redacted text stays byte for byte the same (scorer.redact)."""
+
+from __future__ import annotations
+
+import random
+
+from scorer.redact import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
+from scorer.redact.addresses import _STREET_HINT_RE, _street_hint
+from scorer.redact.known import KnownRegexes, KnownScan, known_regex
+
+
+def test_a_known_name_search_per_part_finds_what_the_one_regex_finds() -> None:
+    """`KnownPattern` (one cached regex per name part) against `known_regex` (one regex
+    for the set): the same matches, offsets and endings, at every position known_names
+    searches from, on random texts of name pieces, folds, endings and hyphens."""
+    names = ["Kari Nordmann", "Dag-Åse Ødegård", "Per", "Anne-Marie", "Bill", "Ann",
+             "Anne", "Kar", "Aase", "Os", "Mikkel Sørensen", "Bjørn", "Bo"]
+    alphabet = [*"aeiouksrnd-'’ ÅåæÆøØöaAKsSeE@.ſKİı", "Kari", "kari", "Anne", "-Marie",
+                "Dag", "aase", "Odegard", "ødegaard", "s", "'s", "es", "Per", "Bill", "Bjorn"]
+    rng = random.Random(7)
+    memo = KnownRegexes()
+    compared = 0
+    for _ in range(3000):
+        key = tuple(sorted(set(rng.sample(names, rng.randint(1, 4)))))
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        one, scan = known_regex(key), KnownScan(memo.get(key), text)
+        assert one is not None
+        pos = 0
+        while (a := one.search(text, pos)) is not None:
+            b = scan.search(pos)
+            assert b is not None and (b.span(), b.group("end")) == (a.span(), a.group("end"))
+            compared += 1
+            pos = a.start() + 1 if rng.random() < 0.5 else a.end()
+        assert scan.search(pos) is None
+    assert compared > 500
+
+
+def test_the_spoken_address_gate_never_skips_a_spoken_address() -> None:
+    """An "at" with a domain and top-level domain after it is in every spoken address."""
+    pieces = [" ", " ", "\u00a0", "at", "AT", "[at]", "(AT)", "{at}", "snabel-a", "snabela",
+              "krøllalfa", "dot", "punkt", ".", "com", "no", "co.uk", "kari", "-", "x", "@"]
+    rng = random.Random(3)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if _SPOKEN_EMAIL_RE.search(text) is not None:
+            found += 1
+            assert any(_SPOKEN_DOMAIN_RE.match(text, at.end()) is not None
+                       for at in _SPOKEN_AT_RE.finditer(text)), text
+    assert found > 100
+
+
+def test_the_street_hint_decides_as_its_regex() -> None:
+    pieces = [" ", "\u00a0", "\t", "1", "23", "gata", "veien", "vej", "Storgata", "x", "\n",
+              "-", "alle", "allé"]
+    rng = random.Random(5)
+    hinted = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert _street_hint(text) == (_STREET_HINT_RE.search(text) is not None), text
+        hinted += _street_hint(text)
+    assert hinted > 100
