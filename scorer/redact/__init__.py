@@ -4,7 +4,7 @@ QA reviewers need to read what the agent wrote, not the customer's card number, 
 flagged store only ever sees text that went through `redact()`. What is found:
 
 * e-mail addresses (also after `mailto:` and written `name(at)host.no`);
-* IBANs (mod-97) and UK National Insurance numbers;
+* IBANs (mod-97), UK National Insurance numbers and Irish PPS numbers (`lettered.py`);
 * numbers (`numbers.py`): cards (Luhn), Norwegian fødselsnummer/D-nummer, Swedish
   personnummer/samordningsnummer, Danish CPR, bank accounts, phone numbers — whatever
   separators the writer typed, and also when numbers stand right next to each other;
@@ -55,6 +55,7 @@ from scorer.redact.known import (
     known_names,
     learned_names,
 )
+from scorer.redact.lettered import ibans, ninos, ppsns
 from scorer.redact.names import (
     actor_names,
     context_names,
@@ -62,7 +63,7 @@ from scorer.redact.names import (
     listed_names,
     signature_names,
 )
-from scorer.redact.numbers import ibans, ninos, numbers
+from scorer.redact.numbers import numbers
 from scorer.redact.tagger import NameTagger
 
 __all__ = [
@@ -90,7 +91,7 @@ TOKENS: dict[str, str] = {
 Found = tuple[int, int, str]
 
 _EMAIL_RE = re.compile(
-    r"(?<![\w%+-])[\w%+-][\w.%+-]*(?:@|＠|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
+    r"(?<![\w%+-])[\w%+-][\w.%+-]*(?:[ \u00a0]?[@＠][ \u00a0]?|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
     r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 #: An address spelled out so that filters miss it: "dan dot whitaker at gmail dot com",
 #: "oskar punkt lindahl snabel-a gmail punkt com", "ola [at] firma [dot] no". The domain
@@ -240,7 +241,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
         acc.add(_emails(text, written, spoken), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
-        detectors += [lambda: ibans(text), lambda: ninos(text)]
+        detectors += [lambda: ibans(text), lambda: ninos(text), lambda: ppsns(text)]
         # Addresses first: a postcode they take is no part of a number run, so a phone
         # number before it is judged alone, as a second pass over the redacted text sees it.
         detectors.append(lambda: addresses(text))

@@ -73,6 +73,20 @@ kopi kopia cc re sv vs aw fw fwd tlf tel telefon mobil epost e-post email adress
 address navn namn name ordre order ordrenr sak saken ärende referanse referens reference
 beløp belopp amount pris price status tid time kl"""
 _LABELS = frozenset(_LABELS_TEXT.split())
+#: A full name signed after the last sentence ("… syns inom 5 dagar. Senait Tekle"), or
+#: before a contact label ("Yonas Ghebremedhin, mob 912…"): two or three capitalised
+#: words, none a known non-name.
+_END_NAME_RE = re.compile(
+    rf"(?<=[.!?)\]]){_SP}+(?P<n>{_CAP}(?:{_SP}+{_CAP}){{1,2}})[.!]?\s*$")
+_LABELLED_NAME_RE = re.compile(
+    rf"(?:^|(?<=[.!?]{_SP})|(?<=\n))(?P<n>{_CAP}(?:{_SP}+{_CAP}){{1,2}}),{_SP}*"
+    r"(?i:mob|mobil|tlf|tel|telefon|phone|ph|e-post|epost|email|e-mail)(?![^\W\d_])")
+#: A first name with a phone number after it at the end ("/Sol 912 34 567", "… thurs?
+#: Amber 07700 900123"), or with an initial before a team ("Ida K. – Solreiser").
+_NAME_PHONE_END_RE = re.compile(
+    rf"(?:(?<=/)|(?<=[.!?]{_SP})|(?<=\n))(?P<n>{_CAP}){_SP}+\+?[0-9][0-9 \u00a0]{{6,}}[0-9]\s*$")
+_INITIAL_RE = re.compile(
+    rf"(?:^|(?<=/))[ \t>]*(?P<n>{_CAP}{_SP}[{_UP}]\.)(?=[ \t]*(?:[,–—-]|$))", re.MULTILINE)
 _LAST_RE = re.compile(rf"(?P<sep>[.!?]|{_SP}[–—-]){_SP}+(?P<n>{_LOW})[.!]?\s*$")
 
 
@@ -111,6 +125,7 @@ def chat_names(text: str) -> Iterator[Found]:
                     m.group("im") and len(words) > 1 and words[-1].lower() not in NOT_NAMES)):
             yield m.start("n"), m.end("n"), "name"
     yield from _speakers(text)
+    yield from _signed_at_end(text)
     lowered = text.lower()
     if _STRONG_HINT_RE.search(lowered) is not None:
         yield from _strong_lower(text)
@@ -154,3 +169,27 @@ def _speakers(text: str) -> Iterator[Found]:
         first = label.split()[0].lower()
         if label.lower() not in _ROLES and first not in NOT_NAMES and first not in _LABELS:
             yield m.start("n"), m.end("n"), "name"
+
+
+def _signed_at_end(text: str) -> Iterator[Found]:
+    """Names signed at the end of a message or before a contact label, and "Name K." lines
+    (`_END_NAME_RE`, `_LABELLED_NAME_RE`, `_NAME_PHONE_END_RE`, `_INITIAL_RE`)."""
+    tail = max(0, len(text) - 120)
+    for rx in (_END_NAME_RE, _NAME_PHONE_END_RE):
+        m = rx.search(text, tail)
+        if m is None:
+            continue
+        words = m.group("n").split()
+        if any(w.split("-")[0].lower() in NOT_NAMES for w in words):
+            continue
+        if rx is _NAME_PHONE_END_RE and not _listed(words[0], ambiguous_ok=True):
+            continue
+        yield m.start("n"), m.end("n"), "name"
+    if "," in text:
+        for m in _LABELLED_NAME_RE.finditer(text):
+            if not any(w.split("-")[0].lower() in NOT_NAMES for w in m.group("n").split()):
+                yield m.start("n"), m.end("n"), "name"
+    if "." in text:
+        for m in _INITIAL_RE.finditer(text):
+            if _listed(m.group("n").split()[0], ambiguous_ok=True):
+                yield m.start("n"), m.end("n"), "name"

@@ -123,3 +123,16 @@ def _date_any(six: str) -> bool:
         if valid_date(2000 + year, month, day) or valid_date(1900 + year, month, day):
             return True
     return False
+
+
+def pps_ok(value: str) -> bool:
+    """Irish PPS number check letter: digits weighted 8..2, a second letter (A=1 … Z=26,
+    W=0) weighted 9, the sum mod 23 names the check letter (0 = W, 1 = A …)."""
+    v = value.replace(" ", "").replace("\u00a0", "").upper()
+    if len(v) not in (8, 9) or not v[:7].isdigit() or not v[7:].isalpha():
+        return False
+    total = sum(int(d) * w for d, w in zip(v[:7], range(8, 1, -1), strict=True))
+    if len(v) == 9 and v[8] != "W":
+        total += (ord(v[8]) - 64) * 9
+    check = total % 23
+    return v[7] == ("W" if check == 0 else chr(64 + check))

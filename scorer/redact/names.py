@@ -33,6 +33,7 @@ from scorer.redact.namewords import (
     GREETING,
     INTRO,
     LABEL,
+    NAME_VERBS,
     NOT_ACTORS,
     NOT_NAMES,
     NOT_OWNED,
@@ -93,6 +94,7 @@ _FROM_END_RE = re.compile(
 _CAPWORD_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
     rf"(?![^\W\d_]|[@'’])")
+_NAME_VERB_RE = re.compile(rf"{_SP}+(?i:{NAME_VERBS})(?![^\W\d_])")
 _NEXTWORD_RE = re.compile(rf"{_SP}+({_WORD})(?![^\W\d_]|[@'’])")
 #: Endings of Nordic and British surnames. The strong ones alone make a capitalised word
 #: before "ringte"/"fra teknisk" a person; the loose ones may follow a listed first name.
@@ -290,8 +292,10 @@ def listed_names(text: str) -> Iterator[Found]:
                     first not in AMBIGUOUS or _listed(last) or _SURNAME_END_RE.search(last)):
                 yield m.start(), nxt.end(), "name"
                 continue
-        if first in AMBIGUOUS or _sentence_start(text, m.start()):
+        if first in AMBIGUOUS:
             continue
+        if _sentence_start(text, m.start()) and _NAME_VERB_RE.match(text, m.end()) is None:
+            continue  # "Arne har sett på bilen" is a name; "Ola." alone may be a heading
         yield m.start(), m.end(), "name"
 
 

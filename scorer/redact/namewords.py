@@ -53,7 +53,7 @@ INTRO = (
 INTRO_STRONG = (
     r"jeg\s+heter|eg\s+heiter|eg\s+heter|jag\s+heter|jeg\s+hedder|mitt\s+navn\s+er"
     r"|mitt\s+namn\s+er|mitt\s+namn\s+är|mit\s+navn\s+er|my\s+name\s+is|navnet\s+mitt\s+er"
-    r"|namnet\s+mitt\s+er|namnet\s+er|navnet\s+er|namnet\s+är"
+    r"|namnet\s+mitt\s+er|namnet\s+er|navnet\s+er|namnet\s+är|name['’]s|names"
 )
 #: Lower-case words that end a name typed after a strong introduction ("… heter ola og
 #: bor …", "… is john smith and …"), besides NOT_NAMES and NOT_OWNED.
@@ -70,6 +70,9 @@ LABEL = (
     r"navn|namn|name|full\s+name|fullt\s+navn|kontaktperson|contact\s+person|kunde|kund"
     r"|customer|mottaker|mottagare|modtager|recipient|att|attn|avsender|avsändare|afsender"
     r"|sender|from|fra|från|til|till|to|kontakt|contact|kundenavn|kundnamn|kundenavn"
+    r"|handläggare|handläggaren|saksbehandler|saksbehandlar|sagsbehandler|case\s+handler"
+    r"|caseworker|case\s+worker|rådgiver|rådgivare|rådgjevar|adviser|advisor|tekniker"
+    r"|technician|montør|montör|agent|ansvarlig|ansvarig|behandler"
 )
 TITLE = r"mr|mrs|ms|miss|mx|dr|herr|hr|fru|frk|frøken|fröken|madam|sir"
 #: Words for a person close to the writer (or the customer, said by an agent): a
@@ -96,7 +99,8 @@ RELATION = (
     r"|doktor|doktoren|läkare|läkaren|læge|lægen|tannlege|tandlæge|tandläkare|sykepleier"
     r"|sjuksköterska|sygeplejerske|nurse|doctor|fysioterapeut|fysioterapeuten|megler"
     r"|megleren|mäklare|mäklaren|mægler|mægleren|agenten|utleier|utleieren|hyresvärd"
-    r"|hyresvärden|udlejer|udlejeren|landlord|letting\s+agent"
+    r"|hyresvärden|udlejer|udlejeren|landlord|letting\s+agent|practitioner|sykepleieren"
+    r"|sjuksköterskan|sygeplejersken"
 )
 #: Relations that are also other words ("so far Sweden", "user Admin"): only with a
 #: possessive ("min far Olav", "far min Olav", "my son Jack").
@@ -176,6 +180,13 @@ STAFF_PREP = r"fra|frå|från|from|i|på|hos|in|at|on|with|ved|vid"
 DEVICE_FOOTER = (
     r"sent\s+from\s+my\s+\w+|sendt\s+fra\s+min\s+\w+|skickat\s+från\s+min\s+\w+"
     r"|sendt\s+frå\s+min\s+\w+|get\s+outlook\s+for\s+\w+|hent\s+outlook\s+for\s+\w+"
+)
+#: Verbs and auxiliaries after a listed first name that opens a sentence ("Arne har sett på
+#: bilen", "Noah er nu skrevet op", "Magnus må selv godkjenne"): the name does something.
+NAME_VERBS = (
+    r"har|hadde|hade|havde|er|var|är|blir|blev|ble|vart|må|maa|måste|skal|ska|vil|ville"
+    r"|kan|kunne|får|fikk|fekk|fick|fik|ringer|ringte|ringde|kommer|kjem|kom|sender|skickar"
+    r"|has|had|is|was|will|would|can|could|must|should|needs|called|rang|sent|says|said"
 )
 #: Words that join two names ("Aurora og Filip", "Alice and Ben").
 AND = r"og|och|and|&|eller|or"

@@ -39,10 +39,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from scorer.redact.checksums import (
-    IBAN_LENGTHS,
     birth_date_ok,
     dk_cpr_ok,
-    iban_ok,
     luhn_ok,
     no_account_ok,
     no_fnr_ok,
@@ -70,21 +68,10 @@ _STRONG, _KEEP, _CUED, _LONG, _ALONE = 3.0, 2.9, 2.8, 2.7, 2.5
 _PAIRS = 2.95  # four pairs as a phone (see _pairs): more than two kept pairs
 #: Item classes, which decide what may stand next to an item in its run (see _split).
 _STRONG_ITEM, _PLAN_ITEM, _ALONE_ITEM = 0, 2, 2
-_ALNUM_RE = re.compile(r"[A-Za-z0-9]+")
 _MAX_DIGITS = 20
 
 # Patterns open with a character class and check the boundary right after it (a leading
 # lookbehind would stop the regex engine from skipping ahead to candidate characters).
-_IBAN_RE = re.compile(
-    r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z][0-9]{2}(?:[ \u00a0.\-]?[A-Za-z0-9]){11,32}"
-    r"(?![A-Za-z0-9])")
-#: Any two capitals, not only the prefixes HMRC issues: the documented example "QQ 12 34
-#: 56 C" and mistyped prefixes are somebody's number all the same.
-_NINO_RE = re.compile(
-    r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][ \u00a0]?[0-9]{2}[ \u00a0]?"
-    r"[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
-
-
 class _Group(NamedTuple):
     start: int
     end: int
@@ -92,41 +79,6 @@ class _Group(NamedTuple):
     gap: str        # separator before this group ("" for the first of a run)
     plus: bool      # a "+" right before it: an international prefix
     trunk: bool     # the "0" of "(0)"
-
-
-# --- IBAN and other alphanumeric ids --------------------------------------------------------
-
-
-def ibans(text: str) -> Iterator[Found]:
-    """IBANs (mod-97), group-aligned so that words after the number are not swallowed."""
-    pos = 0
-    while (m := _IBAN_RE.search(text, pos)) is not None:
-        value = m.group(0)
-        expected = IBAN_LENGTHS.get(value[:2].upper())
-        ends = []
-        size = 0
-        for c in _ALNUM_RE.finditer(value):
-            size += c.end() - c.start()
-            if expected is None or size == expected:
-                ends.append(c.end())
-            if expected is not None and size >= expected:
-                break
-        found = None
-        for end in reversed(ends):
-            if iban_ok(value[:end]):
-                found = m.start() + end
-                break
-        if found is None:
-            pos = m.start() + 1
-            continue
-        yield m.start(), found, "iban"
-        pos = found
-
-
-def ninos(text: str) -> Iterator[Found]:
-    """UK National Insurance numbers (QQ 12 34 56 C)."""
-    for m in _NINO_RE.finditer(text):
-        yield m.start(), m.end(), "uk_nino"
 
 
 # --- digit runs ---------------------------------------------------------------------------
