@@ -127,7 +127,7 @@ banken forsikring försäkring posten postnord bring telenor telia ice tele dnb 
 handelsbanken swedbank seb danske ikea elkjøp elgiganten power komplett zalando amazon
 apple google microsoft sas norwegian vy sj dsb ruter skat nav skatteetaten norge sverige
 danmark oslo stockholm københavn london kontoret butikken avdelingen service help hjelp
-hjälp hjælp care success relations experience services centre center royal
+hjälp hjælp care success relations experience services centre center royal mr mrs ms miss mx
 desk sales salg försäljning info post mail e-post epost chat chatten admin
 redaksjonen ledelsen styret gruppen jeg jag eg i me mig meg we vi på til till to for
 ha have hav fin trevlig nice great lovely god glad gledelig kind best warm regards
