@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.names import _LO as _NAMES_LO
-from scorer.redact.names import _PARTICLE, _SP, _UP
+from scorer.redact.names import _PARTICLE, _SP, _UP, any_non_name
 from scorer.redact.namewords import GREETING, INTRO_STRONG, LOWER_STOP, NOT_NAMES, NOT_OWNED
 
 Found = tuple[int, int, str]
@@ -180,14 +180,14 @@ def _signed_at_end(text: str) -> Iterator[Found]:
         if m is None:
             continue
         words = m.group("n").split()
-        if any(w.split("-")[0].lower() in NOT_NAMES for w in words):
+        if any_non_name(words):
             continue
         if rx is _NAME_PHONE_END_RE and not _listed(words[0], ambiguous_ok=True):
             continue
         yield m.start("n"), m.end("n"), "name"
     if "," in text:
         for m in _LABELLED_NAME_RE.finditer(text):
-            if not any(w.split("-")[0].lower() in NOT_NAMES for w in m.group("n").split()):
+            if not any_non_name(m.group("n").split()):
                 yield m.start("n"), m.end("n"), "name"
     if "." in text:
         for m in _INITIAL_RE.finditer(text):

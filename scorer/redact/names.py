@@ -112,6 +112,11 @@ SURNAME_LOOSE_ENDS = tuple(f"{_SURNAME_ENDINGS}|{_SURNAME_LOOSE}".split("|"))
 
 
 
+def any_non_name(words: Iterable[str]) -> bool:
+    """Is any word (by its first hyphen part) a known non-name ("Kundeservice", "Tre-…")?"""
+    return any(w.split("-")[0].lower() in NOT_NAMES for w in words)
+
+
 def _is_name(words: list[str]) -> bool:
     """A context-introduced candidate is a name unless its first word is a known non-name
     (or every word is in capitals: an acronym such as a company)."""
@@ -241,8 +246,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
             elif " " in word.strip() and not _named(word.split()[0]):
                 # "/Tesfay Gebru" but not "/Tre Kundservice", "/Folktandvården Kungsholmen"
                 words = word.split()
-                if text[m.start()] == "/" and not any(
-                        w.split("-")[0].lower() in NOT_NAMES for w in words) and not (
+                if text[m.start()] == "/" and not any_non_name(words) and not (
                         _NOUN_END_RE.search(words[0].lower())):
                     yield from _trim(m)
             elif text[m.start()] == "/" or _named(word.split()[0]):  # "- Oslo" is none
