@@ -84,6 +84,8 @@ _NINO_RE = re.compile(
     r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][ \u00a0]?[0-9]{2}[ \u00a0]?"
     r"[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]?[A-D](?![A-Za-z0-9])")
 
+_IBAN_HINT_RE = re.compile(r"[0-9](?<=[A-Za-z][A-Za-z][0-9])[0-9]")  # opens with a digit
+
 
 class _Group(NamedTuple):
     start: int
@@ -99,6 +101,8 @@ class _Group(NamedTuple):
 
 def ibans(text: str) -> Iterator[Found]:
     """IBANs (mod-97), group-aligned so that words after the number are not swallowed."""
+    if _IBAN_HINT_RE.search(text) is None:
+        return  # no two letters before two digits: no IBAN (the pattern tries every letter)
     pos = 0
     while (m := _IBAN_RE.search(text, pos)) is not None:
         value = m.group(0)
