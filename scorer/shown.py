@@ -49,5 +49,6 @@ def show(scored: ScoredReply, plain: str, names: Iterable[str | None], *,
             evidence[dim] = None
             continue
         a, b = r.map_span(span.start, span.end)
-        evidence[dim] = Span(start=a, end=b, text=r.text[a:b])
+        # Built unvalidated: two ints and a str need no check (validation was ~4 µs a span).
+        evidence[dim] = Span.model_construct(start=a, end=b, text=r.text[a:b])
     return Shown(scored.model_copy(update={"evidence": evidence}), r.text, True)

@@ -104,7 +104,13 @@ _SPOKEN_EMAIL_RE = re.compile(
     rf"(?i)(?<![\w%+-])[\w%+-]+(?:{_SAY_DOT}[\w%+-]+){{0,3}}{_SAY_AT}"
     rf"[\w-]+(?:{_SAY_DOT}[\w-]+){{0,2}}{_SAY_DOT}"
     r"(?:com|no|se|dk|net|org|uk|co\.uk|io|eu|fi|is|de|info|nu)(?![\w-])")
-_SPOKEN_HINT_RE = re.compile(r"(?i)\[at\]|\(at\)|\{at\}|\sat\s|snabel|krøll|alfakr|kanelbulle")
+#: A gate for the spoken forms (`_SPOKEN_AT_RE` decides), searched in the lower-cased
+#: text: every "at" the scan can find ("[at]", "(at)", "{at}", " at ", any case) is an
+#: "at" before a space or a closing bracket here. Case-sensitive alternatives that open
+#: with a letter let the engine skip to those letters: ~4 µs a reply where the
+#: case-insensitive hint tried every position (~14 µs). "ſ" is the long s that IGNORECASE
+#: folds to "s" and `str.lower` keeps.
+_SPOKEN_HINT_RE = re.compile(r"at(?:(?<=\sat)\s|[\])}])|snabel|ſnabel|krøll|alfakr|kanelbulle")
 #: Every spoken address holds an "at" (_SAY_AT) with the domain and a known top-level
 #: domain right after it: found from each "at" forward, that is a cheap test that most
 #: texts with " at " fail, where the full pattern tries every word as a local part
@@ -170,7 +176,8 @@ class Redaction:
 
 def _emails(text: str, written: bool, spoken: bool) -> Iterator[Found]:
     """Addresses; `written`: the text holds what _EMAIL_RE needs ("@", "＠", "at)", "at]"
-    or "at}"), `spoken`: _SPOKEN_HINT_RE found a hint (the caller tested both once)."""
+    or "at}"), `spoken`: _SPOKEN_HINT_RE found a hint in the lower-cased text (the caller
+    tested both once; the hint may pass where no spoken address is, never the reverse)."""
     if written:
         for m in _EMAIL_RE.finditer(text):
             yield m.start(), m.end(), "email"
@@ -236,7 +243,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     acc = _Accepted(len(text), keep.spans(text) if keep else None)
     written = ("@" in text or "＠" in text or "at)" in text or "at]" in text
                or "at}" in text)
-    spoken = _SPOKEN_HINT_RE.search(text) is not None
+    spoken = _SPOKEN_HINT_RE.search(text.lower()) is not None
     if written or spoken:
         acc.add(_emails(text, written, spoken), text)
     detectors: list[Callable[[], Iterable[Found]]] = []

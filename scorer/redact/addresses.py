@@ -71,7 +71,10 @@ _FLOOR = rf",?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|st|sal)\.?(?![^\W\d_])"
 #: text without one is not scanned (the street pattern tries every lower-case word as a
 #: start, ~140 µs a reply). `_street_hint` tests it from each run of spaces before a digit.
 _STREET_HINT_RE = re.compile(rf"(?:{_SUFFIX}){_SP}+[0-9]")
-_SPACES_DIGIT_RE = re.compile(r"(?<![ \t\u00a0])[ \t\u00a0]+(?=[0-9])")
+#: No lookbehind for the run's start: finditer meets a run at its first space, and a run
+#: not followed by a digit fails from every one of its spaces, so each match still starts
+#: a whole run; a pattern that opens with a class lets the engine skip to candidates.
+_SPACES_DIGIT_RE = re.compile(r"[ \t\u00a0]+(?=[0-9])")
 _LOWER_STREET_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
     rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:{_FLOOR},?|(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
@@ -169,15 +172,20 @@ def addresses(text: str) -> Iterator[Found]:
             en = _EN_STREET_RE.match(text, s)
             if en is not None:
                 yield s, en.end(), "address"
+    hint = _street_hint(text)
     lower_rules = (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)
-    if not _street_hint(text):
+    if not hint:
         lower_rules = lower_rules[1:]
     for rule in lower_rules:
         for m in rule.finditer(text):
             yield m.start(), m.end(), "address"
-    for m in _LOWER_COMPOUND_RE.finditer(text):
-        yield m.start("a"), m.end("a"), "address"
-    if _FLOOR_HINT_RE.search(text) is not None:
+    if hint:  # its street-only endings are street endings before spaces and a digit too
+        for m in _LOWER_COMPOUND_RE.finditer(text):
+            yield m.start("a"), m.end("a"), "address"
+    # The hint (~20 µs, case-insensitive at every position) only after a match of the
+    # rule it guards (~5 µs), which most texts do not have: the same outcome, cheaper.
+    if (_HOME_FLOOR_RE.search(text) is not None
+            and _FLOOR_HINT_RE.search(text) is not None):
         for m in _HOME_FLOOR_RE.finditer(text):
             yield m.start(), m.end(), "address"
     for m in _UK_POST_RE.finditer(text):

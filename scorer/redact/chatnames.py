@@ -28,6 +28,7 @@ from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.names import _LO as _NAMES_LO
 from scorer.redact.names import _PARTICLE, _SP, _UP, any_non_name
 from scorer.redact.namewords import GREETING, INTRO_STRONG, LOWER_STOP, NOT_NAMES, NOT_OWNED
+from scorer.redact.starts import matches
 
 Found = tuple[int, int, str]
 
@@ -49,10 +50,14 @@ _HERE_RE = re.compile(
 _IM_RE = re.compile(
     rf"(?<![^\W\d_])(?i:(?P<im>i'm|i’m|i{_SP}+am|im)|its|it's|it’s){_SP}+"
     rf"(?P<n>{_CAP_NAME}|{_LOW})(?=[\s,.!?:;)]|$)")
+#: Where an `_IM_RE` match can start: a letter that IGNORECASE reads as "i" ("ı" and "İ"
+#: too), at a word's start, before what follows "i" in its forms (`starts.matches`).
+_IM_START_RE = re.compile(r"[iIıİ](?<![^\W\d_][iIıİ])(?=['’mMtT \t\u00a0])")
 #: A name typed in lower case after a title that is no other word ("hos dr patel", "mr
 #: okafor"); "ms" is left out ("ms teams").
 _TITLE_LOWER_RE = re.compile(
     rf"(?<![^\W\d_])(?:dr|mr|mrs|herr|fru|doktor)\.?{_SP}+(?P<n>[{_LO}]{{3,}})(?=[\s,.!?:;)]|$)")
+_TITLE_START_RE = re.compile(r"d(?=r|oktor)|m(?=r)|h(?=err)|f(?=ru)")
 #: After "jeg heter", "my name is" … a lower-case name of up to three words, up to the
 #: first word that cannot be part of one (`_strong_lower`).
 _STRONG_LOWER_RE = re.compile(
@@ -114,7 +119,7 @@ def chat_names(text: str) -> Iterator[Found]:
             first = m.group("n").split()[0]
             if _listed(first, ambiguous_ok=True):
                 yield m.start("n"), m.end("n"), "name"
-    for m in _IM_RE.finditer(text):
+    for m in matches(_IM_RE, _IM_START_RE, text):
         words = m.group("n").split()
         first = words[0]
         if first.islower():
@@ -130,7 +135,7 @@ def chat_names(text: str) -> Iterator[Found]:
     if _STRONG_HINT_RE.search(lowered) is not None:
         yield from _strong_lower(text)
     if "dr" in lowered or "mr" in lowered or "herr" in lowered or "fru" in lowered:
-        for m in _TITLE_LOWER_RE.finditer(text):
+        for m in matches(_TITLE_LOWER_RE, _TITLE_START_RE, text):
             if m.group("n") not in NOT_NAMES and m.group("n") not in LOWER_STOP:
                 yield m.start("n"), m.end("n"), "name"
     last = _LAST_RE.search(text, max(0, len(text) - 80))

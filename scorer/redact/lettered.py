@@ -24,9 +24,13 @@ _NINO_RE = re.compile(
 #: ("1234567T", "1234567TW", "0518060PA").
 _PPS_RE = re.compile(r"(?<![A-Za-z0-9])[0-9]{7}[ \u00a0]?[A-Wa-w][A-Za-z]?(?![A-Za-z0-9])")
 
+_IBAN_HINT_RE = re.compile(r"[0-9](?<=[A-Za-z][A-Za-z][0-9])[0-9]")  # opens with a digit
+
 
 def ibans(text: str) -> Iterator[Found]:
     """IBANs (mod-97), group-aligned so that words after the number are not swallowed."""
+    if _IBAN_HINT_RE.search(text) is None:
+        return  # no two letters before two digits: no IBAN (the pattern tries every letter)
     pos = 0
     while (m := _IBAN_RE.search(text, pos)) is not None:
         value = m.group(0)

@@ -45,6 +45,7 @@ from scorer.redact.namewords import (
     STAFF_PREP,
     TITLE,
 )
+from scorer.redact.starts import matches
 
 Found = tuple[int, int, str]
 
@@ -91,6 +92,7 @@ _SLASH_RE = re.compile(
 #: the message or its line.
 _FROM_END_RE = re.compile(
     rf"(?<!\w)(?i:frå|fra|från|from){_SP}+(?P<n>{_WORD})[.!]?[ \t\u00a0]*$", re.MULTILINE)
+_FROM_START_RE = re.compile(r"[fF](?=[rR])")  # where it can start (`starts.matches`)
 _CAPWORD_RE = re.compile(
     rf"[{_UP}](?<![^\W\d_][{_UP}])(?<![@.'’-][{_UP}]){_WORD[len(_UP) + 2:]}"
     rf"(?![^\W\d_]|[@'’])")
@@ -251,7 +253,7 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
                     yield from _trim(m)
             elif text[m.start()] == "/" or _named(word.split()[0]):  # "- Oslo" is none
                 yield from _trim(m)
-    for m in _FROM_END_RE.finditer(text):
+    for m in matches(_FROM_END_RE, _FROM_START_RE, text):
         if _named(m.group("n")):
             yield m.start("n"), m.end("n"), "name"
 
