@@ -55,6 +55,9 @@ POOL_MIN: dict[str, int] = {
     "closing_wish": 30,
     "closing_offer": 30,
     "closing_thanks": 15,
+    #: Thanks for the contact, message or feedback: a closing at the end, but a greeting
+    #: at the start (LABELS.md), so `Composer.opener` never draws these as a non-greeting.
+    "closing_thanks_contact": 0,
     "ending_other": 30,
     "signature": 20,
     "quote_header": 8,
@@ -65,7 +68,7 @@ POOL_MIN: dict[str, int] = {
 LABELLED_POOLS: tuple[str, ...] = (
     "greeting", "opener_other", "greeting_word_inside", "explanation_why", "explanation_how",
     "explanation_next", "statement", "request", "closing_signoff", "closing_wish",
-    "closing_offer", "closing_thanks", "ending_other",
+    "closing_offer", "closing_thanks", "closing_thanks_contact", "ending_other",
 )
 PLACEHOLDERS: frozenset[str] = frozenset(
     {"name", "agent", "agent_initials", "company", "order", "date", "email", "days", "amount", "url"}
@@ -421,6 +424,13 @@ class Composer:
     def has(self, kind: str) -> bool:
         return bool(self.pools.get(kind))
 
+    def closing_piece(self, ctx: Ctx, kind: str) -> Piece:
+        """A closing piece at the end; closing thanks there may also thank for the contact."""
+        if kind == "closing_thanks" and self.has("closing_thanks_contact") and \
+                self.rng.random() < 0.3:
+            kind = "closing_thanks_contact"
+        return Piece(kind, self.draw(ctx, kind))
+
     # --- structure
 
     def opener(self, ctx: Ctx, greeting: int) -> Piece | None:
@@ -477,15 +487,15 @@ class Composer:
             out: list[Piece] = []
             if rng.random() < 0.35:
                 kind = rng.choice(("closing_offer", "closing_wish", "closing_thanks"))
-                out.append(Piece(kind, self.draw(ctx, kind)))
+                out.append(self.closing_piece(ctx, kind))
             out.append(Piece("closing_signoff", self.draw(ctx, "closing_signoff")))
             return out, True
         kinds = ["closing_offer", "closing_wish", "closing_thanks"]
         first = rng.choices(kinds, weights=(4, 4, 2))[0]
-        out = [Piece(first, self.draw(ctx, first))]
+        out = [self.closing_piece(ctx, first)]
         if rng.random() < 0.3:
             second = rng.choice([k for k in kinds if k != first])
-            out.append(Piece(second, self.draw(ctx, second)))
+            out.append(self.closing_piece(ctx, second))
         return out, False
 
     def signature(self, ctx: Ctx, channel: str, after_signoff: bool) -> str | None:

@@ -98,7 +98,9 @@ def test_unsupported_replies_keep_their_place_in_a_mixed_batch(scorer) -> None:
              FINNISH, "Takk!", GERMAN]
     out = scorer.score_batch([_reply(t, rid=f"r-{i}") for i, t in enumerate(texts)])
     assert [o.id for o in out] == ["r-0", "r-1", "r-2", "r-3"]
-    assert [o.language for o in out] == ["nb", "und", "nb", "und"]
+    # "Takk!" is bokmål and nynorsk alike: either is a supported language.
+    assert [o.language for o in out[:2]] + [out[3].language] == ["nb", "und", "und"]
+    assert out[2].language in ("nb", "nn")
     assert out[0].total is not None and out[0].total >= 70 and out[2].total is not None
 
 
@@ -254,7 +256,7 @@ def test_scorer_score_jsonl_prints_the_unsupported_record(monkeypatch) -> None:
     got = [json.loads(line) for line in out.getvalue().splitlines()]
     by_id = {g.get("id") or g.get("conversation_id"): g for g in got}
     assert by_id["a"]["language"] == "und" and by_id["a"]["total"] is None
-    assert by_id["b"]["language"] == "nb" and by_id["b"]["total"] is not None
+    assert by_id["b"]["language"] in ("nb", "nn") and by_id["b"]["total"] is not None
     assert "c" not in by_id and '"invalid_value"' in err.getvalue()
     assert "'sv'" in err.getvalue()
     assert by_id["d"]["reasons"] == ["unsupported_language"]
