@@ -18,7 +18,9 @@ measures, side by side on the same broker:
   (b) `scorer run` end to end (consume → validate → score → store → publish → commit) until
       every record is committed, in the layouts of `--configs` (workers x scoring
       processes), each in a new consumer group;
-  (c) offline `scorer score --jsonl` on the same replies.
+  (c) offline `scorer score --jsonl` on the same replies (`--offline-processes K`: K of them
+      side by side on shares of the replies, the cores a worker with K scoring processes
+      uses), redacting its outputs as the worker does.
 
 It prints records/s and agent replies/s for each, the ratio b/a, batch latency p50/p99
 (from the scorer's `scorer_batch_duration_seconds` histogram) and peak RSS per worker.
@@ -453,20 +455,33 @@ def scorer_end_to_end(bootstrap: str, topic: str, n: int, workers: int, processe
 
 
 # -- (c) offline ------------------------------------------------------------------------------
-def offline(values: list[bytes], tmp: Path) -> dict:
-    """`scorer score --jsonl`: rate over the whole process (model load included) and the
-    scoring rate the command reports itself (from its first record to its last)."""
-    path = tmp / "replies.jsonl"
-    path.write_bytes(b"\n".join(values) + b"\n")
+def offline(values: list[bytes], tmp: Path, processes: int = 1) -> dict:
+    """`scorer score --jsonl` in `processes` processes side by side, each on its share of
+    the replies: the offline figure on the same cores as a worker with that many scoring
+    processes. It does what a scoring process does short of Kafka and the store (decode,
+    score, redact the outputs, serialise). Rates: over the whole run (model loads
+    included), and the scoring rate the commands report themselves (summed)."""
+    shares = [values[i::processes] for i in range(processes)]
+    procs = []
     started = time.perf_counter()
-    with path.open("rb") as fh:
-        done = subprocess.run([str(BIN / "scorer"), "score", "--jsonl", "-"], stdin=fh,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              check=True)
+    for i, share in enumerate(shares):
+        path = tmp / f"replies-{i}.jsonl"
+        path.write_bytes(b"\n".join(share) + b"\n")
+        with path.open("rb") as fh:
+            procs.append(subprocess.Popen([str(BIN / "scorer"), "score", "--jsonl", "-"],
+                                          stdin=fh, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.PIPE, text=True))
+    errs = [p.communicate()[1] for p in procs]
     wall = time.perf_counter() - started
-    m = re.search(r"scored (\d+) replies in ([\d.]+) s", done.stderr)
-    scoring = int(m.group(1)) / float(m.group(2)) if m and float(m.group(2)) > 0 else None
-    return {"replies_per_s_with_startup": len(values) / wall, "replies_per_s": scoring}
+    if any(p.returncode for p in procs):
+        raise RuntimeError(f"scorer score --jsonl failed: {errs}")
+    rates = []
+    for err in errs:
+        m = re.search(r"scored (\d+) replies in ([\d.]+) s", err)
+        if m and float(m.group(2)) > 0:
+            rates.append(int(m.group(1)) / float(m.group(2)))
+    return {"processes": processes, "replies_per_s_with_startup": len(values) / wall,
+            "replies_per_s": sum(rates) if len(rates) == processes else None}
 
 
 # -- latency mode -------------------------------------------------------------------------------
@@ -762,6 +777,9 @@ def main() -> int:
                          "closed by a `closed` event are scored within a short run (default: "
                          "the service's 10s, which closes them after most runs have ended)")
     ap.add_argument("--skip-offline", action="store_true", help="leave out (c)")
+    ap.add_argument("--offline-processes", type=int, default=1,
+                    help="(c) in this many processes side by side, the same cores as a "
+                         "worker with as many scoring processes (default 1)")
     ap.add_argument("--failover", type=int, metavar="K",
                     help="failover mode: SIGKILL the worker under --rate records/s K times, "
                          "restarting it at once; kill → first commit of the replacement, "
@@ -854,7 +872,10 @@ def main() -> int:
                             f"PSS per worker {run['peak_pss_per_worker_mb']:.0f} MB")
                 if not args.skip_offline:
                     log("(c) scorer score --jsonl")
-                    section["offline"] = offline(values, tmp)
+                    off = section["offline"] = offline(values, tmp, args.offline_processes)
+                    log(f"    {off['replies_per_s'] or 0:,.0f} replies/s scoring "
+                        f"({off['replies_per_s_with_startup']:,.0f}/s with start-up) in "
+                        f"{off['processes']} process(es)")
             if len(conv_settings) > 1:
                 result["on_vs_off"] = on_vs_off(runs)
                 for key, v in result["on_vs_off"].items():
