@@ -280,7 +280,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
         tagged = [text[h.start:h.end] for h in acc.hits[before:]]
         again = learned_names(tagged, [*known, *said])
         if again:  # a name the tagger found is the same name elsewhere in the text
-            acc.add(known_names(text, again), text)
+            acc.add(known_names(text, again, regexes), text)
     return sorted(acc.hits, key=lambda h: h.start)
 
 
