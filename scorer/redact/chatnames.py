@@ -123,7 +123,7 @@ def _listed(word: str, ambiguous_ok: bool) -> bool:
 def chat_names(text: str) -> Iterator[Found]:
     """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"."""
     if "her" in text or "här" in text or "Her" in text or "Här" in text:
-        for m in _HERE_RE.finditer(text):
+        for m in _line_matches(_HERE_RE, text):
             first = m.group("n").split()[0]
             if _listed(first, ambiguous_ok=True):
                 yield m.start("n"), m.end("n"), "name"
@@ -151,6 +151,23 @@ def chat_names(text: str) -> Iterator[Found]:
                                     ambiguous_ok=last.group("sep").strip() != ""
                                     and last.group("sep").strip() not in ".!?"):
         yield last.start("n"), last.end("n"), "name"
+
+
+def _line_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """What `rx.finditer(text)` yields for a pattern whose matches start only at the start
+    of the text or of a line (`^|(?<=\n)`): tried only there, not at every position
+    (`starts.matches`, with the line starts found by `str.find`; ~5 -> ~1 µs a reply)."""
+    end = 0
+    pos = 0
+    while pos != -1:
+        if pos >= end:
+            m = rx.match(text, pos)
+            if m is not None:
+                yield m
+                end = m.end()
+        pos = text.find("\n", pos)
+        if pos != -1:
+            pos += 1
 
 
 def _strong_lower(text: str) -> Iterator[Found]:

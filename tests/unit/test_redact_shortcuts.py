@@ -10,10 +10,12 @@ from scorer.redact import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.addresses import _STREET_HINT_RE, _street_hint
 from scorer.redact.chatnames import (
     _CONTACT_LABEL_RE,
+    _HERE_RE,
     _INITIAL_HINT_RE,
     _INITIAL_RE,
     _LABELLED_NAME_RE,
     _NAME_PHONE_END_RE,
+    _line_matches,
 )
 from scorer.redact.known import KnownRegexes, KnownScan, known_regex
 
@@ -94,3 +96,17 @@ def test_the_signed_name_gates_never_skip_a_match() -> None:
             seen[2] += 1
             assert text.rstrip()[-1:].isdigit(), text
     assert min(seen) > 50, seen
+
+
+def test_line_start_matches_are_finditer() -> None:
+    """`chatnames._line_matches` (tried at line starts only) yields what finditer does."""
+    pieces = [" ", "\n", "\n\n", ">", "Storm", "storm", "Sol", "lasse", "her", "här", "here",
+              "Hei", "hei!", ",", ".", "x", "van der", "Berg", "\u00a0", "\t", "\nSol her"]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        want = [m.span("n") for m in _HERE_RE.finditer(text)]
+        assert [m.span("n") for m in _line_matches(_HERE_RE, text)] == want, text
+        found += len(want)
+    assert found > 200
