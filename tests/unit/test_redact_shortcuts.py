@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-from scorer.redact import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.addresses import _STREET_HINT_RE, _street_hint
 from scorer.redact.chatnames import (
     _CONTACT_LABEL_RE,
@@ -17,6 +16,7 @@ from scorer.redact.chatnames import (
     _NAME_PHONE_END_RE,
     _line_matches,
 )
+from scorer.redact.emails import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.known import KnownRegexes, KnownScan, known_regex
 
 
