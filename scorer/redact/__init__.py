@@ -3,7 +3,7 @@
 QA reviewers need to read what the agent wrote, not the customer's card number, so the
 flagged store only ever sees text that went through `redact()`. What is found:
 
-* e-mail addresses (also after `mailto:` and written `name(at)host.no`);
+* e-mail addresses (also after `mailto:` and written `name(at)host.no`; `emails.py`);
 * IBANs (mod-97), UK National Insurance numbers and Irish PPS numbers (`lettered.py`);
 * numbers (`numbers.py`): cards (Luhn), Norwegian fødselsnummer/D-nummer, Swedish
   personnummer/samordningsnummer, Danish CPR, bank accounts, phone numbers — whatever
@@ -34,7 +34,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from scorer.redact.addresses import addresses
@@ -47,6 +47,7 @@ from scorer.redact.checksums import (
     no_fnr_ok,
     se_pnr_ok,
 )
+from scorer.redact.emails import emails, has_written_hint, spoken_hint
 from scorer.redact.keep import KeepList, KeptSpans
 from scorer.redact.known import (
     KnownRegexes,
@@ -90,36 +91,6 @@ TOKENS: dict[str, str] = {
 
 Found = tuple[int, int, str]
 
-_EMAIL_RE = re.compile(
-    r"(?<![\w%+-])[\w%+-][\w.%+-]*(?:[ \u00a0]?[@＠][ \u00a0]?|[ \u00a0]?[(\[{]at[)\]}][ \u00a0]?)"
-    r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
-#: An address spelled out so that filters miss it: "dan dot whitaker at gmail dot com",
-#: "oskar punkt lindahl snabel-a gmail punkt com", "ola [at] firma [dot] no". The domain
-#: must end in a known top-level domain; parts are bounded so a long run of "x dot x"
-#: costs linear time.
-_SAY_DOT = r"(?:\.|[ \u00a0]+(?:dot|punkt|punktum|prikk|\[dot\]|\(dot\))[ \u00a0]+)"
-_SAY_AT = (r"(?:[ \u00a0]*(?:\[at\]|\(at\)|\{at\})[ \u00a0]*"
-           r"|[ \u00a0]+(?:at|snabel-a|snabela|krøllalfa|alfakrøll|kanelbulle)[ \u00a0]+)")
-_SPOKEN_EMAIL_RE = re.compile(
-    rf"(?i)(?<![\w%+-])[\w%+-]+(?:{_SAY_DOT}[\w%+-]+){{0,3}}{_SAY_AT}"
-    rf"[\w-]+(?:{_SAY_DOT}[\w-]+){{0,2}}{_SAY_DOT}"
-    r"(?:com|no|se|dk|net|org|uk|co\.uk|io|eu|fi|is|de|info|nu)(?![\w-])")
-#: A gate for the spoken forms (`_SPOKEN_AT_RE` decides), searched in the lower-cased
-#: text: every "at" the scan can find ("[at]", "(at)", "{at}", " at ", any case) is an
-#: "at" before a space or a closing bracket here. Case-sensitive alternatives that open
-#: with a letter let the engine skip to those letters: ~4 µs a reply where the
-#: case-insensitive hint tried every position (~14 µs). "ſ" is the long s that IGNORECASE
-#: folds to "s" and `str.lower` keeps.
-_SPOKEN_HINT_RE = re.compile(r"at(?:(?<=\sat)\s|[\])}])|snabel|ſnabel|krøll|alfakr|kanelbulle")
-#: Every spoken address holds an "at" (_SAY_AT) with the domain and a known top-level
-#: domain right after it: found from each "at" forward, that is a cheap test that most
-#: texts with " at " fail, where the full pattern tries every word as a local part
-#: (~70 µs on such a text).
-_SPOKEN_AT_RE = re.compile(r"(?i)\[at\]|\(at\)|\{at\}|(?<=[ \u00a0])"
-                           r"(?:at|snabel-a|snabela|krøllalfa|alfakrøll|kanelbulle)(?=[ \u00a0])")
-_SPOKEN_DOMAIN_RE = re.compile(
-    rf"(?i)[ \u00a0]*[\w-]+(?:{_SAY_DOT}[\w-]+){{0,2}}{_SAY_DOT}"
-    r"(?:com|no|se|dk|net|org|uk|co\.uk|io|eu|fi|is|de|info|nu)(?![\w-])")
 _HAS_DIGIT_RE = re.compile(r"[0-9]")
 _HAS_UPPER_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _TOKEN_TEXT_RE = re.compile("|".join(re.escape(t) for t in sorted(set(TOKENS.values()))))
@@ -172,19 +143,6 @@ class Redaction:
         if new_end is None:
             new_end = end + shift
         return new_start, max(new_start, new_end)
-
-
-def _emails(text: str, written: bool, spoken: bool) -> Iterator[Found]:
-    """Addresses; `written`: the text holds what _EMAIL_RE needs ("@", "＠", "at)", "at]"
-    or "at}"), `spoken`: _SPOKEN_HINT_RE found a hint in the lower-cased text (the caller
-    tested both once; the hint may pass where no spoken address is, never the reverse)."""
-    if written:
-        for m in _EMAIL_RE.finditer(text):
-            yield m.start(), m.end(), "email"
-    if spoken and any(_SPOKEN_DOMAIN_RE.match(text, at.end()) is not None
-                      for at in _SPOKEN_AT_RE.finditer(text)):
-        for m in _SPOKEN_EMAIL_RE.finditer(text):
-            yield m.start(), m.end(), "email"
 
 
 class _Accepted:
@@ -241,11 +199,10 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
           regexes: KnownRegexes, keep: KeepList) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text), keep.spans(text) if keep else None)
-    written = ("@" in text or "＠" in text or "at)" in text or "at]" in text
-               or "at}" in text)
-    spoken = _SPOKEN_HINT_RE.search(text.lower()) is not None
+    written = has_written_hint(text)
+    spoken = spoken_hint(text)
     if written or spoken:
-        acc.add(_emails(text, written, spoken), text)
+        acc.add(emails(text, written, spoken), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
         detectors += [lambda: ibans(text), lambda: ninos(text), lambda: ppsns(text)]
@@ -280,7 +237,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
         tagged = [text[h.start:h.end] for h in acc.hits[before:]]
         again = learned_names(tagged, [*known, *said])
         if again:  # a name the tagger found is the same name elsewhere in the text
-            acc.add(known_names(text, again), text)
+            acc.add(known_names(text, again, regexes), text)
     return sorted(acc.hits, key=lambda h: h.start)
 
 

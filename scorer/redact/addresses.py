@@ -71,10 +71,10 @@ _FLOOR = rf",?{_SP}*[0-9]{{1,2}}\.?{_SP}?(?:th|tv|mf|st|sal)\.?(?![^\W\d_])"
 #: text without one is not scanned (the street pattern tries every lower-case word as a
 #: start, ~140 µs a reply). `_street_hint` tests it from each run of spaces before a digit.
 _STREET_HINT_RE = re.compile(rf"(?:{_SUFFIX}){_SP}+[0-9]")
-#: No lookbehind for the run's start: finditer meets a run at its first space, and a run
-#: not followed by a digit fails from every one of its spaces, so each match still starts
-#: a whole run; a pattern that opens with a class lets the engine skip to candidates.
-_SPACES_DIGIT_RE = re.compile(r"[ \t\u00a0]+(?=[0-9])")
+#: The first digit of a number after a space: found by its digit (digits are rarer than
+#: spaces, which a pattern opening with the spaces tries one by one), the run of spaces
+#: before it is walked back in `_street_hint`.
+_DIGIT_AFTER_SPACE_RE = re.compile(r"[0-9](?<=[ \t\u00a0][0-9])")
 _LOWER_STREET_RE = re.compile(
     rf"(?<![^\W\d_])(?:(?!{_FUNCTION_WORDS}{_SP})[{_LO}]+{_SP}){{0,2}}[{_LO}]*(?:{_SUFFIX})"
     rf"{_SP}+[0-9]{{1,4}}[{_LO}]?(?![0-9])(?:{_FLOOR},?|(?:[^\n0-9,]{{0,8}}[0-9]{{4}})?"
@@ -147,11 +147,25 @@ Sheffield Newcastle Nottingham Leicester Brighton Oxford Cambridge York Aberdeen
 _TOWNS = frozenset(_TOWNS_TEXT.split())
 
 
+#: The street endings by their last two letters (every ending has three or more): a run
+#: of spaces is tested against the few endings that can end there, not all ~90.
+_SUFFIXES_BY_LAST2: dict[str, tuple[str, ...]] = {}
+for _end in _SUFFIXES:
+    _SUFFIXES_BY_LAST2[_end[-2:]] = (*_SUFFIXES_BY_LAST2.get(_end[-2:], ()), _end)
+
+
 def _street_hint(text: str) -> bool:
-    """`_STREET_HINT_RE.search(text) is not None`, at half the cost: a street ending holds
-    no space, so it can only end where a whole run of spaces before a digit starts; the
-    regex instead tries its ~90 endings at every position."""
-    return any(text.endswith(_SUFFIXES, 0, m.start()) for m in _SPACES_DIGIT_RE.finditer(text))
+    """`_STREET_HINT_RE.search(text) is not None`, at a fraction of the cost: a street
+    ending holds no space, so it can only end where a whole run of spaces before a digit
+    starts; the regex instead tries its ~90 endings at every position."""
+    for m in _DIGIT_AFTER_SPACE_RE.finditer(text):
+        s = m.start() - 1
+        while s and text[s - 1] in " \t\u00a0":
+            s -= 1
+        ends = _SUFFIXES_BY_LAST2.get(text[s - 2:s]) if s >= 2 else None
+        if ends is not None and text.endswith(ends, 0, s):
+            return True
+    return False
 
 
 def addresses(text: str) -> Iterator[Found]:

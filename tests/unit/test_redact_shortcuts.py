@@ -6,8 +6,17 @@ from __future__ import annotations
 
 import random
 
-from scorer.redact import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.addresses import _STREET_HINT_RE, _street_hint
+from scorer.redact.chatnames import (
+    _CONTACT_LABEL_RE,
+    _HERE_RE,
+    _INITIAL_HINT_RE,
+    _INITIAL_RE,
+    _LABELLED_NAME_RE,
+    _NAME_PHONE_END_RE,
+    _line_matches,
+)
+from scorer.redact.emails import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.known import KnownRegexes, KnownScan, known_regex
 
 
@@ -62,3 +71,42 @@ def test_the_street_hint_decides_as_its_regex() -> None:
         assert _street_hint(text) == (_STREET_HINT_RE.search(text) is not None), text
         hinted += _street_hint(text)
     assert hinted > 100
+
+
+def test_the_signed_name_gates_never_skip_a_match() -> None:
+    """`chatnames._signed_at_end` runs its contact-label and initial patterns only where
+    their hints match, and the name-and-phone ending only after a final digit: every
+    match of each full pattern is in a text that passes its gate."""
+    pieces = [" ", " ", "\u00a0", "\t", "\n", "/", ". ", "!", ",", ", ", " – ", "-", "Ida",
+              "K.", " K.", "Kari Nordmann", "Nordmann", "mob", "Tlf", "e-post", "email",
+              "phone", "912", " 912 34 567", "0", "x", ">", "\u2003", "Å.", "\n ", ", mob",
+              ", tlf 9", "Kari Nordmann, e-post", "\nIda Berg, mob 1", "/Sol",
+              "\nAmber 07700 900123"]
+    rng = random.Random(11)
+    seen = [0, 0, 0]
+    for _ in range(40000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        if _LABELLED_NAME_RE.search(text) is not None:
+            seen[0] += 1
+            assert _CONTACT_LABEL_RE.search(text) is not None, text
+        if _INITIAL_RE.search(text) is not None:
+            seen[1] += 1
+            assert _INITIAL_HINT_RE.search(text) is not None, text
+        if _NAME_PHONE_END_RE.search(text, max(0, len(text) - 120)) is not None:
+            seen[2] += 1
+            assert text.rstrip()[-1:].isdigit(), text
+    assert min(seen) > 50, seen
+
+
+def test_line_start_matches_are_finditer() -> None:
+    """`chatnames._line_matches` (tried at line starts only) yields what finditer does."""
+    pieces = [" ", "\n", "\n\n", ">", "Storm", "storm", "Sol", "lasse", "her", "här", "here",
+              "Hei", "hei!", ",", ".", "x", "van der", "Berg", "\u00a0", "\t", "\nSol her"]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        want = [m.span("n") for m in _HERE_RE.finditer(text)]
+        assert [m.span("n") for m in _line_matches(_HERE_RE, text)] == want, text
+        found += len(want)
+    assert found > 200
