@@ -68,6 +68,8 @@ EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public.jsonl"),
     ("real public support answers, second set (GitHub issues and a forum; en, da, nb, sv)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public2.jsonl"),
+    ("real public customer-service replies quoted in articles, third set (26; en, nb, da)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_public3.jsonl"),
 )
 
 
