@@ -52,6 +52,24 @@ T = TypeVar("T")
 EXPIRE_EVERY_S = 1.0
 
 
+def records_waiting(consumer: KafkaConsumer) -> bool:
+    """Whether the log holds records past the consumer's position (high watermarks of the
+    last fetch: no request). Polls stay partial when the stream arrives a little faster
+    than one batch at a time is scored, so a full poll alone would never call that a
+    backlog and only one scoring process would work."""
+    for tp in consumer.assignment():
+        high = consumer.highwater(tp)
+        if high is None:
+            continue
+        try:
+            pos = consumer.position(tp, timeout_ms=0)
+        except KafkaError:
+            continue
+        if pos is not None and high > pos:
+            return True
+    return False
+
+
 @dataclass
 class Batch:
     """One poll's records, from poll to commit."""
@@ -146,10 +164,11 @@ class Service:
                 except BrokenProcessPool:
                     return self._scoring_died()
                 self._inflight.append(batch)
-                # A full poll means a backlog: pipeline for throughput. A partial one means
-                # the loop has caught up: commit now, as a second batch in flight would
-                # only add its wait to the latency of every reply.
-                behind = batch.size >= self.settings.batch_size
+                # A backlog (a full poll, or records already in the log past what the poll
+                # returned): pipeline for throughput. Otherwise the loop has caught up:
+                # commit now, as a second batch in flight would only add its wait to the
+                # latency of every reply.
+                behind = batch.size >= self.settings.batch_size or records_waiting(self.consumer)
             code = self._commit_ready(stop, depth if behind else 0, one_more=not polled)
             if code is None and not polled and not self._inflight:
                 code = self._expire_idle(stop)

@@ -22,6 +22,7 @@ from scorer.metrics import Health, Metrics
 from scorer.pool import BatchWork, ScoringPool
 from scorer.scoring import Scorer
 from scorer.service import Service
+from scorer.service.loop import records_waiting
 from scorer.settings import Settings
 from tests.kafka_utils import (
     committed_offsets,
@@ -113,3 +114,43 @@ def test_after_a_drop_the_loop_publishes_every_reply_exactly_once(service: Servi
     scored = read_topic(settings.kafka_bootstrap, settings.topic_scored, expected=N, idle=1)
     ids = [orjson.loads(r.value)["id"] for r in scored]
     assert sorted(ids) == sorted(f"f-{i}" for i in range(N))
+
+
+def test_a_partial_poll_with_records_left_in_the_log_counts_as_a_backlog(
+        service: Service) -> None:
+    # 600 records in the log, a poll of 50 (under batch_size 100): the loop must still
+    # see a backlog, or only one scoring process would work while the queue grows.
+    polled = {}
+    deadline = time.monotonic() + 30
+    while not polled and time.monotonic() < deadline:
+        polled = service.consumer.poll(timeout_ms=500, max_records=50)
+    assert 0 < sum(len(v) for v in polled.values()) < service.settings.batch_size
+    assert records_waiting(service.consumer)
+
+
+def test_a_consumer_at_the_end_of_a_transactional_log_sees_no_backlog(
+        kafka_bootstrap: str) -> None:
+    # Transaction markers take offsets past the last record: they are no records waiting.
+    topic = unique_topic("txn-end")
+    create_topics(kafka_bootstrap, [topic], partitions=1)
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, topic_input=topic, group_id=topic,
+                        transactional_id=topic, metrics_port=0, store_enabled=False)
+    producer = kafka_io.make_producer(settings)
+    for i in range(3):
+        producer.begin_transaction()
+        producer.send(topic, key=b"k", value=orjson.dumps({"i": i}))
+        producer.commit_transaction()
+    producer.close()
+    consumer = kafka_io.make_consumer(settings)
+    consumer.assign([TopicPartition(topic, 0)])
+    consumer.seek_to_beginning()
+    try:
+        got = 0
+        deadline = time.monotonic() + 30
+        while got < 3 and time.monotonic() < deadline:
+            got += sum(len(v) for v in consumer.poll(timeout_ms=500).values())
+        consumer.poll(timeout_ms=500)  # the fetch after the last marker
+        assert got == 3
+        assert not records_waiting(consumer)
+    finally:
+        consumer.close()
