@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from scorer.features.hashing import str_col
+from scorer.text.signature import EMAIL_RE, PHONE_RE, URL_RE
 
 if TYPE_CHECKING:
     from scorer.features.caches import BoundedCache
@@ -126,9 +127,6 @@ CONTACT_LINE = _words(
     "original opprinnelig ursprungligt oprindelig",
 )
 
-URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-PHONE_RE = re.compile(r"(?:\+?\d[\d \-]{5,}\d)")
-EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 #: Numbered or bulleted step at the start of a segment (used with .match(text)).
 _STEP_RE = re.compile(r"\s*(?:\d{1,2}[.)]|[-*•]\s|step\s+\d|steg\s+\d|trinn\s+\d)", re.IGNORECASE)
 _ARROW_RE = re.compile(r"→|->|=>|»| > ")

@@ -84,9 +84,11 @@ _DASH_NAME = re.compile(
 )
 _INITIAL_MARKS = frozenset("^*/\\~")  # what _INITIALS allows first
 _DASHES = frozenset("-–—")  # what _DASH_NAME allows first
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_PHONE = re.compile(r"(?:\+|\b00)?\d[\d \-().]{6,}\d")
+#: A contact detail in a line (an e-mail address, a web address, a phone number): what
+#: makes a line a signature's here and a trailer's in the features (`features.cues`).
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
+PHONE_RE = re.compile(r"(?:\+|\b00)?\d[\d \-().]{6,}\d")
 _CONTACT_LABEL = re.compile(
     r"\b(?:tlf|tel|telefon|telephone|phone|mobil|mob|mobile|e-post|epost|e-postadresse|e-mail"
     r"|email|mail|web|fax|faks|direkte|direct|sentralbord|växel|org\.?\s*nr|org|nr|adr|adresse"
@@ -192,12 +194,12 @@ def _sig_line_kind(line: str) -> str | None:
         return "strong"
     # Substring pre-checks keep the (comparatively slow) contact searches off most lines.
     has_contact = bool(
-        ("@" in line and _EMAIL.search(line)) or (_DIGIT.search(line) and _PHONE.search(line))
+        ("@" in line and EMAIL_RE.search(line)) or (_DIGIT.search(line) and PHONE_RE.search(line))
     )
     low = line.lower()
-    has_url = bool(("www" in low or "http" in low) and _URL.search(line))
+    has_url = bool(("www" in low or "http" in low) and URL_RE.search(line))
     if has_contact or has_url:
-        rest = _PHONE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", line)))
+        rest = PHONE_RE.sub(" ", URL_RE.sub(" ", EMAIL_RE.sub(" ", line)))
         rest = _CONTACT_LABEL.sub(" ", rest).strip(" \t,;:|-–()")
         if rest and _label_words(rest) is None:
             return None
