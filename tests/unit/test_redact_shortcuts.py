@@ -18,6 +18,7 @@ from scorer.redact.chatnames import (
 )
 from scorer.redact.emails import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.known import KnownRegexes, KnownScan, known_regex
+from scorer.redact.names import _OPENINGS, _TRIGGER_RES
 
 
 def test_a_known_name_search_per_part_finds_what_the_one_regex_finds() -> None:
@@ -110,3 +111,32 @@ def test_line_start_matches_are_finditer() -> None:
         assert [m.span("n") for m in _line_matches(_HERE_RE, text)] == want, text
         found += len(want)
     assert found > 200
+
+
+def test_a_context_is_tried_only_where_its_opening_phrase_stands() -> None:
+    """`contexts.Opening.gate`: wherever `context_names` finds a trigger word and the
+    context regex or its lower-case variant matches there, the opening test passes (random
+    texts of opening words in any case, second words, names, spaces and letters whose
+    case folds oddly)."""
+    words = ["med", "MED", "Med", "vennlig", "Vennlig", "hilsen", "HilsenEr", "hilsener",
+             "det", "Det", "er", "ER", "är", "jeg", "heter", "the", "mor", "Mor", "min",
+             "mi", "far", "son", "ſon", "on", "behalf", "of", "på", "vegne", "av", "it",
+             "it's", "is", "you", "you're", "chatting", "with", "m.v.h", "c/o", "v/",
+             "takk", "hej", "då", "navn", "Mr", "Kari", "ola", "Ola", "Nordmann", "İt",
+             "ıt", "Kelvin", "K", "du", "snakker", "my", "name", "kunden", "DU"]
+    gaps = [" ", " ", "  ", "\n", "\u00a0", "\t", ": ", ". ", ", ", "", "-", "'"]
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(1, 8)))
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = "".join(ch.lower()[0] for ch in text)
+        for word, regex in _TRIGGER_RES.items():
+            for w in regex.finditer(lowered):
+                for c, gate in _OPENINGS[word]:
+                    if c.rx.match(text, w.start()) is not None or (
+                            c.lower is not None and c.lower.match(text, w.start())):
+                        checked += 1
+                        assert gate is None or gate.match(text, w.start()), (word, text)
+    assert checked > 2000
