@@ -140,3 +140,28 @@ def test_a_context_is_tried_only_where_its_opening_phrase_stands() -> None:
                         checked += 1
                         assert gate is None or gate.match(text, w.start()), (word, text)
     assert checked > 2000
+
+
+def test_a_word_scored_with_its_remembered_part_scores_the_same_float() -> None:
+    """`NameTagger._score_unit` (the word's own weights from its memo, the rest added after
+    them) against `score(features(...))`: the same float for every word unit, cold and
+    warm memo."""
+    from scorer.redact import REDACTOR
+    from scorer.redact.tagger import NameTagger
+    from scorer.redact.tagger_features import Units, features, last_line_start
+
+    shipped = REDACTOR.tagger
+    assert shipped is not None
+    tagger = NameTagger(shipped.weights, shipped.lexicon, shipped.threshold)
+    texts = ["Hei Kari, takk for svaret. Mvh Ola Nordmann", "Dear Mr Smith - Tom's order",
+             "hej line! /Mats\nAnne-Marie O'Connor", "Ring Per på 22 33 44 55, Per vet.",
+             "[NAME] skrev: Olumide Adebayo (kundeservice) McDonald iPhone ÅSE Øyvind"]
+    compared = 0
+    for text in texts * 2:
+        us, last = Units(text, []), last_line_start(text)
+        for i, w in enumerate(us.word):
+            if w:
+                want = tagger.score(features(us, i, tagger.lexicon, last))
+                assert tagger._score_unit(us, i, last).hex() == want.hex(), (text, w)
+                compared += 1
+    assert compared > 60 and tagger.words.misses < compared
