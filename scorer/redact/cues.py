@@ -101,7 +101,9 @@ def _kind(token: str) -> str | None:
     kind = _KINDS.get(word)
     if kind is not None:
         return kind
-    for suffix in _SUFFIXES:  # compounds: "ordrenummer", "kunde-nr", "telefonnr"
+    # compounds: "ordrenummer", "kunde-nr", "telefonnr" (one C-level test first: most
+    # words end in no suffix, and the loop below then does nothing)
+    for suffix in _SUFFIXES if word.endswith(_SUFFIXES) else ():
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             stem = word[: -len(suffix)].rstrip("-.")
             kind = _KINDS.get(stem) or _KINDS.get(stem.removesuffix("s"))  # linking -s
