@@ -165,3 +165,26 @@ def test_a_word_scored_with_its_remembered_part_scores_the_same_float() -> None:
                 assert tagger._score_unit(us, i, last).hex() == want.hex(), (text, w)
                 compared += 1
     assert compared > 60 and tagger.words.misses < compared
+
+
+def test_the_currency_ending_gate_never_skips_a_currency_before_a_number() -> None:
+    """`cues._currency_ends_before`: wherever `_CURRENCY_BEFORE_RE` finds a currency word
+    or symbol before a number, the look at the characters before it passes too (random
+    texts of those words in any case, letters IGNORECASE folds oddly, ":" "." spaces and
+    line breaks, at every number position)."""
+    from scorer.redact.cues import _CURRENCY_BEFORE_RE, _currency_ends_before
+
+    pieces = ["kr", "KR", "Kr.", "nok", "SEK", "dKK", "eur", "GBP", "usd", "£", "€", "$",
+              "beløp", "BELØP", "belopp", "beløb", "amount", "pris", "PRİS", "prıs", "Price",
+              "total", "sum", "ſum", "totalt", "summa", "K", "ordre", "is", "x", ":", ".",
+              " ", " ", "\u00a0", "\n", "\n", "a", "İ", "12"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) + "123"
+        start = len(text) - 3
+        lo = max(0, start - rng.choice((12, 12, 5, 0)))
+        if _CURRENCY_BEFORE_RE.search(text, lo, start) is not None:
+            found += 1
+            assert _currency_ends_before(text, lo, start), (text, lo)
+    assert found > 3000
