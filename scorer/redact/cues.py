@@ -83,9 +83,13 @@ for _kind, _pattern in (("phone", _PHONE), ("account", _ACCOUNT), ("id", _ID), (
         _KINDS[_w] = _kind
 _KEEP_STEMS = _words(_KEEP)
 _TOKEN_RE = re.compile(r"[^\W\d_][\w.\-]*")
-_CURRENCY_BEFORE_RE = re.compile(
-    r"(?:kr|kr\.|nok|sek|dkk|eur|gbp|usd|£|€|\$|beløp|belopp|beløb|amount|pris|price"
-    r"|total|sum|totalt|summa)[:.]?[ \u00a0]{0,2}$", re.IGNORECASE)
+_CURRENCY_BEFORE = (r"kr|kr\.|nok|sek|dkk|eur|gbp|usd|£|€|\$|beløp|belopp|beløb|amount|pris"
+                    r"|price|total|sum|totalt|summa")
+_CURRENCY_BEFORE_RE = re.compile(rf"(?:{_CURRENCY_BEFORE})[:.]?[ \u00a0]{{0,2}}$", re.IGNORECASE)
+#: How each word of `_CURRENCY_BEFORE` ends: its last two characters (a symbol alone).
+_CURRENCY_ENDS = frozenset(w.replace("\\", "")[-2:] for w in _CURRENCY_BEFORE.split("|"))
+#: Letters that IGNORECASE matches to "i" and "s" but `str.lower` keeps as they are.
+_FOLD = str.maketrans({"ı": "i", "ſ": "s"})
 _CURRENCY_AFTER_RE = re.compile(
     r"[ \u00a0]{0,2}(?:kr\b|kroner|kronor|nok\b|sek\b|dkk\b|eur\b|euro|gbp\b|pund|pounds"
     r"|[£€$](?![ \u00a0]?[0-9])|,-|,[0-9]{2}(?![0-9])|\.[0-9]{2}(?![0-9])|%|prosent"
@@ -101,7 +105,9 @@ def _kind(token: str) -> str | None:
     kind = _KINDS.get(word)
     if kind is not None:
         return kind
-    for suffix in _SUFFIXES:  # compounds: "ordrenummer", "kunde-nr", "telefonnr"
+    # compounds: "ordrenummer", "kunde-nr", "telefonnr" (one C-level test first: most
+    # words end in no suffix, and the loop below then does nothing)
+    for suffix in _SUFFIXES if word.endswith(_SUFFIXES) else ():
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             stem = word[: -len(suffix)].rstrip("-.")
             kind = _KINDS.get(stem) or _KINDS.get(stem.removesuffix("s"))  # linking -s
@@ -148,11 +154,33 @@ def cue_before(text: str, start: int,
     return "phone" if generic else None
 
 
+def _currency_ends_before(text: str, lo: int, start: int) -> bool:
+    """Can `_CURRENCY_BEFORE_RE` match in text[lo:start]? Only where one of its words ends
+    before `start` past at most a ":" or "." and two spaces (its `$` also matches before a
+    final line break): a look at the last one or two characters there, case-folded as
+    IGNORECASE folds them (a letter that lower-cases to two passes). The regex search
+    tries its words at each of 12 positions (~3 µs a number); 95 % of numbers have no such
+    ending before them."""
+    window = text[lo:start]
+    for v in (window, window[:-1]) if window.endswith("\n") else (window,):
+        core = v.rstrip(" \u00a0")
+        if len(v) - len(core) > 2:
+            continue
+        for end in (core, core[:-1]) if core.endswith((":", ".")) else (core,):
+            pair = end[-2:].lower()
+            if (end[-1:] in _CURRENCY_ENDS or len(pair) > 2
+                    or pair.translate(_FOLD) in _CURRENCY_ENDS):
+                return True
+    return False
+
+
 def is_amount(text: str, start: int, end: int) -> bool:
     """A currency or unit right before or after the number: it is an amount or a quantity.
     A symbol written before its amount ("£89.99", "€ 40") belongs to the number after it,
     not to the one before ("4893 4258 4818 8356 £89.99" is a card, then a price)."""
-    if _CURRENCY_BEFORE_RE.search(text, max(0, start - 12), start) is not None:
+    lo = max(0, start - 12)
+    if _currency_ends_before(text, lo, start) and (
+            _CURRENCY_BEFORE_RE.search(text, lo, start) is not None):
         return True
     return _CURRENCY_AFTER_RE.match(text, end, min(len(text), end + 12)) is not None
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
+from scorer.redact.contexts import Context, openings, trigger_regex
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.namewords import (
@@ -60,9 +60,11 @@ _PARTICLE = r"(?:van|von|der|den|de|af|la|le|di|da|du|ter|ten|bin|al)"
 _SP = r"[ \t\u00a0]"
 _NAME = rf"(?:[{_UP}]\.{_SP}*)?(?:{_WORD})(?:{_SP}+(?:{_PARTICLE}{_SP}+){{0,2}}(?:{_WORD})){{0,2}}"
 
+#: Possessives after a weak relation ("far min", "son mitt").
+_OWN_AFTER = "min|mi|mitt|sin"
 _RELATION_RE = re.compile(
     rf"(?<!\w)(?:(?i:{RELATION})(?:{_SP}+(?i:{OWNER}))?|(?i:{OWNER}){_SP}+"
-    rf"(?i:{RELATION_WEAK})|(?i:{RELATION_WEAK}){_SP}+(?i:min|mi|mitt|sin)),?"
+    rf"(?i:{RELATION_WEAK})|(?i:{RELATION_WEAK}){_SP}+(?i:{_OWN_AFTER})),?"
     rf"{_SP}+(?P<n>{_NAME})(?![^\W\d_]|@)")
 _GREET_RE = re.compile(
     rf"(?:^|(?<=[\s>\"'(]))(?i:{GREETING}),?{_SP}+(?:(?i:{TITLE})\.?{_SP}+)?(?P<n>{_NAME})"
@@ -161,58 +163,21 @@ def _lower_name(rx: re.Pattern[str], text: str, pos: int,
             yield m.start("n"), m.end("n"), "name"
 
 
-def _first_words(*alternations: str) -> frozenset[str]:
-    """The first word of every phrase of regex alternations ("med\\s+vennlig…" → "med")."""
-    out = set()
-    for alts in alternations:
-        for alt in alts.split("|"):
-            m = re.match(r"[^\W\d_]+", alt.replace("\\s+", " "))
-            if m is not None:
-                out.add(m.group(0).lower())
-    return frozenset(out)
-
-
-class _Context(NamedTuple):
-    """A context regex with what `context_names` asks of it, looked up once at import:
-    a compiled pattern hashes its whole code on every dict or set look-up (1–5 µs for
-    these), and keying `_LOWER` by pattern cost ~90 µs a reply."""
-
-    rx: re.Pattern[str]
-    #: Its lower-case-name variant ("hei ola"; `_LOWER_WORD`), or None.
-    lower: re.Pattern[str] | None
-    #: A greeting or sign-off: a listed first name right after it is a name (`_trim`).
-    greeting: bool
-    #: A label ("Navn:"): tried only before a colon or a full stop.
-    label: bool
-    #: A relation ("min sønn …"), for `_lower_name`.
-    relation: bool
-
-
-_CONTEXTS = {
-    id(rx): _Context(rx, _lower_regex(rx) if lower else None, rx is _GREET_RE or rx is _SIGN_RE,
-                     rx is _LABEL_RE, rx is _RELATION_RE)
-    for rx, lower in ((_GREET_RE, True), (_SIGN_RE, True), (_SIGN_WEAK_RE, True),
-                      (_INTRO_RE, True), (_LABEL_RE, False), (_TITLE_RE, False),
-                      (_RELATION_RE, True))}
+#: The context regexes, each with its lower-case variant (or None), what `context_names`
+#: asks of it, and the alternations its opening phrase is made of (`contexts.py`).
+_OPENINGS = openings(tuple(
+    (Context(rx, _lower_regex(rx) if lower else None, rx is _GREET_RE or rx is _SIGN_RE,
+             rx is _LABEL_RE, rx is _RELATION_RE), heads)
+    for rx, lower, heads in (
+        (_GREET_RE, True, ((GREETING,),)), (_SIGN_RE, True, ((SIGNOFF,),)),
+        (_SIGN_WEAK_RE, True, ((SIGNOFF_WEAK,),)), (_INTRO_RE, True, ((INTRO,),)),
+        (_LABEL_RE, False, ((LABEL,),)), (_TITLE_RE, False, ((TITLE,),)),
+        (_RELATION_RE, True, ((RELATION,), (OWNER, RELATION_WEAK),
+                              (RELATION_WEAK, _OWN_AFTER))))))
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
-_TRIGGERS: dict[str, tuple[_Context, ...]] = {}
-for _rx, _alts in ((_GREET_RE, (GREETING,)), (_SIGN_RE, (SIGNOFF,)),
-                   (_SIGN_WEAK_RE, (SIGNOFF_WEAK,)), (_INTRO_RE, (INTRO,)),
-                   (_LABEL_RE, (LABEL,)), (_TITLE_RE, (TITLE,)),
-                   (_RELATION_RE, (RELATION, OWNER, RELATION_WEAK))):
-    for _w in _first_words(*_alts):
-        _TRIGGERS[_w] = (*_TRIGGERS.get(_w, ()), _CONTEXTS[id(_rx)])
-_TRIGGER_WORDS = frozenset(_TRIGGERS)
-
-
-def _trigger_regex(word: str) -> re.Pattern[str]:
-    """A trigger word as a whole word, literal first so the regex engine can skip ahead."""
-    w = re.escape(word)
-    return re.compile(rf"{w}(?<![^\W\d_]{w})(?![^\W\d_])")
-
-
+_TRIGGER_WORDS = frozenset(_OPENINGS)
 #: Every trigger word's regex, built once at import (static, like the word lists).
-_TRIGGER_RES = {word: _trigger_regex(word) for word in _TRIGGER_WORDS}
+_TRIGGER_RES = {word: trigger_regex(word) for word in _TRIGGER_WORDS}
 
 
 def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
@@ -228,12 +193,13 @@ def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
     if len(lowered) != len(text):  # a few letters lower-case to two characters
         lowered = "".join(ch.lower()[0] for ch in text)
     for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):
-        contexts = _TRIGGERS[word]
+        contexts = _OPENINGS[word]
         for w in _TRIGGER_RES[word].finditer(lowered):
             after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]
-            for c in contexts:
-                if c.label and after not in (":", "."):
-                    continue
+            for c, gate in contexts:
+                if (c.label and after not in (":", ".")) or (
+                        gate is not None and gate.match(text, w.start()) is None):
+                    continue  # neither the context nor its lower-case variant can match
                 m = c.rx.match(text, w.start())
                 if m is not None:
                     yield from _trim(m, c.greeting)

@@ -29,17 +29,21 @@ import gzip
 import json
 from collections.abc import Iterable
 from importlib import resources
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
+from scorer.memo import BoundedCache
 from scorer.redact.tagger_features import (
     Span,
     Units,
+    WordPart,
     candidate,
-    features,
+    context_features,
     gap_class,
     last_line_start,
+    word_features,
+    word_part,
 )
 
 Found = tuple[int, int, str]
@@ -47,11 +51,18 @@ Found = tuple[int, int, str]
 #: Format of the model file this code reads; a file of another format is refused.
 FORMAT = 1
 MODEL_FILE = "name-tagger.json.gz"
+#: Words whose own part of the score a tagger remembers (`NameTagger.words`).
+WORD_MEMO_LIMIT = 8192
 
 
 class NameTagger:
     """The trained model: feature weights, the ordinary-word lexicon and the threshold
-    chosen on the training folds. Immutable after construction; the redactor owns one."""
+    chosen on the training folds, never changed after construction; the redactor owns one.
+
+    So what a word alone contributes to its score (`word_features`, a third of the
+    features and of the cost of scoring it) is the same wherever it stands: `words`
+    remembers it per word as written (a bounded memo; candidates are mostly capitalised
+    words that recur from reply to reply)."""
 
     def __init__(self, weights: dict[str, float], lexicon: dict[str, int],
                  threshold: float, meta: dict[str, Any] | None = None) -> None:
@@ -59,6 +70,8 @@ class NameTagger:
         self.lexicon = lexicon
         self.threshold = threshold
         self.meta = meta or {}
+        self.words: BoundedCache[str, tuple[WordPart, tuple[float, ...]]] = BoundedCache(
+            WORD_MEMO_LIMIT)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NameTagger:
@@ -93,6 +106,17 @@ class NameTagger:
         """The model's log-odds that a word is (part of) a name."""
         return sum(map(self.weights.get, feats, repeat(0.0)))
 
+    def _word(self, w: str) -> tuple[WordPart, tuple[float, ...]]:
+        part = word_part(w, self.lexicon)
+        return part, tuple(map(self.weights.get, word_features(w, part), repeat(0.0)))
+
+    def _score_unit(self, us: Units, i: int, last: int) -> float:
+        """`score(features(us, i, …))`: the same weights, summed in the same order (the
+        word's own ones from `words`), so the same float."""
+        part, own = self.words.call(us.word[i], self._word, us.word[i])
+        rest = map(self.weights.get, context_features(us, i, part, last), repeat(0.0))
+        return sum(chain(own, rest))
+
     def names(self, text: str, hits: Iterable[Span]) -> list[Found]:
         """Words the model calls names, given the hits accepted so far. A tagged word
         becomes `<N>` to its neighbours, joined to a redacted neighbour it touches by spaces
@@ -108,8 +132,8 @@ class NameTagger:
         alive = [True] * len(us.word)
         tagged: list[tuple[int, int]] = []
         while todo:
-            fresh = [i for i in todo if us.word[i] and self.score(
-                features(us, i, lexicon, last)) >= self.threshold]
+            fresh = [i for i in todo
+                     if us.word[i] and self._score_unit(us, i, last) >= self.threshold]
             for i in fresh:
                 tagged.append((us.start[i], us.end[i]))
                 us.rep[i] = "<N>"

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
+from typing import NamedTuple
 
 from scorer.redact.firstnames import AMBIGUOUS, FIRST_NAMES
 from scorer.redact.namebook import BOOK_NAMES
@@ -206,13 +207,33 @@ def _neighbour_shape(us: Units, j: int) -> str:
     return shape(w) if w else us.rep[j]
 
 
-def features(us: Units, i: int, lexicon: dict[str, int], last_line: int) -> list[str]:
-    """Feature strings of word unit `i`: the same function trains and applies."""
-    w = us.word[i]
+class WordPart(NamedTuple):
+    """What a word's features owe to the word alone (and the lexicon)."""
+
+    low: str
+    sh: str
+    lx: str
+    dc: str
+
+
+def word_part(w: str, lexicon: dict[str, int]) -> WordPart:
     low = w.lower()
-    sh = shape(w)
-    lx = str(lexicon.get(low, 0))
-    dc = dict_code(low)
+    return WordPart(low, shape(w), str(lexicon.get(low, 0)), dict_code(low))
+
+
+def word_features(w: str, part: WordPart) -> list[str]:
+    """The features of a word that depend on it alone: the first of `features`, so a
+    scorer may look up their weights once per word and add the rest in the same order."""
+    low, sh, lx = part.low, part.sh, part.lx
+    return [
+        "b", "w=" + low, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:],
+        "sh=" + sh, "len=" + str(min(len(w), 12)), "lx=" + lx, "sh|lx=" + sh + lx,
+    ]
+
+
+def context_features(us: Units, i: int, part: WordPart, last_line: int) -> list[str]:
+    """The features of word unit `i` that depend on its neighbours: the rest of `features`."""
+    sh, lx, dc = part.sh, part.lx, part.dc
     j = us.prv[i]
     k = us.nxt[i]
     if j >= 0:
@@ -231,8 +252,6 @@ def features(us: Units, i: int, lexicon: dict[str, int], last_line: int) -> list
     gb = us.gap(i)
     last = "1" if us.start[i] >= last_line else "0"
     return [
-        "b", "w=" + low, "s2=" + low[-2:], "s3=" + low[-3:], "s4=" + low[-4:],
-        "sh=" + sh, "len=" + str(min(len(w), 12)), "lx=" + lx, "sh|lx=" + sh + lx,
         "gb|lx=" + gb + lx, "d=" + dc, "d|sh=" + dc + sh, "d|gb=" + dc + gb,
         "d|lx=" + dc + lx, "gb=" + gb, "ga=" + ga, "gb|ga=" + gb + ga,
         "p1=" + p1, "p2=" + p2, "n1=" + n1, "n2=" + n2, "p1|gb=" + p1 + gb,
@@ -240,6 +259,13 @@ def features(us: Units, i: int, lexicon: dict[str, int], last_line: int) -> list
         "ps|ns|d=" + ps + ns + dc, "last|gb|ga=" + last + gb + ga,
         "p2|p1=" + p2 + " " + p1,
     ]
+
+
+def features(us: Units, i: int, lexicon: dict[str, int], last_line: int) -> list[str]:
+    """Feature strings of word unit `i`: the same function trains and applies."""
+    w = us.word[i]
+    part = word_part(w, lexicon)
+    return word_features(w, part) + context_features(us, i, part, last_line)
 
 
 def last_line_start(text: str) -> int:

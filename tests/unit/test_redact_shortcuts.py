@@ -18,6 +18,7 @@ from scorer.redact.chatnames import (
 )
 from scorer.redact.emails import _SPOKEN_AT_RE, _SPOKEN_DOMAIN_RE, _SPOKEN_EMAIL_RE
 from scorer.redact.known import KnownRegexes, KnownScan, known_regex
+from scorer.redact.names import _OPENINGS, _TRIGGER_RES
 
 
 def test_a_known_name_search_per_part_finds_what_the_one_regex_finds() -> None:
@@ -110,3 +111,80 @@ def test_line_start_matches_are_finditer() -> None:
         assert [m.span("n") for m in _line_matches(_HERE_RE, text)] == want, text
         found += len(want)
     assert found > 200
+
+
+def test_a_context_is_tried_only_where_its_opening_phrase_stands() -> None:
+    """`contexts.Opening.gate`: wherever `context_names` finds a trigger word and the
+    context regex or its lower-case variant matches there, the opening test passes (random
+    texts of opening words in any case, second words, names, spaces and letters whose
+    case folds oddly)."""
+    words = ["med", "MED", "Med", "vennlig", "Vennlig", "hilsen", "HilsenEr", "hilsener",
+             "det", "Det", "er", "ER", "är", "jeg", "heter", "the", "mor", "Mor", "min",
+             "mi", "far", "son", "ſon", "on", "behalf", "of", "på", "vegne", "av", "it",
+             "it's", "is", "you", "you're", "chatting", "with", "m.v.h", "c/o", "v/",
+             "takk", "hej", "då", "navn", "Mr", "Kari", "ola", "Ola", "Nordmann", "İt",
+             "ıt", "Kelvin", "K", "du", "snakker", "my", "name", "kunden", "DU"]
+    gaps = [" ", " ", "  ", "\n", "\u00a0", "\t", ": ", ". ", ", ", "", "-", "'"]
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(1, 8)))
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = "".join(ch.lower()[0] for ch in text)
+        for word, regex in _TRIGGER_RES.items():
+            for w in regex.finditer(lowered):
+                for c, gate in _OPENINGS[word]:
+                    if c.rx.match(text, w.start()) is not None or (
+                            c.lower is not None and c.lower.match(text, w.start())):
+                        checked += 1
+                        assert gate is None or gate.match(text, w.start()), (word, text)
+    assert checked > 2000
+
+
+def test_a_word_scored_with_its_remembered_part_scores_the_same_float() -> None:
+    """`NameTagger._score_unit` (the word's own weights from its memo, the rest added after
+    them) against `score(features(...))`: the same float for every word unit, cold and
+    warm memo."""
+    from scorer.redact import REDACTOR
+    from scorer.redact.tagger import NameTagger
+    from scorer.redact.tagger_features import Units, features, last_line_start
+
+    shipped = REDACTOR.tagger
+    assert shipped is not None
+    tagger = NameTagger(shipped.weights, shipped.lexicon, shipped.threshold)
+    texts = ["Hei Kari, takk for svaret. Mvh Ola Nordmann", "Dear Mr Smith - Tom's order",
+             "hej line! /Mats\nAnne-Marie O'Connor", "Ring Per på 22 33 44 55, Per vet.",
+             "[NAME] skrev: Olumide Adebayo (kundeservice) McDonald iPhone ÅSE Øyvind"]
+    compared = 0
+    for text in texts * 2:
+        us, last = Units(text, []), last_line_start(text)
+        for i, w in enumerate(us.word):
+            if w:
+                want = tagger.score(features(us, i, tagger.lexicon, last))
+                assert tagger._score_unit(us, i, last).hex() == want.hex(), (text, w)
+                compared += 1
+    assert compared > 60 and tagger.words.misses < compared
+
+
+def test_the_currency_ending_gate_never_skips_a_currency_before_a_number() -> None:
+    """`cues._currency_ends_before`: wherever `_CURRENCY_BEFORE_RE` finds a currency word
+    or symbol before a number, the look at the characters before it passes too (random
+    texts of those words in any case, letters IGNORECASE folds oddly, ":" "." spaces and
+    line breaks, at every number position)."""
+    from scorer.redact.cues import _CURRENCY_BEFORE_RE, _currency_ends_before
+
+    pieces = ["kr", "KR", "Kr.", "nok", "SEK", "dKK", "eur", "GBP", "usd", "£", "€", "$",
+              "beløp", "BELØP", "belopp", "beløb", "amount", "pris", "PRİS", "prıs", "Price",
+              "total", "sum", "ſum", "totalt", "summa", "K", "ordre", "is", "x", ":", ".",
+              " ", " ", "\u00a0", "\n", "\n", "a", "İ", "12"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) + "123"
+        start = len(text) - 3
+        lo = max(0, start - rng.choice((12, 12, 5, 0)))
+        if _CURRENCY_BEFORE_RE.search(text, lo, start) is not None:
+            found += 1
+            assert _currency_ends_before(text, lo, start), (text, lo)
+    assert found > 3000
