@@ -54,7 +54,8 @@ REPLIES = [
      "Hei Kari Nordmann! Vi har sjekket personnummer 811228-9874 og konto NO93 8601 1117 947. "
      "Pengene kommer fordi refusjonen er godkjent. Ha en fin dag!"),
     ("messenger", "text/plain",
-     "Hej Kari! Ring oss på 412 34 567 så hjälper vi dig. Mvh Erik"),
+     # A poor reply (no greeting, explanation or closing), so the store holds it.
+     "Kari, ring oss på 412 34 567."),
 ]
 
 
