@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -52,11 +52,9 @@ T = TypeVar("T")
 EXPIRE_EVERY_S = 1.0
 
 
-def records_waiting(consumer: KafkaConsumer) -> bool:
-    """Whether the log holds records past the consumer's position (high watermarks of the
-    last fetch: no request). Polls stay partial when the stream arrives a little faster
-    than one batch at a time is scored, so a full poll alone would never call that a
-    backlog and only one scoring process would work."""
+def partition_lags(consumer: KafkaConsumer) -> Iterator[tuple[TopicPartition, int]]:
+    """Records past the consumer's position in each assigned partition whose high
+    watermark and position are known (from the last fetch: no request)."""
     for tp in consumer.assignment():
         high = consumer.highwater(tp)
         if high is None:
@@ -65,9 +63,15 @@ def records_waiting(consumer: KafkaConsumer) -> bool:
             pos = consumer.position(tp, timeout_ms=0)
         except KafkaError:
             continue
-        if pos is not None and high > pos:
-            return True
-    return False
+        if pos is not None:
+            yield tp, max(0, high - pos)
+
+
+def records_waiting(consumer: KafkaConsumer) -> bool:
+    """Whether the log holds records past the consumer's position. Polls stay partial when
+    the stream arrives a little faster than one batch at a time is scored, so a full poll
+    alone would never call that a backlog and only one scoring process would work."""
+    return any(lag for _, lag in partition_lags(consumer))
 
 
 @dataclass
@@ -376,15 +380,7 @@ class Service:
         if now - self._last_lag < 1.0:
             return
         self._last_lag = now
-        lags: dict[tuple[str, int], int] = {}
-        for tp in self.consumer.assignment():
-            high = self.consumer.highwater(tp)
-            try:
-                pos = self.consumer.position(tp, timeout_ms=0)
-            except KafkaError:
-                pos = None
-            if high is not None and pos is not None:
-                lags[(tp.topic, tp.partition)] = max(0, high - pos)
+        lags = {(tp.topic, tp.partition): lag for tp, lag in partition_lags(self.consumer)}
         self.metrics.set_lag(lags)
 
     def close(self) -> None:
