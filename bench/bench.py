@@ -41,7 +41,9 @@ conversation_id). The on/off ratio of each pair is reported, and its median.
 
 Latency and failover modes send the corpus. Latency mode produces at a fixed rate and
 reports produce → scored-topic latency p50/p99 from the Kafka timestamps of each input
-record and its scored record.
+record and its scored record; `--key conversation` (default) keys records by
+conversation_id, as DESIGN asks producers, `--key reply` by reply id, which sends every
+conversation record through the repartition topic first.
 
 Failover mode SIGKILLs the worker K times under a steady stream, starting a replacement
 with the same identity at once, and reports kill → the replacement's first committed
@@ -485,7 +487,12 @@ def offline(values: list[bytes], tmp: Path, processes: int = 1) -> dict:
 
 
 # -- latency mode -------------------------------------------------------------------------------
-def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path) -> dict:
+def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path,
+            key: str = "conversation") -> dict:
+    """Produce the corpus at `rate`/s for `seconds`; produce → scored latency per reply.
+    `key`: records keyed by conversation_id (as DESIGN asks producers; the conversation
+    stage applies them where it reads them) or by reply id (forwarded through the
+    repartition topic first)."""
     topic = f"lat-{uuid.uuid4().hex[:6]}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 4, 1), NewTopic(topic + ".scored", 4, 1)])
@@ -506,11 +513,13 @@ def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path) 
         sent_at: dict[bytes, int] = {}
         n = rate * seconds
         t0 = time.perf_counter()
-        for i, (key, value) in enumerate(generate(corpus, invalid_share=0.0)):
+        for i, (rid, value) in enumerate(generate(corpus, invalid_share=0.0)):
             if i >= n:
                 break
-            fut = producer.send(topic, key=key, value=without_language(value, i))
-            sent_at[key] = fut
+            cid = orjson.loads(value).get("conversation_id") if key == "conversation" else None
+            fut = producer.send(topic, key=cid.encode() if cid else rid,
+                                value=without_language(value, i))
+            sent_at[rid] = fut  # outputs are keyed by reply id
             delay = t0 + (i + 1) / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
@@ -538,7 +547,7 @@ def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path) 
         per_second.setdefault((ts - first) // 1000, []).append(ms)
     values = sorted(ms for _, ms in lat)
     warm = sorted(ms for ts, ms in lat if ts - first >= 5000)
-    return {"rate": rate, "sent": n, "count": len(values), **_quantiles(values),
+    return {"rate": rate, "key": key, "sent": n, "count": len(values), **_quantiles(values),
             "after_first_5s": _quantiles(warm),
             "p99_ms_per_second": [_quantiles(sorted(v))["p99_ms"]
                                   for _, v in sorted(per_second.items())]}
@@ -754,6 +763,9 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--key", choices=("conversation", "reply"), default="conversation",
+                    help="latency mode: key records by conversation_id (default, as DESIGN "
+                         "asks producers) or by reply id (through the repartition topic)")
     ap.add_argument("--processes", type=int, default=1,
                     help="scoring processes of the worker in latency mode (default 1)")
     ap.add_argument("--configs", default="1x0,1x1,1x2,2x1",
@@ -832,7 +844,8 @@ def main() -> int:
                 f"median {fo['up_to_first_commit_median_s']:.1f}s")
         elif args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
-            result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp)
+            result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp,
+                                        args.key)
         else:
             runs: list[dict] = []
             for traffic in traffics:

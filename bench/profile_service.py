@@ -3,8 +3,8 @@
     .venv/bin/python bench/profile_service.py --n 20000                # start a broker
     .venv/bin/python bench/profile_service.py --bootstrap HOST:PORT --pyinstrument
 
-Fills a fresh 4-partition topic with N corpus replies (a share without `language`, as
-in bench.py), builds the worker exactly as `run_worker` does (model, SQLite store,
+Fills a fresh 4-partition topic with N replies (never-repeating by default, or the
+corpus; a share without `language`, as in bench.py), builds the worker exactly as `run_worker` does (model, SQLite store,
 transactional producer, read_committed consumer), then polls and calls
 `Service.process` until all N are committed, timing each stage of every batch by
 wrapping the service's own methods: decode, score_batch, store upsert, the Kafka
@@ -27,9 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bench import KAFKA, fill_topic, log, start_broker  # noqa: E402
+from bench.bench import KAFKA, fill_topic, log, start_broker  # noqa: E402
 from scorer import kafka_io  # noqa: E402
 from scorer.metrics import Health, Metrics  # noqa: E402
 from scorer.pool import BatchWork, ScoringPool  # noqa: E402
@@ -60,6 +59,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--bootstrap", help="use this broker instead of starting one")
     ap.add_argument("--pyinstrument", action="store_true")
+    ap.add_argument("--traffic", choices=("unique", "corpus"), default="unique",
+                    help="never-repeating generated replies (default) or the corpus replayed")
     ap.add_argument("--batch-size", type=int, default=0, help="override SCORER_BATCH_SIZE")
     ap.add_argument("--inline-kafka", action="store_true",
                     help="run the Kafka step on the loop thread, so the profile shows it")
@@ -70,7 +71,7 @@ def main() -> int:
     try:
         topic = f"prof-{uuid.uuid4().hex[:6]}"
         log(f"filling {topic} with {args.n} replies")
-        fill_topic(bootstrap, topic, args.n, 4)
+        fill_topic(bootstrap, topic, args.n, 4, args.traffic)
         overrides = {"batch_size": args.batch_size} if args.batch_size else {}
         settings = Settings(kafka_bootstrap=bootstrap, topic_input=topic,
                             topic_scored=topic + ".scored", topic_flagged=topic + ".flagged",

@@ -89,6 +89,8 @@ class Tally:
     shadow: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
     #: (memo, "hit"/"miss") lookups of the feature extractor's memos during the batch.
     cache: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
+    #: Input conversation records by route: "direct" or "repartition" (conversations.routes).
+    routes: TallyCounter[str] = field(default_factory=TallyCounter)
 
     @classmethod
     def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
@@ -133,7 +135,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         """Add another tally's counts to this one (a batch's replies and conversations)."""
         for name in ("scored", "flagged", "invalid", "skipped", "conv_scored",
-                     "conv_unanswered", "conv_late", "conv_flagged", "shadow", "cache"):
+                     "conv_unanswered", "conv_late", "conv_flagged", "shadow", "cache", "routes"):
             getattr(self, name).update(getattr(other, name))
         for name in ("totals", "dimensions", "conv_totals", "first_response"):
             mine = getattr(self, name)
@@ -235,6 +237,13 @@ class Metrics:
             "scorer_feature_cache_lookups", "Lookups of the feature extractor's memos "
             "(scorer.features.caches), by memo and hit/miss", ["cache", "result"], registry=r,
         )
+        self.conversation_routes = Counter(
+            "scorer_conversation_records", "Input records with a conversation_id by route: "
+            "direct (keyed by conversation id: no repartition hop) or repartition",
+            ["route"], registry=r,
+        )
+        for route in ("direct", "repartition"):
+            self.conversation_routes.labels(route=route)
         self.shadow_info = Gauge(
             "scorer_shadow_model_info", "The shadow model (value 1)", ["version"], registry=r
         )
@@ -297,6 +306,8 @@ class Metrics:
             self.shadow_verdicts.labels(dimension=dim, verdict=verdict).inc(n)
         for (cache, result), n in tally.cache.items():
             self.feature_cache.labels(cache=cache, result=result).inc(n)
+        for route, n in tally.routes.items():
+            self.conversation_routes.labels(route=route).inc(n)
 
     def set_open(self, counts: dict[str, int]) -> None:
         """Open conversations per channel (every channel, so a drop to 0 is seen)."""

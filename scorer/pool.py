@@ -31,6 +31,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -82,7 +83,9 @@ class BatchWork:
     With a `describer` (conversations on), input records that carry a conversation_id are
     only decoded (to dead-letter bad ones) and marked for forwarding to the repartition
     topic; records read from the repartition topic (`stages[i]` true) are described for
-    the conversation stage instead of being scored on their own.
+    the conversation stage instead of being scored on their own, and so are input records
+    whose conversation id is their `direct[i]` key (`conversations.routes`: they skip the
+    repartition hop).
     """
 
     def __init__(self, scorer: Scorer, *, max_record_bytes: int, max_text_chars: int,
@@ -116,8 +119,8 @@ class BatchWork:
                       self.scorer.model_version)
 
     def __call__(self, values: Sequence[bytes | None], stages: Sequence[bool] | None = None,
-                 times: Sequence[float] | None = None, spec: ModelSpec | None = None
-                 ) -> Outcome:
+                 times: Sequence[float] | None = None, spec: ModelSpec | None = None,
+                 direct: Sequence[bytes | None] | None = None) -> Outcome:
         self.use(spec)
         valid: list[Reply] = []
         where: list[int] = []
@@ -125,6 +128,7 @@ class BatchWork:
         skipped: list[str] = []
         forward: list[tuple[int, bytes]] = []
         staged: list[tuple[int, Reply, float]] = []
+        routes: Counter[str] = Counter()
         for i, value in enumerate(values):
             try:
                 reply = decode_reply(value, max_record_bytes=self.max_record_bytes,
@@ -133,10 +137,15 @@ class BatchWork:
                 invalid.append((i, err.reason, err.message))
                 continue
             if self.describer is not None and reply.conversation_id:
+                cid = reply.conversation_id.encode()
                 if stages is not None and stages[i]:
                     staged.append((i, reply, times[i] if times is not None else 0.0))
+                elif direct is not None and direct[i] == cid:
+                    staged.append((i, reply, times[i] if times is not None else 0.0))
+                    routes["direct"] += 1
                 else:
-                    forward.append((i, reply.conversation_id.encode()))
+                    forward.append((i, cid))
+                    routes["repartition"] += 1
                 continue
             if reply.event is not None:
                 skipped.append("event_without_conversations")
@@ -176,6 +185,7 @@ class BatchWork:
             for row in rows:
                 row["flagged"], row["sampled"] = marks[row["id"]]
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
+        tally.routes.update(routes)
         if self.shadow is not None and valid:
             _compare(scored, self.shadow.score_prepared(valid, prepared), tally)
         self._count_cache_use(tally)
@@ -243,9 +253,10 @@ def _compare(live: Sequence[ScoredReply], shadow: Sequence[ScoredReply], tally: 
 
 
 def _run(values: list[bytes | None], stages: list[bool] | None,
-         times: list[float] | None, spec: ModelSpec | None) -> Outcome:
+         times: list[float] | None, spec: ModelSpec | None,
+         direct: list[bytes | None] | None) -> Outcome:
     assert _work is not None, "scoring process started without its BatchWork"  # noqa: S101
-    return _work(values, stages, times, spec)
+    return _work(values, stages, times, spec, direct)
 
 
 def _ready() -> int:
@@ -298,15 +309,17 @@ class ScoringPool:
                 ready.result()
 
     def submit(self, values: list[bytes | None], stages: list[bool] | None = None,
-               times: list[float] | None = None) -> Future[Outcome]:
-        """Score a batch; `stages[i]` marks records of the repartition topic and
-        `times[i]` is each record's Kafka timestamp (epoch seconds). The batch carries
-        the pool's current `spec`, the model to score it with (scorer.rollout)."""
+               times: list[float] | None = None, direct: list[bytes | None] | None = None
+               ) -> Future[Outcome]:
+        """Score a batch; `stages[i]` marks records of the repartition topic, `times[i]`
+        is each record's Kafka timestamp (epoch seconds) and `direct[i]` the key under
+        which an input record may skip the repartition hop. The batch carries the pool's
+        current `spec`, the model to score it with (scorer.rollout)."""
         if self._executor is not None:
-            return self._executor.submit(_run, values, stages, times, self.spec)
+            return self._executor.submit(_run, values, stages, times, self.spec, direct)
         done: Future[Outcome] = Future()
         try:
-            done.set_result(self.work(values, stages, times, self.spec))
+            done.set_result(self.work(values, stages, times, self.spec, direct))
         except Exception as exc:  # re-raised by result(), as from a scoring process
             done.set_exception(exc)
         return done

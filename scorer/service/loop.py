@@ -34,6 +34,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from scorer import kafka_io
 from scorer.backoff import Backoff, Stopped
+from scorer.conversations.routes import DirectRoutes
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
 from scorer.service.kafka_step import STOP_GRACE_S, Abandoned, run_step
@@ -114,6 +115,7 @@ class _OnRevoke(ConsumerRebalanceListener):
         stage = self.service.conversations
         if stage is not None:  # restored by the loop after this poll (`_restore`)
             stage.assigned({tp.partition for tp in assigned if tp.topic == stage.topic})
+            self.service.routes.clear()
 
 
 class Service:
@@ -143,6 +145,7 @@ class Service:
         self.conversations = conversations
         self._last_expire = 0.0
         topics = [settings.topic_input]
+        self.routes = DirectRoutes(settings.topic_input, settings.repartition_topic)
         if conversations is not None:
             topics.append(conversations.topic)
         consumer.subscribe(topics, listener=_OnRevoke(self))
@@ -154,6 +157,8 @@ class Service:
                  self.pool.processes)
         depth = self.pool.processes  # batches scored while the loop commits another
         while not stop.is_set():
+            if not self._inflight:
+                self._refresh_routes()
             # With batches in flight, take only what is already fetched: the loop has
             # committing to do rather than waiting for more.
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
@@ -214,6 +219,13 @@ class Service:
             stage.restore_assigned()
             self.metrics.set_open(stage.open_by_channel())
 
+    def _refresh_routes(self) -> None:
+        """With nothing in flight, let restored partitions whose repartition backlog is
+        applied take their correctly keyed records directly (`conversations.routes`)."""
+        stage = self.conversations
+        if stage is not None and not stage.unrestored:
+            self.routes.refresh(self.consumer, stage.table.partitions)
+
     def _expire_idle(self, stop: threading.Event) -> int | None:
         """On a quiet stream, commit the conversations the wall clock has closed (their
         timers fire with no record arriving); at most every EXPIRE_EVERY_S."""
@@ -263,7 +275,8 @@ class Service:
         topic = self.conversations.topic
         batch.pending = self.pool.submit([rec.value for rec in batch.flat],
                                          [rec.topic == topic for rec in batch.flat],
-                                         [rec.timestamp / 1000 for rec in batch.flat])
+                                         [rec.timestamp / 1000 for rec in batch.flat],
+                                         self.routes.keys(batch.flat))
         return batch
 
     def process(self, polled: dict[TopicPartition, list[ConsumerRecord]],

@@ -9,6 +9,7 @@ is read with `read_committed`, as a warehouse reads it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import orjson
 import pytest
 
 from scorer.dialogues import Dialogue, generate, interleave
-from tests.kafka_utils import create_topics, produce, read_topic
+from tests.kafka_utils import create_topics, end_offsets, produce, read_topic
 from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
 
 pytestmark = pytest.mark.kafka
@@ -151,6 +152,43 @@ def test_two_workers_over_reply_id_keys_score_every_conversation_once(
         for w in workers:
             w.stop()
     _check_against_truth(dialogues, verdicts)
+
+
+def _direct_partitions(logs: str) -> set[int]:
+    """The partitions the worker's log says it made direct (scorer.conversations.routes)."""
+    found = re.findall(r"on partitions \[([\d, ]+)\] are applied where they are read", logs)
+    return {int(p) for group in found for p in group.split(",")}
+
+
+def test_records_keyed_by_conversation_id_skip_the_repartition_topic_once_it_is_drained(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    """The direct route (scorer.conversations.routes): a worker holding input and
+    repartition partition p applies conversation-keyed records of input p where it reads
+    them. The first batch after the assignment is forwarded (nothing is direct before the
+    drained check); once that backlog is applied, later records never touch the topic,
+    and every conversation is still scored once and as its truth."""
+    first = generate(20, seed=31, start=START, close_share=1.0, id_prefix="d1")
+    later = generate(120, seed=32, start=START, close_share=1.0, id_prefix="d2")
+    env = _env(kafka_bootstrap, tmp_path)
+    repartition = f"{env['SCORER_GROUP_ID']}-conversations-repartition"
+    scorer = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        scorer.wait_ready()
+        _send(env, interleave(first))
+        until(lambda: _direct_partitions(scorer.logs()) == {0, 1, 2, 3}, 60,
+              "every partition direct once the first records are applied", scorer)
+        before = sum(end_offsets(kafka_bootstrap, repartition).values())
+        _send(env, interleave(later))
+        verdicts = _verdicts(env, len(first) + len(later))
+        until(lambda: committed_lag(env) == 0, 60, "all input committed", scorer)
+        routed = {route: scorer.metric_sum("scorer_conversation_records", route=route)
+                  for route in ("direct", "repartition")}
+    finally:
+        scorer.stop()
+    _check_against_truth(first + later, verdicts)
+    assert sum(end_offsets(kafka_bootstrap, repartition).values()) == before
+    assert routed["direct"] >= len(interleave(later)), routed
+    assert routed["direct"] + routed["repartition"] == len(interleave(first + later)), routed
 
 
 def test_bad_conversation_records_are_dead_lettered_with_a_named_reason(

@@ -83,6 +83,43 @@ def test_input_records_with_a_conversation_id_are_forwarded_not_scored(work: Bat
     assert [i for i, *_ in out.outputs] == [2] and out.messages == []
 
 
+def test_input_records_keyed_by_their_conversation_id_on_a_direct_partition_are_described(
+        work: BatchWork):
+    """The direct route: the record is described as if read from the repartition topic,
+    with the same output; a key that is not the record's conversation id is forwarded."""
+    values = _values(CHAT[:3])
+    out = work(values, [False] * 3, [0.0] * 3, None, [b"c-1", b"c-1", b"r2"])
+    assert out.forward == [(2, b"c-1")]
+    assert [(m.index, m.kind) for m in out.messages] == [(0, "customer"), (1, "agent")]
+    assert out.tally.routes == {"direct": 2, "repartition": 1}
+    staged = work(values[:2], [True, True], [0.0, 0.0])
+    def record(m) -> dict:
+        return orjson.loads(m.variants["first"].value) | {"scored_at": None}
+
+    assert record(out.messages[1]) == record(staged.messages[1])
+
+
+def test_direct_keys_are_offered_only_for_keys_that_hash_to_their_own_direct_partition():
+    from kafka.consumer.fetcher import ConsumerRecord
+
+    from scorer.conversations.routes import DirectRoutes, partition_for
+
+    routes = DirectRoutes("in", "in-repartition")
+    routes._partitions = 4
+    keys = [f"c-{i}".encode() for i in range(40)]
+    home = {k: partition_for(k, 4) for k in keys}
+    records = [ConsumerRecord("in", home[k] if i % 2 else (home[k] + 1) % 4, -1, 0, 0, 0, k,
+                              b"", [], None, 0, 0, 0) for i, k in enumerate(keys)]
+    assert routes.keys(records) is None  # nothing direct yet: every record is forwarded
+    routes.direct = {0, 1}
+    offered = routes.keys(records)
+    assert offered == [r.key if r.partition == home[r.key] and r.partition in (0, 1)
+                       else None for r in records]
+    assert any(offered) and not all(offered)
+    routes.clear()
+    assert routes.keys(records) is None
+
+
 def test_a_complete_four_message_chat_flags_no_reply_and_not_the_conversation(
         settings: Settings, work: BatchWork):
     out = work(_values(CHAT), [True] * len(CHAT), [time.time()] * len(CHAT))

@@ -82,7 +82,7 @@ def test_lag_series_of_revoked_partitions_are_removed() -> None:
 def test_no_label_can_carry_free_text() -> None:
     m = Metrics()
     allowed = {"channel", "band", "language", "dimension", "reason", "topic", "partition",
-               "version", "le", "model_version", "result", "verdict",
+               "version", "le", "model_version", "result", "verdict", "route",
                # prometheus_client's python_info / python_gc_* (fixed vocabularies)
                "implementation", "major", "minor", "patchlevel", "generation"}
     m.observe_batch([scored("secret-id-123", "chat", 40, "poor", ["missing_greeting"])])

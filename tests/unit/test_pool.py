@@ -143,10 +143,10 @@ def test_scoring_processes_return_what_in_process_scoring_returns(scorer: Scorer
 
 def test_in_process_pool_hands_a_scoring_error_to_the_caller(scorer: Scorer) -> None:
     class Broken(BatchWork):
-        def __call__(self, values, stages=None, times=None, spec=None):
+        def __call__(self, values, stages=None, times=None, spec=None, direct=None):
             if values == [b"boom"]:
                 raise RuntimeError("model exploded")
-            return super().__call__(values, stages, times, spec)
+            return super().__call__(values, stages, times, spec, direct)
 
     pool = ScoringPool(Broken(scorer, max_record_bytes=10_000, max_text_chars=10_000,
                               store_rows=False, redact_text=False), processes=0)
