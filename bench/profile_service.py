@@ -4,8 +4,9 @@
     .venv/bin/python bench/profile_service.py --bootstrap HOST:PORT --pyinstrument
 
 Fills a fresh 4-partition topic with N replies (never-repeating by default, or the
-corpus; a share without `language`, as in bench.py), builds the worker exactly as `run_worker` does (model, SQLite store,
-transactional producer, read_committed consumer), then polls and calls
+corpus; a share without `language`, as in bench.py), builds the worker exactly as
+`run_worker` does (model, SQLite store, transactional producer, read_committed
+consumer), then polls and calls
 `Service.process` until all N are committed, timing each stage of every batch by
 wrapping the service's own methods: decode, score_batch, store upsert, the Kafka
 publish step (send + offsets + commit, on the helper thread), metrics. Prints seconds
