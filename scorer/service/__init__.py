@@ -14,7 +14,8 @@ One batch = one poll. For each batch, in this order:
 
 Modules, one concern each:
 
-- `loop`: `Service`, the loop itself — the order above, pipelining, in-flight batches;
+- `loop`: `Service`, the loop itself — the order above, pipelining, in-flight batches
+  (`batch`: one polled batch);
 - `store_writes`: step 2, and waiting out a store outage with the input paused;
 - `publish`: step 3, what one batch sends to Kafka;
 - `kafka_step`: running blocking producer calls on a helper thread, so an unreachable
@@ -25,7 +26,8 @@ Every wait-and-retry (store at start-up, store writes, producer replacement, a b
 replayed after a Kafka error) uses `scorer.backoff`.
 """
 
-from scorer.service.loop import Batch, Service
+from scorer.service.batch import Batch
+from scorer.service.loop import Service
 from scorer.service.worker import run_service, run_worker
 
 __all__ = ["Batch", "Service", "run_service", "run_worker"]

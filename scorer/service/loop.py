@@ -24,19 +24,19 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, ProducerFencedError
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka.structs import TopicPartition
 
 from scorer import kafka_io
 from scorer.backoff import Backoff, Stopped
 from scorer.conversations.routes import DirectRoutes
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
+from scorer.service.batch import Batch
 from scorer.service.kafka_step import STOP_GRACE_S, Abandoned, run_step
 from scorer.service.publish import produce
 from scorer.service.store_writes import store_batch
@@ -73,33 +73,6 @@ def records_waiting(consumer: KafkaConsumer) -> bool:
     the stream arrives a little faster than one batch at a time is scored, so a full poll
     alone would never call that a backlog and only one scoring process would work."""
     return any(lag for _, lag in partition_lags(consumer))
-
-
-@dataclass
-class Batch:
-    """One poll's records, from poll to commit."""
-
-    records: dict[TopicPartition, list[ConsumerRecord]]
-    started: float = field(default_factory=time.perf_counter)
-    #: The records in the order their values were sent to scoring (Outcome indexes it).
-    flat: list[ConsumerRecord] = field(init=False)
-    pending: Future[Outcome] | None = None
-    #: Set when the batch can no longer be committed (see the module docstring).
-    dropped: bool = False
-
-    def __post_init__(self) -> None:
-        self.flat = [rec for recs in self.records.values() for rec in recs]
-
-    @property
-    def size(self) -> int:
-        return len(self.flat)
-
-    def next_offsets(self) -> dict[TopicPartition, OffsetAndMetadata]:
-        return {tp: OffsetAndMetadata(recs[-1].offset + 1, "", -1)
-                for tp, recs in self.records.items() if recs}
-
-    def first_offsets(self) -> dict[TopicPartition, int]:
-        return {tp: recs[0].offset for tp, recs in self.records.items() if recs}
 
 
 class _OnRevoke(ConsumerRebalanceListener):
