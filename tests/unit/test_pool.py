@@ -141,6 +141,33 @@ def test_scoring_processes_return_what_in_process_scoring_returns(scorer: Scorer
     assert [_comparable(o) for o in remote] == [_comparable(o) for o in here]
 
 
+def test_a_batch_split_over_the_scoring_processes_returns_what_one_process_returns(
+        scorer: Scorer) -> None:
+    """The chunks' outcomes join in record order with batch-wide indexes (dead letters,
+    customer messages and conversation records included), as if scored whole."""
+    from scorer.conversations.stage import describer
+
+    settings = Settings()
+    work = _work(scorer, describer=describer(settings))
+    values = _values(120)
+    values += [orjson.dumps({"id": f"cv-{i}", "channel": "chat", "conversation_id": f"c{i % 3}",
+                             "text": "Hei! Pakken er sendt. Ha en fin dag!"}) for i in range(9)]
+    stages = [i % 2 == 0 for i in range(len(values))]
+    times = [1.0] * len(values)
+    direct = [b"c1" if i % 3 == 1 else None for i in range(len(values))]
+    pool = ScoringPool(work, processes=2)
+    try:
+        remote = pool.submit(values, stages, times, direct).result(timeout=60)
+    finally:
+        pool.close()
+    here = ScoringPool(work, processes=0).submit(values, stages, times, direct).result()
+    assert _comparable(remote) == _comparable(here)
+    assert remote.forward == here.forward and remote.forward
+    assert [(m.index, m.id, m.kind) for m in remote.messages] == [
+        (m.index, m.id, m.kind) for m in here.messages]
+    assert remote.tally.routes == here.tally.routes and remote.messages
+
+
 def test_in_process_pool_hands_a_scoring_error_to_the_caller(scorer: Scorer) -> None:
     class Broken(BatchWork):
         def __call__(self, values, stages=None, times=None, spec=None, direct=None):
