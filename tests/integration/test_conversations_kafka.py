@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from scorer.dialogues import Dialogue, generate, interleave
-from tests.kafka_utils import create_topics, end_offsets, produce, read_topic
+from tests.kafka_utils import create_topics, end_offsets, produce, read_topic, unique_topic
 from tests.scorer_proc import ScorerProcess, committed_lag, topic_env, until
 
 pytestmark = pytest.mark.kafka
@@ -189,6 +189,82 @@ def test_records_keyed_by_conversation_id_skip_the_repartition_topic_once_it_is_
     assert sum(end_offsets(kafka_bootstrap, repartition).values()) == before
     assert routed["direct"] >= len(interleave(later)), routed
     assert routed["direct"] + routed["repartition"] == len(interleave(first + later)), routed
+
+
+def test_a_partition_turns_direct_only_after_its_forwarded_backlog_so_order_holds(
+        kafka_bootstrap: str, tmp_path: Path) -> None:
+    """As after an upgrade from a version that forwarded everything: the repartition
+    partition holds a backlog ending in a conversation's first reply, and its second
+    reply waits in the input, keyed by the conversation id. Applied directly, the second
+    would be applied before the first and be published as `first`; the worker must
+    forward it behind the backlog instead. (Whether the first batches let a partition
+    turn direct early depends on what the first polls return; the check itself is pinned
+    deterministically by the next test.)"""
+    from scorer.conversations.routes import partition_for
+
+    env = _env(kafka_bootstrap, tmp_path, SCORER_BATCH_SIZE="50")
+    repartition = f"{env['SCORER_GROUP_ID']}-conversations-repartition"
+    create_topics(kafka_bootstrap, [repartition], partitions=4)
+    home = partition_for(b"c-order", 4)
+    others = [k for k in (f"o-{i}" for i in range(4000)) if partition_for(k.encode(), 4) == home]
+    backlog = [{"id": f"q-{k}", "conversation_id": k, "channel": "chat", "author": "customer",
+                "text": "Hei, hvor er pakken min?", "sent_at": "2026-11-30T08:00:00Z"}
+               for k in others[:400]]
+    reply = {"conversation_id": "c-order", "channel": "chat", "language": "nb"}
+    first = {**reply, "id": "r-first", "sent_at": "2026-11-30T08:01:00Z",
+             "text": "Hei! Takk for at du tok kontakt. Jeg ser på saken nå."}
+    second = {**reply, "id": "r-second", "sent_at": "2026-11-30T08:02:00Z",
+              "text": "Pakken ble sendt i går og kommer i morgen. Ha en fin dag!"}
+    produce(kafka_bootstrap, repartition, [orjson.dumps(r) for r in [*backlog, first]],
+            keys=[r["conversation_id"].encode() for r in [*backlog, first]])
+    _send(env, [second])
+    scorer = ScorerProcess(env, tmp_path / "scorer.log").start()
+    try:
+        scorer.wait_ready()
+        replies = {r["id"]: r for r in (orjson.loads(rec.value) for rec in read_topic(
+            kafka_bootstrap, env["SCORER_TOPIC_SCORED"], expected=2, idle=2.0))}
+    finally:
+        scorer.stop()
+    assert (replies["r-first"]["position"], replies["r-second"]["position"]) == (
+        "first", "later")
+
+
+def test_direct_routes_wait_for_the_repartition_partition_to_be_read_to_its_end(
+        kafka_bootstrap: str) -> None:
+    """`DirectRoutes.refresh` on a real broker: a held partition whose repartition
+    partition has records past the consumer's position stays forwarded; empty ones and,
+    once read to the last stable offset, that one too, turn direct."""
+    from kafka import KafkaConsumer
+    from kafka.structs import TopicPartition
+
+    from scorer.conversations.routes import DirectRoutes
+
+    topic = unique_topic("routes")
+    create_topics(kafka_bootstrap, [topic, topic + "-rep"], partitions=4)
+    produce(kafka_bootstrap, topic + "-rep", [b"{}"] * 10, keys=[b"k"] * 10)
+    busy = next(tp.partition for tp, end in end_offsets(kafka_bootstrap, topic + "-rep").items()
+                if end)
+    consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, isolation_level="read_committed",
+                             enable_auto_commit=False, auto_offset_reset="earliest")
+    try:
+        consumer.assign([TopicPartition(t, p) for t in (topic, topic + "-rep")
+                         for p in range(4)])
+        routes = DirectRoutes(topic, topic + "-rep")
+        routes.refresh(consumer, [0, 1, 2, 3])
+        assert routes.direct == {0, 1, 2, 3} - {busy}
+        routes.refresh(consumer, [0, 1, 2, 3])  # within REFRESH_EVERY_S: not asked again
+        read = 0
+        deadline = time.monotonic() + 30
+        while read < 10 and time.monotonic() < deadline:
+            read += sum(len(r) for r in consumer.poll(timeout_ms=500).values())
+        assert read == 10
+        routes._last = 0.0
+        routes.refresh(consumer, [0, 1, 2, 3])
+        assert routes.direct == {0, 1, 2, 3}
+        routes.clear()
+        assert routes.direct == set()
+    finally:
+        consumer.close()
 
 
 def test_bad_conversation_records_are_dead_lettered_with_a_named_reason(
