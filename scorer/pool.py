@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -74,6 +75,9 @@ class Outcome:
     forward: list[tuple[int, bytes]] = field(default_factory=list)
     #: The repartition topic's records, described for the conversation stage.
     messages: list[ConvMessage] = field(default_factory=list)
+    #: Wall seconds `BatchWork` took (summed over a split batch's chunks): what the loop
+    #: sizes its batches by.
+    seconds: float = 0.0
 
 
     def shifted(self, by: int) -> Outcome:
@@ -84,7 +88,7 @@ class Outcome:
         return Outcome([(i + by, *rest) for i, *rest in self.outputs],
                        [(i + by, *rest) for i, *rest in self.invalid], self.rows,
                        self.unflagged, self.tally, [(i + by, k) for i, k in self.forward],
-                       self.messages)
+                       self.messages, self.seconds)
 
     @classmethod
     def joined(cls, parts: Sequence[Outcome]) -> Outcome:
@@ -95,7 +99,7 @@ class Outcome:
         return cls([x for p in parts for x in p.outputs], [x for p in parts for x in p.invalid],
                    [x for p in parts for x in p.rows], [x for p in parts for x in p.unflagged],
                    tally, [x for p in parts for x in p.forward],
-                   [x for p in parts for x in p.messages])
+                   [x for p in parts for x in p.messages], sum(p.seconds for p in parts))
 
 
 class BatchWork:
@@ -145,6 +149,7 @@ class BatchWork:
     def __call__(self, values: Sequence[bytes | None], stages: Sequence[bool] | None = None,
                  times: Sequence[float] | None = None, spec: ModelSpec | None = None,
                  direct: Sequence[bytes | None] | None = None) -> Outcome:
+        started = time.perf_counter()
         self.use(spec)
         valid: list[Reply] = []
         where: list[int] = []
@@ -214,7 +219,7 @@ class BatchWork:
             _compare(scored, self.shadow.score_prepared(valid, prepared), tally)
         self._count_cache_use(tally)
         return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
-                       forward, messages)
+                       forward, messages, time.perf_counter() - started)
 
 
     def _count_cache_use(self, tally: Tally) -> None:

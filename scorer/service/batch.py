@@ -37,3 +37,45 @@ class Batch:
 
     def first_offsets(self) -> dict[TopicPartition, int]:
         return {tp: recs[0].offset for tp, recs in self.records.items() if recs}
+
+
+class BatchSizer:
+    """How many records the next poll may take: `SCORER_BATCH_SIZE` at most, and no more
+    than the scoring processes score in about `SCORER_BATCH_MAX_WAIT_MS` at the recent
+    cost per record.
+
+    A batch's records all wait for its last one, and a worker that falls a little behind
+    pipelines full batches: sized by count alone, a batch of 1000 never-repeating replies
+    took over a second to score, so every reply of it waited that long even when the
+    worker had CPU to spare. Sized by time too, a record waits about as long for its batch
+    to be scored as it may wait for the batch to fill.
+    """
+
+    #: Fewest records a time-sized poll asks for: below this the per-batch cost
+    #: (a transaction's round trips, a store commit) outweighs what the wait saves.
+    FEWEST = 32
+    #: Weight of the newest batch in the moving average of the cost per record.
+    WEIGHT = 0.3
+
+    def __init__(self, most: int, seconds: float, processes: int) -> None:
+        self.most = most
+        self.seconds = seconds
+        self.processes = max(1, processes)
+        #: Scoring seconds per record (moving average); None until a batch is seen.
+        self.per_record: float | None = None
+
+    def observe(self, size: int, seconds: float) -> None:
+        """A scored batch of `size` records took `seconds` of scoring (summed over its
+        chunks)."""
+        if size < self.FEWEST // 4 or seconds <= 0:
+            return  # too few records to say what a record costs
+        x = seconds / size
+        self.per_record = x if self.per_record is None else (
+            (1 - self.WEIGHT) * self.per_record + self.WEIGHT * x)
+
+    @property
+    def limit(self) -> int:
+        if self.per_record is None:
+            return self.most
+        fit = int(self.seconds * self.processes / self.per_record)
+        return max(min(self.FEWEST, self.most), min(self.most, fit))

@@ -36,7 +36,7 @@ from scorer.backoff import Backoff, Stopped
 from scorer.conversations.routes import DirectRoutes
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
-from scorer.service.batch import Batch
+from scorer.service.batch import Batch, BatchSizer
 from scorer.service.kafka_step import STOP_GRACE_S, Abandoned, run_step
 from scorer.service.publish import produce
 from scorer.service.store_writes import store_batch
@@ -116,6 +116,8 @@ class Service:
         self._kafka_backoff = Backoff()
         self._abandoned = False  # set when stopping with a Kafka step still pending
         self.conversations = conversations
+        self.sizer = BatchSizer(settings.batch_size, settings.batch_max_wait_ms / 1000,
+                                pool.processes)
         self._last_expire = 0.0
         topics = [settings.topic_input]
         self.routes = DirectRoutes(settings.topic_input, settings.repartition_topic)
@@ -135,7 +137,8 @@ class Service:
             # With batches in flight, take only what is already fetched: the loop has
             # committing to do rather than waiting for more.
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
-            polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.batch_size)
+            limit = self.sizer.limit
+            polled = self.consumer.poll(timeout_ms=wait, max_records=limit)
             self._restore()
             self._tick()
             self._reload()
@@ -150,7 +153,7 @@ class Service:
                 # returned): pipeline for throughput. Otherwise the loop has caught up:
                 # commit now, as a second batch in flight would only add its wait to the
                 # latency of every reply.
-                behind = batch.size >= self.settings.batch_size or records_waiting(self.consumer)
+                behind = batch.size >= limit or records_waiting(self.consumer)
             code = self._commit_ready(stop, depth if behind else 0, one_more=not polled)
             if code is None and not polled and not self._inflight:
                 code = self._expire_idle(stop)
@@ -262,6 +265,7 @@ class Service:
         self._finishing = batch
         try:
             outcome = batch.pending.result()
+            self.sizer.observe(batch.size, outcome.seconds)
             fx = self._effects(batch, outcome)
             if batch.size == 0 and (fx is None or fx.empty):
                 return  # a timer tick that closed nothing
