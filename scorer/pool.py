@@ -2,11 +2,11 @@
 
 Per reply, the streaming loop's own work (Kafka fetch and produce, the store write) is
 mostly Python, and so is scoring; in one process the GIL runs them one after the other on
-one core. So the loop hands each polled batch's raw record values to a scoring process,
-which decodes, validates, scores, serialises and builds the store rows (`BatchWork`), while
-the loop publishes the batch before it. The result (`Outcome`) is small and picklable;
-everything holding a socket or a connection (Kafka clients, the store engine) stays in
-the loop process.
+one core. So the loop hands each polled batch's raw record values to the scoring
+processes, a contiguous chunk to each, which decode, validate, score, serialise and build
+the store rows (`BatchWork`), while the loop publishes the batch before it. The result
+(`Outcome`) is small and picklable; everything holding a socket or a connection (Kafka
+clients, the store engine) stays in the loop process.
 
 The processes are forked once, after the model is loaded (they share its pages
 copy-on-write, kept clean by `gc.freeze`) and before any Kafka client or database

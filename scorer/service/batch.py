@@ -41,20 +41,20 @@ class Batch:
 
 class BatchSizer:
     """How many records the next poll may take: `SCORER_BATCH_SIZE` at most, and no more
-    than the scoring processes score in about `SCORER_BATCH_MAX_WAIT_MS` at the recent
-    cost per record.
+    than the scoring processes score in about a time budget at the recent cost per record.
 
     A batch's records all wait for its last one, and a worker that falls a little behind
     pipelines full batches: sized by count alone, a batch of 1000 never-repeating replies
-    took over a second to score, so every reply of it waited that long even when the
-    worker had CPU to spare. Sized by time too, a record waits about as long for its batch
-    to be scored as it may wait for the batch to fill.
+    took over a second to score, so every reply of it waited that long. The budget is the
+    poll wait (`SCORER_BATCH_MAX_WAIT_MS`: a record waits about as long for its batch to
+    be scored as for it to fill), but never under twice what the loop spends storing and
+    committing a batch: a batch scored faster than the loop commits it would make the
+    loop the bottleneck, and a worker near its capacity would fall behind for good.
     """
 
-    #: Fewest records a time-sized poll asks for: below this the per-batch cost
-    #: (a transaction's round trips, a store commit) outweighs what the wait saves.
+    #: Fewest records a time-sized poll asks for.
     FEWEST = 32
-    #: Weight of the newest batch in the moving average of the cost per record.
+    #: Weight of the newest batch in the moving averages.
     WEIGHT = 0.3
 
     def __init__(self, most: int, seconds: float, processes: int) -> None:
@@ -63,19 +63,26 @@ class BatchSizer:
         self.processes = max(1, processes)
         #: Scoring seconds per record (moving average); None until a batch is seen.
         self.per_record: float | None = None
+        #: The loop's seconds per batch from its result to its commit (moving average).
+        self.commit = 0.0
+
+    def _average(self, old: float | None, new: float) -> float:
+        return new if old is None else (1 - self.WEIGHT) * old + self.WEIGHT * new
 
     def observe(self, size: int, seconds: float) -> None:
         """A scored batch of `size` records took `seconds` of scoring (summed over its
         chunks)."""
-        if size < self.FEWEST // 4 or seconds <= 0:
-            return  # too few records to say what a record costs
-        x = seconds / size
-        self.per_record = x if self.per_record is None else (
-            (1 - self.WEIGHT) * self.per_record + self.WEIGHT * x)
+        if size >= self.FEWEST // 4 and seconds > 0:  # else too few to tell a record's cost
+            self.per_record = self._average(self.per_record, seconds / size)
+
+    def committed(self, seconds: float) -> None:
+        """The loop took `seconds` to store, publish and commit a batch."""
+        self.commit = self._average(self.commit or None, seconds)
 
     @property
     def limit(self) -> int:
         if self.per_record is None:
             return self.most
-        fit = int(self.seconds * self.processes / self.per_record)
+        budget = max(self.seconds, 2 * self.commit)
+        fit = int(budget * self.processes / self.per_record)
         return max(min(self.FEWEST, self.most), min(self.most, fit))

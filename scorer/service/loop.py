@@ -4,10 +4,12 @@ The steps of one batch are listed in `scorer.service`. This module owns their or
 the bookkeeping of batches in flight; what a step does to the store or to Kafka lives in
 the sibling modules (`store_writes`, `publish`, `kafka_step`).
 
-Under a backlog (polls return full batches) batches are pipelined: while the loop stores
-and publishes batch N, batches N+1… are being scored (up to SCORER_SCORING_PROCESSES at
-once), so Kafka I/O and scoring use different cores. Once caught up, each batch is
-committed before the next poll, which keeps the latency of a quiet stream low. Batches
+Each batch is split over the scoring processes (`ScoringPool`), and sized so that they
+score it in about the poll wait (`BatchSizer`). Under a backlog (polls return as many
+records as asked, or records wait in the log) batches are pipelined: while the loop
+stores and publishes batch N, batches N+1… are being scored, so Kafka I/O and scoring use
+different cores. Once caught up, each batch is committed before the next poll, which
+keeps the latency of a quiet stream low. Batches
 are still committed one at a time and in poll order. A batch that is polled but not yet
 committed is "in flight"; whenever in-flight batches cannot be committed — a failed Kafka
 step, or a rebalance that revokes partitions — all of them are dropped and the consumer
@@ -266,6 +268,7 @@ class Service:
         try:
             outcome = batch.pending.result()
             self.sizer.observe(batch.size, outcome.seconds)
+            scored = time.perf_counter()
             fx = self._effects(batch, outcome)
             if batch.size == 0 and (fx is None or fx.empty):
                 return  # a timer tick that closed nothing
@@ -300,7 +303,9 @@ class Service:
             self.metrics.set_open(self.conversations.open_by_channel())
         self.metrics.record(outcome.tally)
         if batch.size:
-            self.metrics.batch_duration.observe(time.perf_counter() - batch.started)
+            now = time.perf_counter()
+            self.sizer.committed(now - scored)
+            self.metrics.batch_duration.observe(now - batch.started)
 
     def _effects(self, batch: Batch, outcome: Outcome) -> Effects | None:
         """The conversation stage's share of a batch (None with conversations off)."""

@@ -43,3 +43,13 @@ def test_in_process_scoring_counts_as_one_process() -> None:
     sizer = BatchSizer(1000, 0.2, 0)
     sizer.observe(100, 0.2)
     assert sizer.limit == 100
+
+
+def test_a_batch_is_never_scored_faster_than_twice_the_loop_commits_one() -> None:
+    """A slow commit (a loaded broker) widens the budget past the poll wait, so the loop
+    does not become the bottleneck of a worker near its capacity."""
+    sizer = BatchSizer(1000, 0.05, 2)
+    sizer.observe(100, 0.12)  # 1.2 ms a record
+    assert sizer.limit == int(0.05 * 2 / 0.0012)  # 83: the wait is the budget
+    sizer.committed(0.06)
+    assert sizer.limit == int(0.12 * 2 / 0.0012)  # 200: twice the commit is
