@@ -188,3 +188,40 @@ def test_the_currency_ending_gate_never_skips_a_currency_before_a_number() -> No
             found += 1
             assert _currency_ends_before(text, lo, start), (text, lo)
     assert found > 3000
+
+
+def test_a_run_too_short_for_its_cue_gets_no_label() -> None:
+    """`numbers` skips a run under `_FEWEST` digits before its cue is looked up, and one
+    under `_FEWEST_UNCUED` whose cue is not of `_SHORT_CUES`: `_split` labels nothing in
+    them (random runs of those sizes, every separator kind, "+" and "(0)", every cue)."""
+    from scorer.redact.numbers import (
+        _FEWEST,
+        _FEWEST_UNCUED,
+        _SHORT_CUES,
+        _Group,
+        _split,
+    )
+
+    rng = random.Random(11)
+    gaps = ["", " ", ".", "-", "/", ". ", ":", " - ", "+", ")"]
+    labelled = 0
+    for _ in range(30000):
+        total = rng.randint(1, _FEWEST_UNCUED - 1)
+        sizes: list[int] = []
+        while sum(sizes) < total:
+            sizes.append(rng.randint(1, total - sum(sizes)))
+        run = []
+        pos = 0
+        for k, size in enumerate(sizes):
+            digits = "".join(rng.choice("0123456789") for _ in range(size))
+            trunk = digits == "0" and rng.random() < 0.3
+            run.append(_Group(pos, pos + size, digits, rng.choice(gaps) if k else "",
+                              rng.random() < 0.2, trunk))
+            pos += size + 1
+        for cue in (None, "keep", "phone", "id", "account"):
+            for keep in (False, True):
+                out = list(_split(run, cue, keep))
+                if total < _FEWEST or cue not in _SHORT_CUES:
+                    assert out == [], (run, cue, keep)
+                labelled += bool(out)
+    assert labelled > 1000
