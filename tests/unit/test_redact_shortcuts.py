@@ -225,3 +225,51 @@ def test_a_run_too_short_for_its_cue_gets_no_label() -> None:
                     assert out == [], (run, cue, keep)
                 labelled += bool(out)
     assert labelled > 1000
+
+
+def test_iban_and_pps_scans_find_what_the_plain_patterns_find() -> None:
+    """`lettered.ibans` tries `_IBAN_RE` only two characters before a hint, and `_PPS_RE`
+    tests its boundary after the first digit: the same spans as searching the pattern on
+    from every position, and as the PPS pattern with its lookbehind first (random texts
+    of IBANs, near-misses, tracking numbers and PPS numbers glued and spaced)."""
+    import re
+
+    from scorer.redact.checksums import IBAN_LENGTHS, iban_ok
+    from scorer.redact.lettered import _ALNUM_RE, _IBAN_RE, _PPS_RE, ibans
+
+    def plain_ibans(text: str) -> list[tuple[int, int, str]]:  # the search loop it replaces
+        out = []
+        pos = 0
+        while (m := _IBAN_RE.search(text, pos)) is not None:
+            value = m.group(0)
+            expected = IBAN_LENGTHS.get(value[:2].upper())
+            ends, size = [], 0
+            for c in _ALNUM_RE.finditer(value):
+                size += c.end() - c.start()
+                if expected is None or size == expected:
+                    ends.append(c.end())
+                if expected is not None and size >= expected:
+                    break
+            found = next((m.start() + e for e in reversed(ends) if iban_ok(value[:e])), None)
+            if found is None:
+                pos = m.start() + 1
+                continue
+            out.append((m.start(), found, "iban"))
+            pos = found
+        return out
+
+    pps_first = re.compile(r"(?<![A-Za-z0-9])[0-9]{7}[ \u00a0]?[A-Wa-w][A-Za-z]?(?![A-Za-z0-9])")
+    pieces = ["NO93 8601 1117 947", "NO9386011117947", "GB82WEST12345698765432",
+              "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "XX12", "LA0804057SE",
+              "AB12CD34", "1234567T", "1234567TW", "0518060PA", "12345678A", "a", "Q", "7",
+              " ", " ", "\u00a0", ".", "-", "\n", "x1", "NO93", "8601", "ab"]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        want = plain_ibans(text)
+        assert list(ibans(text)) == want, text
+        assert [m.span() for m in _PPS_RE.finditer(text)] == [
+            m.span() for m in pps_first.finditer(text)], text
+        found += bool(want)
+    assert found > 2000
