@@ -199,10 +199,11 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
           regexes: KnownRegexes, keep: KeepList) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text), keep.spans(text) if keep else None)
+    lowered = text.lower()  # for the e-mail, context and chat name scans
     written = has_written_hint(text)
-    spoken = spoken_hint(text)
+    spoken = spoken_hint(lowered)
     if written or spoken:
-        acc.add(emails(text, written, spoken), text)
+        acc.add(emails(text, lowered, written, spoken), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
         detectors += [lambda: ibans(text), lambda: ninos(text), lambda: ppsns(text)]
@@ -212,8 +213,9 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
         detectors.append(lambda: numbers(text, _spans(acc.hits)))
     if known:
         detectors.append(lambda: known_names(text, known, regexes))
-    detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
-    detectors.append(lambda: chat_names(text))  # "Storm her", "I'm …", "… – lasse"
+    # "hei ola": lower case after a greeting
+    detectors.append(lambda: context_names(text, known, lowered))
+    detectors.append(lambda: chat_names(text, lowered))  # "Storm her", "I'm …", "… – lasse"
     # every other name is capitalised; a token's capitals do not count, or a second pass
     # would run rules the first did not ("811218-9876 , kort" → "[NATIONAL_ID] , kort")
     if _HAS_UPPER_RE.search(_TOKEN_TEXT_RE.sub("", text)) is not None:

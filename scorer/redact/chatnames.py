@@ -120,8 +120,9 @@ def _listed(word: str, ambiguous_ok: bool) -> bool:
     return any(p in FIRST_NAMES or p in book for p in (name, *name.split("-")))
 
 
-def chat_names(text: str) -> Iterator[Found]:
-    """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"."""
+def chat_names(text: str, lowered: str | None = None) -> Iterator[Found]:
+    """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"
+    (`lowered`: `text.lower()` if the caller has it)."""
     if "her" in text or "här" in text or "Her" in text or "Här" in text:
         for m in _line_matches(_HERE_RE, text):
             first = m.group("n").split()[0]
@@ -139,7 +140,7 @@ def chat_names(text: str) -> Iterator[Found]:
             yield m.start("n"), m.end("n"), "name"
     yield from _speakers(text)
     yield from _signed_at_end(text)
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     if _STRONG_HINT_RE.search(lowered) is not None:
         yield from _strong_lower(text)
     if "dr" in lowered or "mr" in lowered or "herr" in lowered or "fru" in lowered:

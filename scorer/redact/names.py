@@ -180,16 +180,17 @@ _TRIGGER_WORDS = frozenset(_OPENINGS)
 _TRIGGER_RES = {word: trigger_regex(word) for word in _TRIGGER_WORDS}
 
 
-def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
+def context_names(text: str, known: Iterable[str] = (),
+                  lowered: str | None = None) -> Iterator[Found]:
     """Names introduced by a greeting, sign-off, introduction, title or "/Name"; `known`
     are the customer's names, which may follow a greeting in lower case even when they
-    are also a word.
+    are also a word. `lowered` is `text.lower()` if the caller has it.
 
     The words that can open such a context are looked up once (a set intersection over
     the text's words); each context regex is then only tried, anchored, where one of them
     stands (scanning every regex at every position costs ten times as much)."""
     parts = frozenset(w.lower() for n in known for w in n.split())
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     if len(lowered) != len(text):  # a few letters lower-case to two characters
         lowered = "".join(ch.lower()[0] for ch in text)
     for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):

@@ -273,3 +273,29 @@ def test_iban_and_pps_scans_find_what_the_plain_patterns_find() -> None:
             m.span() for m in pps_first.finditer(text)], text
         found += bool(want)
     assert found > 2000
+
+
+def test_the_lower_case_at_scan_ends_where_the_case_insensitive_one_does() -> None:
+    """`emails._lower_ats` over `text.lower()` (when as long as the text) finds
+    "at" words and bracketed forms ending where `_SPOKEN_AT_RE` over the text finds them
+    (random texts of those words in any case, the long s and the Kelvin sign that
+    IGNORECASE reads as "s" and "k", brackets, spaces and letters around them)."""
+    from scorer.redact.emails import _AT_RARE, _lower_ats
+
+    assert not any("s" in w for w in _AT_RARE)  # looked for as written: no "ſ" form
+
+    pieces = ["at", "AT", "aT", "At", "[at]", "(AT)", "{At}", "[at)", "snabel-a", "SNABELA",
+              "ſnabel-a", "ſnabela", "krøllalfa", "KRØLLALFA", "\u212arøllalfa", "alfakrøll",
+              "ALFAKRØLL", "kanelbulle", "Kanelbulle", " ", " ", " ", "\u00a0", "x", "a",
+              "t", "(", "]", "-", "kat", "ſ", "İ", "\n"]
+    rng = random.Random(17)
+    found = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            continue
+        want = [m.end() for m in _SPOKEN_AT_RE.finditer(text)]
+        assert sorted(m.end() for m in _lower_ats(lowered)) == want, text
+        found += bool(want)
+    assert found > 5000
