@@ -299,3 +299,70 @@ def test_the_lower_case_at_scan_ends_where_the_case_insensitive_one_does() -> No
         assert sorted(m.end() for m in _lower_ats(lowered)) == want, text
         found += bool(want)
     assert found > 5000
+
+
+def test_lower_casing_keeps_every_character_of_its_kind() -> None:
+    """`scan.TextWords`: no character that is not a letter lower-cases (to the first
+    character of its lower case) to a letter, and no letter to anything else, over all of
+    Unicode; so the words of the lower-cased text are the text's words, lower-cased."""
+    import re
+    import sys
+
+    letter = re.compile(r"[^\W\d_]")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        low = ch.lower()
+        if low != ch:
+            assert (letter.match(ch) is None) == (letter.match(low[0]) is None), hex(code)
+
+
+def test_the_only_letters_case_insensitive_patterns_fold_oddly_are_the_odd_folds() -> None:
+    """`scan.ODD_FOLDS`: a character that IGNORECASE matches to a letter of a gate word
+    lower-cases to that letter, or is one of the odd folds (all of Unicode)."""
+    import re
+    import sys
+
+    from scorer.redact.names import _ACT_WORDS, _DEPARTMENT_WORDS
+    from scorer.redact.scan import ODD_FOLDS
+
+    letters = sorted({ch for words, stems in (_ACT_WORDS, _DEPARTMENT_WORDS)
+                      for w in (*words, *stems) for ch in w})
+    anyone = re.compile("(?i)[" + "".join(map(re.escape, letters)) + "]")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if anyone.fullmatch(ch) is None:
+            continue
+        for p in letters:
+            if re.fullmatch("(?i)" + re.escape(p), ch) is not None:
+                assert ch.lower()[0] == p or ch in ODD_FOLDS, (hex(code), p)
+
+
+def test_the_word_gates_never_skip_a_match() -> None:
+    """Where `_ACTOR_RE`, `_STAFF_RE` or `_TITLE_LOWER_RE` finds something, the text's
+    words (`scan.TextWords`) hold what each gate asks for (random texts of capitalised
+    words, verbs, prepositions and departments in any case, hyphens, odd folds)."""
+    from scorer.redact.chatnames import _TITLE_LOWER_RE, _TITLE_WORDS
+    from scorer.redact.names import _ACT_WORDS, _ACTOR_RE, _DEPARTMENT_WORDS, _STAFF_RE
+    from scorer.redact.scan import TextWords
+
+    pieces = ["Hansen", "Hansen", "Lindgren", "Strand", "ringte", "RINGDE", "Sa", "sagt",
+              "e-mailed", "E-MAILED", "har", "fra", "i", "på", "PÅ", "the", "teknisk",
+              "Avdelingen", "avdelingx", "team", "TEAMET", "front", "desk", "it", "IT",
+              "ſupport", "ſa", "İt", "dr", "DR", "mr.", "fru", "doktor", "patel", "okafor",
+              "x", "9", "kontaktet", "wrote", "Retur", "returavdelingen", "support"]
+    seps = [" ", " ", " ", "  ", "\u00a0", ", ", "", "-"]
+    rng = random.Random(19)
+    seen = [0, 0, 0]
+    for _ in range(60000):
+        text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(rng.randint(1, 6)))
+        scan = TextWords(text)
+        if _ACTOR_RE.search(text) is not None:
+            seen[0] += 1
+            assert scan.may_have(*_ACT_WORDS), text
+        if _STAFF_RE.search(text) is not None:
+            seen[1] += 1
+            assert scan.may_have(*_DEPARTMENT_WORDS), text
+        if _TITLE_LOWER_RE.search(text) is not None:
+            seen[2] += 1
+            assert scan.has(_TITLE_WORDS), text
+    assert min(seen) > 150, seen
