@@ -222,7 +222,7 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
     if _HAS_UPPER_RE.search(_TOKEN_TEXT_RE.sub("", text)) is not None:
         detectors += [lambda: listed_names(text), lambda: genitive_names(text),
                       lambda: actor_names(text, scan),
-                      lambda: signature_names(text)]
+                      lambda: signature_names(text, scan)]
     for detector in detectors:
         acc.add(detector(), text)
     named = [(h.start, h.end) for h in acc.hits if h.kind == "name"]

@@ -342,15 +342,19 @@ _ROLE_LINE_RE = re.compile(rf"\s*{_ROLE}\s*")
 
 
 _FOOTER_RE = re.compile(rf"(?:\n\s*(?i:{DEVICE_FOOTER})[.!]?\s*)+$")
+#: A footer opens with one of these words: `_FOOTER_RE`, which tries its phrases after
+#: every line break (~8 µs a reply), is searched only where one stands (~24 % of replies).
+_FOOTER_WORDS = opening_words(DEVICE_FOOTER)
 _COMMA_END_RE = re.compile(rf",{_SP}*(?P<n>{_WORD}|[{_LO}]+)[.!]?\s*$")
 
 
-def signature_names(text: str) -> Iterator[Found]:
+def signature_names(text: str, scan: TextWords | None = None) -> Iterator[Found]:
     """A message that ends in a line of its own with just a listed first name (and a
     surname, and ", kundeservice" or a line "Kundeservice"), above any "Sent from my
     iPhone", or that ends in ", Name" ("spør etter meg, Håvard", "Speak soon, Jordan"):
-    the writer's signature."""
-    footer = _FOOTER_RE.search(text)
+    the writer's signature. `scan`: the text's words if the caller has them."""
+    footer = (_FOOTER_RE.search(text) if scan is None or scan.may_have(*_FOOTER_WORDS)
+              else None)
     if footer is not None:
         text = text[:footer.start()]
     comma = _COMMA_END_RE.search(text)

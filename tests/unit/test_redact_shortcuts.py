@@ -322,10 +322,10 @@ def test_the_only_letters_case_insensitive_patterns_fold_oddly_are_the_odd_folds
     import re
     import sys
 
-    from scorer.redact.names import _ACT_WORDS, _DEPARTMENT_WORDS
+    from scorer.redact.names import _ACT_WORDS, _DEPARTMENT_WORDS, _FOOTER_WORDS
     from scorer.redact.scan import ODD_FOLDS
 
-    letters = sorted({ch for words, stems in (_ACT_WORDS, _DEPARTMENT_WORDS)
+    letters = sorted({ch for words, stems in (_ACT_WORDS, _DEPARTMENT_WORDS, _FOOTER_WORDS)
                       for w in (*words, *stems) for ch in w})
     anyone = re.compile("(?i)[" + "".join(map(re.escape, letters)) + "]")
     for code in range(sys.maxunicode + 1):
@@ -338,21 +338,31 @@ def test_the_only_letters_case_insensitive_patterns_fold_oddly_are_the_odd_folds
 
 
 def test_the_word_gates_never_skip_a_match() -> None:
-    """Where `_ACTOR_RE`, `_STAFF_RE` or `_TITLE_LOWER_RE` finds something, the text's
+    """Where `_ACTOR_RE`, `_STAFF_RE`, `_TITLE_LOWER_RE` or `_FOOTER_RE` finds something,
+    the text's
     words (`scan.TextWords`) hold what each gate asks for (random texts of capitalised
     words, verbs, prepositions and departments in any case, hyphens, odd folds)."""
     from scorer.redact.chatnames import _TITLE_LOWER_RE, _TITLE_WORDS
-    from scorer.redact.names import _ACT_WORDS, _ACTOR_RE, _DEPARTMENT_WORDS, _STAFF_RE
+    from scorer.redact.names import (
+        _ACT_WORDS,
+        _ACTOR_RE,
+        _DEPARTMENT_WORDS,
+        _FOOTER_RE,
+        _FOOTER_WORDS,
+        _STAFF_RE,
+    )
     from scorer.redact.scan import TextWords
 
     pieces = ["Hansen", "Hansen", "Lindgren", "Strand", "ringte", "RINGDE", "Sa", "sagt",
               "e-mailed", "E-MAILED", "har", "fra", "i", "på", "PÅ", "the", "teknisk",
               "Avdelingen", "avdelingx", "team", "TEAMET", "front", "desk", "it", "IT",
               "ſupport", "ſa", "İt", "dr", "DR", "mr.", "fru", "doktor", "patel", "okafor",
-              "x", "9", "kontaktet", "wrote", "Retur", "returavdelingen", "support"]
-    seps = [" ", " ", " ", "  ", "\u00a0", ", ", "", "-"]
+              "x", "9", "kontaktet", "wrote", "Retur", "returavdelingen", "support",
+              "Sent from my iPhone", "SENT  FROM MY x", "ſent from my y", "Sendt fra min iPad",
+              "skickat från min z", "Get Outlook for iOS", "hent outlook for Android", "my"]
+    seps = [" ", " ", " ", "  ", "\u00a0", ", ", "", "-", "\n", "\n ", ".\n"]
     rng = random.Random(19)
-    seen = [0, 0, 0]
+    seen = [0, 0, 0, 0]
     for _ in range(60000):
         text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(rng.randint(1, 6)))
         scan = TextWords(text)
@@ -365,4 +375,7 @@ def test_the_word_gates_never_skip_a_match() -> None:
         if _TITLE_LOWER_RE.search(text) is not None:
             seen[2] += 1
             assert scan.has(_TITLE_WORDS), text
-    assert min(seen) > 150, seen
+        if _FOOTER_RE.search(text) is not None:
+            seen[3] += 1
+            assert scan.may_have(*_FOOTER_WORDS), text
+    assert min(seen) > 50, seen
