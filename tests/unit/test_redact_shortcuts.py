@@ -440,3 +440,26 @@ def test_cue_words_looked_for_near_the_number_first_decide_as_the_whole_window()
         assert cue_before(text, start, taken) == want, (text, taken)
         decided += want is not None
     assert decided > 5000
+
+
+def test_candidates_picked_with_the_remembered_test_are_the_candidates() -> None:
+    """`Units.candidates` with a tagger's memo of the candidate test picks the same units
+    as the test itself, cold and warm memo, also with a memo too small to hold them."""
+    from scorer.memo import BoundedCache
+    from scorer.redact import REDACTOR
+    from scorer.redact.tagger_features import Units
+
+    shipped = REDACTOR.tagger
+    assert shipped is not None
+    texts = ["Hei Kari, takk for svaret. Mvh Ola Nordmann", "Dear Mr Smith - Tom's order",
+             "hej line! /Mats\nAnne-Marie O'Connor", "Ring Per på 22 33 44 55, Per vet.",
+             "[NAME] skrev: Olumide Adebayo (kundeservice) McDonald iPhone ÅSE Øyvind",
+             "Vi Takk Please kari ola Kundeservice telia A B"]
+    for known in (BoundedCache[str, bool](4096), BoundedCache[str, bool](3)):
+        picked = 0
+        for text in texts * 2:
+            us = Units(text, [])
+            want = us.candidates(shipped.lexicon)
+            assert us.candidates(shipped.lexicon, known) == want, text
+            picked += len(want)
+        assert picked > 20
