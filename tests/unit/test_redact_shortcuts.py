@@ -463,3 +463,31 @@ def test_candidates_picked_with_the_remembered_test_are_the_candidates() -> None
             assert us.candidates(shipped.lexicon, known) == want, text
             picked += len(want)
         assert picked > 20
+
+
+def test_english_street_patterns_tried_at_house_numbers_find_what_finditer_finds() -> None:
+    """`addresses._at`: the lower-case English street patterns tried only where
+    `_HOUSE_RE` matches find the matches `finditer` finds (random texts of numbers, glued
+    and punctuated, lower-case street words, towns and UK postcodes)."""
+    from scorer.redact.addresses import (
+        _HOUSE_RE,
+        _LOWER_EN_POSTCODE_RE,
+        _LOWER_EN_STREET_RE,
+        _at,
+    )
+
+    pieces = ["12", "7", "221b", "4500", "12345", "3", "x", "victoria", "canal", "walk",
+              "street", "road", "terrace", "st", "cambridge", "cb4 1ga", "bd1 4rr", "sw1a 1aa",
+              "main", "'s", "a", "A", "9,", "1.5", "x7", "-4", "7 canal walk, cambridge cb4 1ga",
+              "12 old way bd1 4rr", "3b high st,", "walk", "green"]
+    seps = [" ", " ", " ", "  ", "\u00a0", ", ", "", ".", "/", ":", "\n"]
+    rng = random.Random(29)
+    found = [0, 0]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) + rng.choice(seps) for _ in range(rng.randint(1, 8)))
+        starts = [m.start() for m in _HOUSE_RE.finditer(text)]
+        for k, rx in enumerate((_LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)):
+            want = [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in _at(rx, text, starts)] == want, text
+            found[k] += len(want)
+    assert min(found) > 100, found
