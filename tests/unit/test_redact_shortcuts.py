@@ -491,3 +491,19 @@ def test_english_street_patterns_tried_at_house_numbers_find_what_finditer_finds
             assert [m.span() for m in _at(rx, text, starts)] == want, text
             found[k] += len(want)
     assert min(found) > 100, found
+
+
+def test_the_possessive_word_split_cuts_as_the_greedy_one() -> None:
+    """`tagger_features._SPLIT_RE` (possessive quantifiers) splits as the greedy pattern
+    it stands for (random texts of letters, apostrophes, hyphens, digits and the rest)."""
+    import re
+
+    from scorer.redact.tagger_features import _SPLIT_RE
+
+    greedy = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+    pieces = ["a", "Kari", "O", "'", "’", "-", "--", "s", " ", "  ", "9", "_", ".", "é", "ß",
+              "Ⅻ", "²", "\n", "[NAME]", "Anne-Marie", "O'Connor", "x'-y"]
+    rng = random.Random(31)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _SPLIT_RE.split(text) == greedy.split(text), text
