@@ -65,6 +65,7 @@ from scorer.redact.names import (
     signature_names,
 )
 from scorer.redact.numbers import numbers
+from scorer.redact.scan import TextWords
 from scorer.redact.tagger import NameTagger
 
 __all__ = [
@@ -199,10 +200,11 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
           regexes: KnownRegexes, keep: KeepList) -> list[Hit]:
     """One pass of every detector, in priority order; the accepted hits, sorted."""
     acc = _Accepted(len(text), keep.spans(text) if keep else None)
+    scan = TextWords(text)  # lower-cased once, and its words, for several detectors
     written = has_written_hint(text)
-    spoken = spoken_hint(text)
+    spoken = spoken_hint(scan.lowered)
     if written or spoken:
-        acc.add(emails(text, written, spoken), text)
+        acc.add(emails(text, scan.lowered, written, spoken), text)
     detectors: list[Callable[[], Iterable[Found]]] = []
     if _HAS_DIGIT_RE.search(text) is not None:
         detectors += [lambda: ibans(text), lambda: ninos(text), lambda: ppsns(text)]
@@ -212,14 +214,15 @@ def _once(text: str, known: list[str], tagger: NameTagger | None,
         detectors.append(lambda: numbers(text, _spans(acc.hits)))
     if known:
         detectors.append(lambda: known_names(text, known, regexes))
-    detectors.append(lambda: context_names(text, known))  # "hei ola": lower case after a greeting
-    detectors.append(lambda: chat_names(text))  # "Storm her", "I'm …", "… – lasse"
+    # "hei ola": lower case after a greeting
+    detectors.append(lambda: context_names(text, known, scan))
+    detectors.append(lambda: chat_names(text, scan))  # "Storm her", "I'm …", "… – lasse"
     # every other name is capitalised; a token's capitals do not count, or a second pass
     # would run rules the first did not ("811218-9876 , kort" → "[NATIONAL_ID] , kort")
     if _HAS_UPPER_RE.search(_TOKEN_TEXT_RE.sub("", text)) is not None:
         detectors += [lambda: listed_names(text), lambda: genitive_names(text),
-                      lambda: actor_names(text),
-                      lambda: signature_names(text)]
+                      lambda: actor_names(text, scan),
+                      lambda: signature_names(text, scan)]
     for detector in detectors:
         acc.add(detector(), text)
     named = [(h.start, h.end) for h in acc.hits if h.kind == "name"]

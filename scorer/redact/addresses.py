@@ -168,11 +168,29 @@ def _street_hint(text: str) -> bool:
     return False
 
 
+def _at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What `rx.finditer(text)` yields for a number-first English street pattern, tried
+    only at `starts`, where `_HOUSE_RE` matches (in order): each such pattern opens as it
+    does (a digit no word character or ".,/:-" comes before, at most three more digits),
+    so every match opens at one; the rest of the text is not scanned (~4.5 -> ~1 µs a
+    pattern a reply)."""
+    end = 0
+    for pos in starts:
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def addresses(text: str) -> Iterator[Found]:
     """Street + house number (with a postcode and place right after it), postcodes with a
     place that context marks as an address, and UK postcodes."""
+    houses: list[int] = []
     for m in _HOUSE_RE.finditer(text):
         s, e = m.span()
+        houses.append(s)
         if s >= 2 and text[s - 1] in " \t\u00a0":
             before = text[max(0, s - 60):s]
             if before.rstrip(" \t\u00a0").lower().endswith(_SUFFIXES):
@@ -187,11 +205,11 @@ def addresses(text: str) -> Iterator[Found]:
             if en is not None:
                 yield s, en.end(), "address"
     hint = _street_hint(text)
-    lower_rules = (_LOWER_STREET_RE, _LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)
-    if not hint:
-        lower_rules = lower_rules[1:]
-    for rule in lower_rules:
-        for m in rule.finditer(text):
+    if hint:
+        for m in _LOWER_STREET_RE.finditer(text):
+            yield m.start(), m.end(), "address"
+    for rule in (_LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE):
+        for m in _at(rule, text, houses):
             yield m.start(), m.end(), "address"
     if hint:  # its street-only endings are street endings before spaces and a digit too
         for m in _LOWER_COMPOUND_RE.finditer(text):

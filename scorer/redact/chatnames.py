@@ -28,6 +28,7 @@ from scorer.redact.namebook import BOOK_NAMES, HOME_BOOK_NAMES
 from scorer.redact.names import _LO as _NAMES_LO
 from scorer.redact.names import _PARTICLE, _SP, _UP, any_non_name
 from scorer.redact.namewords import GREETING, INTRO_STRONG, LOWER_STOP, NOT_NAMES, NOT_OWNED
+from scorer.redact.scan import TextWords
 from scorer.redact.starts import matches
 
 Found = tuple[int, int, str]
@@ -55,8 +56,11 @@ _IM_RE = re.compile(
 _IM_START_RE = re.compile(r"[iIıİ](?<![^\W\d_][iIıİ])(?=['’mMtT \t\u00a0])")
 #: A name typed in lower case after a title that is no other word ("hos dr patel", "mr
 #: okafor"); "ms" is left out ("ms teams").
+_TITLES_LOWER = "dr|mr|mrs|herr|fru|doktor"
 _TITLE_LOWER_RE = re.compile(
-    rf"(?<![^\W\d_])(?:dr|mr|mrs|herr|fru|doktor)\.?{_SP}+(?P<n>[{_LO}]{{3,}})(?=[\s,.!?:;)]|$)")
+    rf"(?<![^\W\d_])(?:{_TITLES_LOWER})\.?{_SP}+(?P<n>[{_LO}]{{3,}})(?=[\s,.!?:;)]|$)")
+#: The titles as words: `_TITLE_LOWER_RE` is tried only where one stands.
+_TITLE_WORDS = frozenset(_TITLES_LOWER.split("|"))
 _TITLE_START_RE = re.compile(r"d(?=r|oktor)|m(?=r)|h(?=err)|f(?=ru)")
 #: After "jeg heter", "my name is" … a lower-case name of up to three words, up to the
 #: first word that cannot be part of one (`_strong_lower`).
@@ -120,8 +124,9 @@ def _listed(word: str, ambiguous_ok: bool) -> bool:
     return any(p in FIRST_NAMES or p in book for p in (name, *name.split("-")))
 
 
-def chat_names(text: str) -> Iterator[Found]:
-    """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"."""
+def chat_names(text: str, scan: TextWords | None = None) -> Iterator[Found]:
+    """Writers' own names in "X her/here", "I'm X" and a final "– x" or ". x"
+    (`scan`: the text's words if the caller has them)."""
     if "her" in text or "här" in text or "Her" in text or "Här" in text:
         for m in _line_matches(_HERE_RE, text):
             first = m.group("n").split()[0]
@@ -139,10 +144,10 @@ def chat_names(text: str) -> Iterator[Found]:
             yield m.start("n"), m.end("n"), "name"
     yield from _speakers(text)
     yield from _signed_at_end(text)
-    lowered = text.lower()
-    if _STRONG_HINT_RE.search(lowered) is not None:
+    scan = TextWords(text) if scan is None else scan
+    if _STRONG_HINT_RE.search(scan.lowered) is not None:
         yield from _strong_lower(text)
-    if "dr" in lowered or "mr" in lowered or "herr" in lowered or "fru" in lowered:
+    if scan.has(_TITLE_WORDS):
         for m in matches(_TITLE_LOWER_RE, _TITLE_START_RE, text):
             if m.group("n") not in NOT_NAMES and m.group("n") not in LOWER_STOP:
                 yield m.start("n"), m.end("n"), "name"

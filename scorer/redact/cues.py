@@ -130,28 +130,57 @@ def cue_before(text: str, start: int,
     window = text[lo:start]
     if window.rstrip(" \u00a0").endswith(("#", "№")):
         return "keep"  # "#12345", "ordre nr. #12345"
-    tokens = [t for t in _TOKEN_RE.finditer(window)  # a number's token stands for digits
-              if t.start() == 0 or window[t.start() - 1] != "[" or t.group(0) in _WORD_TOKENS
-              ][-4:]
+    cut = _cut(window)
+    tokens = _cue_tokens(window, cut)
+    decided, kind = _nearest(tokens, window, lo, taken)
+    if decided or len(tokens) == 4 or not cut:
+        return kind
+    return _nearest(_cue_tokens(window, 0), window, lo, taken)[1]  # earlier words decide
+
+
+#: Where `cue_before` first looks for words: the last characters of its window (most
+#: numbers are decided by the word right before them, "ordre 3891761").
+_RECENT = 16
+
+
+def _cut(window: str) -> int:
+    """A position that no token spans, after the first space of the last `_RECENT`
+    characters of `window` (a space ends any token, `_TOKEN_RE`), so the tokens found
+    from it are the window's tokens that start there or later; 0 if there is none."""
+    return window.find(" ", max(0, len(window) - _RECENT)) + 1
+
+
+def _cue_tokens(window: str, cut: int) -> list[re.Match[str]]:
+    """The last four tokens of `window` from `cut` on that can be cue words (a number's
+    token, "[PHONE]", stands for digits)."""
+    return [t for t in _TOKEN_RE.finditer(window, cut)
+            if t.start() == 0 or window[t.start() - 1] != "[" or t.group(0) in _WORD_TOKENS
+            ][-4:]
+
+
+def _nearest(tokens: list[re.Match[str]], window: str, lo: int,
+             taken: Sequence[tuple[int, int]]) -> tuple[bool, str | None]:
+    """`cue_before`'s decision over `tokens` (nearest last), and whether a word decided it
+    (False: every token was a generic word, and words before them may still decide)."""
     generic = False
     for tok in reversed(tokens):
         word = tok.group(0).lower().rstrip(".-:")
         s, e = lo + tok.start(), lo + tok.end()
-        token = (tok.start() and window[tok.start() - 1] == "[") or any(
-            a < e and s < b for a, b in taken)
+        token = (tok.start() and window[tok.start() - 1] == "[") or (bool(taken) and any(
+            a < e and s < b for a, b in taken))
         kind = None if token else _kind(word)
         if kind is None:
             if word in _GENERIC and not token:
                 generic = generic or word.startswith(("numm", "numr", "numb"))
                 continue
-            return "phone" if generic else None
+            return True, "phone" if generic else None
         between = window[tok.end():]
         if between.count("\n") > 1:
-            return None
+            return True, None
         if kind == "keep" and any(ch.isdigit() for ch in between):
-            return None  # "ordre 123 og 91234567": the order cue belongs to the first number
-        return kind
-    return "phone" if generic else None
+            return True, None  # "ordre 123 og 91234567": the order cue belongs to the first
+        return True, kind
+    return False, "phone" if generic else None
 
 
 def _currency_ends_before(text: str, lo: int, start: int) -> bool:

@@ -45,6 +45,7 @@ from scorer.redact.namewords import (
     STAFF_PREP,
     TITLE,
 )
+from scorer.redact.scan import TextWords, opening_words
 from scorer.redact.starts import matches
 
 Found = tuple[int, int, str]
@@ -174,25 +175,24 @@ _OPENINGS = openings(tuple(
         (_LABEL_RE, False, ((LABEL,),)), (_TITLE_RE, False, ((TITLE,),)),
         (_RELATION_RE, True, ((RELATION,), (OWNER, RELATION_WEAK),
                               (RELATION_WEAK, _OWN_AFTER))))))
-_TOKEN_RE = re.compile(r"[^\W\d_]+")
 _TRIGGER_WORDS = frozenset(_OPENINGS)
 #: Every trigger word's regex, built once at import (static, like the word lists).
 _TRIGGER_RES = {word: trigger_regex(word) for word in _TRIGGER_WORDS}
 
 
-def context_names(text: str, known: Iterable[str] = ()) -> Iterator[Found]:
+def context_names(text: str, known: Iterable[str] = (),
+                  scan: TextWords | None = None) -> Iterator[Found]:
     """Names introduced by a greeting, sign-off, introduction, title or "/Name"; `known`
     are the customer's names, which may follow a greeting in lower case even when they
-    are also a word.
+    are also a word. `scan`: the text's words if the caller has them.
 
     The words that can open such a context are looked up once (a set intersection over
     the text's words); each context regex is then only tried, anchored, where one of them
     stands (scanning every regex at every position costs ten times as much)."""
     parts = frozenset(w.lower() for n in known for w in n.split())
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few letters lower-case to two characters
-        lowered = "".join(ch.lower()[0] for ch in text)
-    for word in sorted(_TRIGGER_WORDS.intersection(_TOKEN_RE.findall(lowered))):
+    scan = TextWords(text) if scan is None else scan
+    lowered = scan.aligned
+    for word in sorted(_TRIGGER_WORDS.intersection(scan.words)):
         contexts = _OPENINGS[word]
         for w in _TRIGGER_RES[word].finditer(lowered):
             after = text[w.end():w.end() + 2].lstrip(" \u00a0")[:1]
@@ -285,12 +285,22 @@ _STAFF_RE = re.compile(
     rf"(?![^\W\d_]))")
 
 
-def actor_names(text: str) -> Iterator[Found]:
+#: What `_ACTOR_RE` and `_STAFF_RE` need among the words (`scan.opening_words`): a verb
+#: of calling or writing, a department. Where it is missing, the pattern is not scanned
+#: (each tries every capitalised word, ~8 µs a reply; ~80 % of replies have no such verb).
+_ACT_WORDS = opening_words(ACTS)
+_DEPARTMENT_WORDS = opening_words(DEPARTMENT)
+
+
+def actor_names(text: str, scan: TextWords | None = None) -> Iterator[Found]:
     """A capitalised word right before a verb of calling or writing ("Hansen ringte",
     "Lindgren ringde", "Patel rang") or before a team it belongs to ("Strand fra teknisk
     avdeling", "Haugen på lageret"): a person, unless it is a pronoun, a known non-name
     or a noun in its definite or agent form ("Banken ringte", "Pakken fra lageret")."""
-    for m in itertools.chain(_ACTOR_RE.finditer(text), _STAFF_RE.finditer(text)):
+    acts = scan is None or scan.may_have(*_ACT_WORDS)
+    staff = scan is None or scan.may_have(*_DEPARTMENT_WORDS)
+    for m in itertools.chain(_ACTOR_RE.finditer(text) if acts else (),
+                             _STAFF_RE.finditer(text) if staff else ()):
         word = m.group(0)
         low = word.lower()
         if low in NOT_ACTORS or low in NOT_NAMES or word.isupper():
@@ -332,15 +342,19 @@ _ROLE_LINE_RE = re.compile(rf"\s*{_ROLE}\s*")
 
 
 _FOOTER_RE = re.compile(rf"(?:\n\s*(?i:{DEVICE_FOOTER})[.!]?\s*)+$")
+#: A footer opens with one of these words: `_FOOTER_RE`, which tries its phrases after
+#: every line break (~8 µs a reply), is searched only where one stands (~24 % of replies).
+_FOOTER_WORDS = opening_words(DEVICE_FOOTER)
 _COMMA_END_RE = re.compile(rf",{_SP}*(?P<n>{_WORD}|[{_LO}]+)[.!]?\s*$")
 
 
-def signature_names(text: str) -> Iterator[Found]:
+def signature_names(text: str, scan: TextWords | None = None) -> Iterator[Found]:
     """A message that ends in a line of its own with just a listed first name (and a
     surname, and ", kundeservice" or a line "Kundeservice"), above any "Sent from my
     iPhone", or that ends in ", Name" ("spør etter meg, Håvard", "Speak soon, Jordan"):
-    the writer's signature."""
-    footer = _FOOTER_RE.search(text)
+    the writer's signature. `scan`: the text's words if the caller has them."""
+    footer = (_FOOTER_RE.search(text) if scan is None or scan.may_have(*_FOOTER_WORDS)
+              else None)
     if footer is not None:
         text = text[:footer.start()]
     comma = _COMMA_END_RE.search(text)

@@ -69,6 +69,12 @@ _PAIRS = 2.95  # four pairs as a phone (see _pairs): more than two kept pairs
 #: Item classes, which decide what may stand next to an item in its run (see _split).
 _STRONG_ITEM, _PLAN_ITEM, _ALONE_ITEM = 0, 2, 2
 _MAX_DIGITS = 20
+#: No window of a run with fewer digits earns a label but "keep", which is never
+#: yielded (`_split`, `_label`: every other label needs six digits); a run under eight
+#: digits needs a cue of `_SHORT_CUES` (phone numbers and accounts of six or seven
+#: digits). `numbers` skips such runs before the costlier looks around them.
+_FEWEST, _FEWEST_UNCUED = 6, 8
+_SHORT_CUES = ("phone", "account")
 
 # Patterns open with a character class and check the boundary right after it (a leading
 # lookbehind would stop the regex engine from skipping ahead to candidate characters).
@@ -96,8 +102,8 @@ def _runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group]]:
         rs, re_ = rm.span()
         while b < nb and blocked[b][1] <= rs:
             b += 1
-        if re_ - rs < 6 and text[rs:re_].isdigit():
-            continue  # one group under six digits: `numbers` labels none (~1 µs each)
+        if re_ - rs < 6:
+            continue  # under six digits ("2 351", "1.647"): `numbers` labels none
         clash = b < nb and blocked[b][0] < re_
         run: list[_Group] = []
         prev_end = -1
@@ -222,7 +228,7 @@ def _label(groups: list[_Group], d: str, cue: str | None, keep: bool,
 def _split(run: list[_Group], cue: str | None, keep: bool) -> Iterator[tuple[int, int, str]]:
     """Best labelling of one run: (first group, last group, kind) of each item."""
     n = len(run)
-    low = 6 if cue in ("phone", "account") else 8
+    low = _FEWEST if cue in _SHORT_CUES else _FEWEST_UNCUED
     loose = cue in ("account", "id")
     cands: list[list[tuple[int, str, float, int]]] = [[] for _ in range(n)]
     lens = [len(g.digits) for g in run]
@@ -350,12 +356,15 @@ def _own_runs(text: str, blocked: list[tuple[int, int]]) -> Iterator[list[_Group
 def numbers(text: str, blocked: list[tuple[int, int]]) -> Iterator[Found]:
     """Cards, national ids, accounts and phone numbers in `text`, outside `blocked`."""
     for run in _own_runs(text, blocked):
-        if len(run) == 1 and len(run[0].digits) < 6:
+        size = sum(len(g.digits) for g in run)
+        if size < _FEWEST:
             continue
         start = run[0].start - (1 if run[0].plus else 0)
         if run[0].plus and start > 0 and text[start - 1] == "(":
             start -= 1
         cue = cue_before(text, start, _near(blocked, start))
+        if size < _FEWEST_UNCUED and cue not in _SHORT_CUES:
+            continue  # "ordre 3891761", "sak 155846": too short for any label (`_label`)
         if cue == "keep" and run[0].plus:
             cue = None  # "+40 744 118 203" is dialled, never an order or case number
         keep = cue == "keep" or is_amount(text, start, run[-1].end)

@@ -72,6 +72,9 @@ class NameTagger:
         self.meta = meta or {}
         self.words: BoundedCache[str, tuple[WordPart, tuple[float, ...]]] = BoundedCache(
             WORD_MEMO_LIMIT)
+        #: Whether a word is worth scoring (`candidate`, which depends on the word and the
+        #: lexicon alone), per word.
+        self.candidate_words: BoundedCache[str, bool] = BoundedCache(WORD_MEMO_LIMIT)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NameTagger:
@@ -125,7 +128,7 @@ class NameTagger:
         tagged at most once, so this stays linear."""
         us = Units(text, hits)
         lexicon = self.lexicon
-        todo = us.candidates(lexicon)
+        todo = us.candidates(lexicon, self.candidate_words)
         if not todo:
             return []
         last = last_line_start(text)
