@@ -12,11 +12,12 @@ no forward, no second read, no second transaction).
 A record is routed directly only when its key is its conversation id (the scoring
 process checks the decoded id against the key) and its input partition is direct. An
 input partition p becomes direct only once the worker holds repartition partition p too,
-its state is restored, and every record forwarded to it earlier has been applied (the
-consumer's position on it has reached the committed end), checked with no batch in
-flight. So a conversation's messages are never applied out of arrival order across the
-two routes, including right after a rebalance or an upgrade from a version that
-forwarded everything. What stays out of order is what already was: a producer that keys
+its state is restored, and every record forwarded to it earlier has been read (the
+consumer's position on it has reached the last stable offset), checked with no batch in
+flight; a batch applies its repartition records before its input records. So a
+conversation's messages are never applied out of arrival order across the two routes,
+including right after a rebalance or an upgrade from a version that forwarded
+everything. What stays out of order is what already was: a producer that keys
 some messages of a conversation by the conversation id and others otherwise.
 
 The set is cleared on every assignment and rebuilt by `refresh`.
@@ -73,8 +74,10 @@ class DirectRoutes:
 
     def refresh(self, consumer: KafkaConsumer, held: Iterable[int]) -> None:
         """Make direct the `held` (restored) state partitions whose input partition this
-        worker also holds and whose repartition backlog is applied. Call only with no
-        batch in flight and nothing polled but unsubmitted; at most every REFRESH_EVERY_S."""
+        worker also holds and whose repartition backlog is read. Call only with no batch in
+        flight; records polled but not yet submitted count as read, so their batch must
+        apply its repartition records before its input records. At most every
+        REFRESH_EVERY_S."""
         now = time.monotonic()
         if now - self._last < REFRESH_EVERY_S:
             return

@@ -134,14 +134,14 @@ class Service:
                  self.pool.processes)
         depth = self.pool.processes  # batches scored while the loop commits another
         while not stop.is_set():
-            if not self._inflight:
-                self._refresh_routes()
             # With batches in flight, take only what is already fetched: the loop has
             # committing to do rather than waiting for more.
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
             limit = self.sizer.limit
             polled = self.consumer.poll(timeout_ms=wait, max_records=limit)
             self._restore()
+            if not self._inflight:
+                self._refresh_routes()
             self._tick()
             self._reload()
             behind = False
@@ -199,7 +199,11 @@ class Service:
 
     def _refresh_routes(self) -> None:
         """With nothing in flight, let restored partitions whose repartition backlog is
-        applied take their correctly keyed records directly (`conversations.routes`)."""
+        applied take their correctly keyed records directly (`conversations.routes`).
+
+        Right after a poll, so a new assignment routes its first batch directly: records
+        of that poll count as read, and `submit` applies a batch's repartition records
+        before its input records."""
         stage = self.conversations
         if stage is not None and not stage.unrestored:
             self.routes.refresh(self.consumer, stage.table.partitions)
@@ -245,7 +249,12 @@ class Service:
 
     # -- one batch ------------------------------------------------------------------------
     def submit(self, polled: dict[TopicPartition, list[ConsumerRecord]]) -> Batch:
-        """Start scoring a polled batch (in a scoring process when there are any)."""
+        """Start scoring a polled batch (in the scoring processes when there are any).
+        With conversations on, the repartition topic's records come first, so they are
+        applied before any input record of the same batch (`_refresh_routes`)."""
+        if self.conversations is not None:
+            stage = self.conversations.topic
+            polled = {tp: polled[tp] for tp in sorted(polled, key=lambda tp: tp.topic != stage)}
         batch = Batch(polled)
         if self.conversations is None:
             batch.pending = self.pool.submit([rec.value for rec in batch.flat])

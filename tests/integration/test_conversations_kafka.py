@@ -164,9 +164,8 @@ def test_records_keyed_by_conversation_id_skip_the_repartition_topic_once_it_is_
         kafka_bootstrap: str, tmp_path: Path) -> None:
     """The direct route (scorer.conversations.routes): a worker holding input and
     repartition partition p applies conversation-keyed records of input p where it reads
-    them. The first batch after the assignment is forwarded (nothing is direct before the
-    drained check); once that backlog is applied, later records never touch the topic,
-    and every conversation is still scored once and as its truth."""
+    them. Once every partition is direct, later records never touch the topic, and every
+    conversation is still scored once and as its truth."""
     first = generate(20, seed=31, start=START, close_share=1.0, id_prefix="d1")
     later = generate(120, seed=32, start=START, close_share=1.0, id_prefix="d2")
     env = _env(kafka_bootstrap, tmp_path)
