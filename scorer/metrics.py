@@ -15,10 +15,7 @@ import importlib.metadata
 import threading
 import time
 from bisect import bisect_left
-from collections import Counter as TallyCounter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
 from wsgiref.simple_server import make_server
 
 from prometheus_client import (
@@ -33,114 +30,14 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 
-from scorer.languages import UNSUPPORTED
-from scorer.schema import ScoredConversation, ScoredReply
+from scorer.schema import ScoredReply
+from scorer.tally import DIMENSION_NAMES, ReplyLine, Tally
+
+__all__ = ["DIMENSION_NAMES", "Health", "Metrics", "ReplyLine", "Tally", "start_server"]
 
 SCORE_BUCKETS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 99.5, 100)
 DIMENSION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-DIMENSION_NAMES = ("greeting", "explanation", "closing", "length")
 FIRST_RESPONSE_BUCKETS = (10, 30, 60, 120, 300, 900, 1800, 3600, 14400, 28800, 86400, 259200)
-
-
-class ReplyLine(NamedTuple):
-    """What one scored reply adds to the metrics: small and cheap to pickle.
-
-    An unsupported-language reply (no score) has band None, total 0 and no dimensions.
-    """
-
-    channel: str
-    band: str | None
-    language: str
-    total: int
-    dimensions: tuple[float, float, float, float] | None
-    flagged: bool
-    reasons: tuple[str, ...]
-
-    @classmethod
-    def of(cls, s: ScoredReply) -> ReplyLine:
-        d = s.dimensions
-        return cls(s.channel.value, s.band, s.language, s.total or 0,
-                   None if d is None else (d.greeting, d.explanation, d.closing, d.length),
-                   s.flagged, tuple(s.reasons))
-
-
-@dataclass
-class Tally:
-    """What one batch adds to the metrics, by label set.
-
-    Built where the batch is scored (possibly a scoring process: it is small and
-    picklable) and applied by `Metrics.record` only after the batch is committed.
-    """
-
-    scored: TallyCounter[tuple[str, str, str]] = field(default_factory=TallyCounter)
-    flagged: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
-    totals: dict[str, list[int]] = field(default_factory=dict)
-    dimensions: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    invalid: TallyCounter[str] = field(default_factory=TallyCounter)
-    skipped: TallyCounter[str] = field(default_factory=TallyCounter)
-    # conversations (DESIGN § Conversations)
-    conv_scored: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
-    conv_totals: dict[str, list[int]] = field(default_factory=dict)
-    conv_unanswered: TallyCounter[str] = field(default_factory=TallyCounter)
-    conv_late: TallyCounter[str] = field(default_factory=TallyCounter)
-    conv_flagged: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
-    first_response: dict[str, list[float]] = field(default_factory=dict)
-    #: (dimension, "agree"/"disagree") of the shadow model against the live one.
-    shadow: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
-    #: (memo, "hit"/"miss") lookups of the feature extractor's memos during the batch.
-    cache: TallyCounter[tuple[str, str]] = field(default_factory=TallyCounter)
-    #: Input conversation records by route: "direct" or "repartition" (conversations.routes).
-    routes: TallyCounter[str] = field(default_factory=TallyCounter)
-
-    @classmethod
-    def of(cls, scored: Sequence[ScoredReply], invalid_reasons: Iterable[str] = (),
-           skipped_reasons: Iterable[str] = ()) -> Tally:
-        t = cls(invalid=TallyCounter(invalid_reasons), skipped=TallyCounter(skipped_reasons))
-        for s in scored:
-            t.add_reply(s)
-        return t
-
-    def add_reply(self, s: ScoredReply | ReplyLine) -> None:
-        line = s if isinstance(s, ReplyLine) else ReplyLine.of(s)
-        if line.band is None or line.dimensions is None:
-            # A reply in a language outside the five was read but not scored: counted as
-            # skipped, never as scored, so it moves no score, band or poor share.
-            self.skipped[UNSUPPORTED] += 1
-            return
-        ch = line.channel
-        self.scored[(ch, line.band, line.language)] += 1
-        self.totals.setdefault(ch, []).append(line.total)
-        for name, value in zip(DIMENSION_NAMES, line.dimensions, strict=True):
-            self.dimensions.setdefault((ch, name), []).append(value)
-        if line.flagged:
-            for reason in line.reasons:
-                self.flagged[(ch, reason)] += 1
-
-    def add_conversation(self, c: ScoredConversation) -> None:
-        ch = c.channel.value
-        if c.first_response_seconds is not None:
-            self.first_response.setdefault(ch, []).append(c.first_response_seconds)
-        if c.band is None or c.total is None:  # unsupported language: its replies are
-            return                              # counted (skipped), the inquiry not scored
-        self.conv_scored[(ch, c.band)] += 1
-        self.conv_totals.setdefault(ch, []).append(c.total)
-        if not c.answered:
-            self.conv_unanswered[ch] += 1
-        if "late_response" in c.reasons:
-            self.conv_late[ch] += 1
-        if c.flagged:
-            for reason in c.reasons:
-                self.conv_flagged[(ch, reason)] += 1
-
-    def merge(self, other: Tally) -> None:
-        """Add another tally's counts to this one (a batch's replies and conversations)."""
-        for name in ("scored", "flagged", "invalid", "skipped", "conv_scored",
-                     "conv_unanswered", "conv_late", "conv_flagged", "shadow", "cache", "routes"):
-            getattr(self, name).update(getattr(other, name))
-        for name in ("totals", "dimensions", "conv_totals", "first_response"):
-            mine = getattr(self, name)
-            for key, values in getattr(other, name).items():
-                mine.setdefault(key, []).extend(values)
 
 
 def _package_version() -> str:

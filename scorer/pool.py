@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from scorer.metrics import Tally
-from scorer.rollout import ModelSpec, ModelWatch
+from scorer.rollout import ModelSpec, ModelWatch, compare_shadow
 from scorer.sample import in_sample
 from scorer.schema import InvalidRecord, Reply, ScoredReply, decode_reply
 from scorer.shown import Shown, show
@@ -216,7 +216,7 @@ class BatchWork:
         tally = Tally.of(scored, [reason for _, reason, _ in invalid], skipped)
         tally.routes.update(routes)
         if self.shadow is not None and valid:
-            _compare(scored, self.shadow.score_prepared(valid, prepared), tally)
+            compare_shadow(scored, self.shadow.score_prepared(valid, prepared), tally)
         self._count_cache_use(tally)
         return Outcome(outputs, invalid, rows, unflagged if self.store_rows else [], tally,
                        forward, messages, time.perf_counter() - started)
@@ -272,17 +272,6 @@ MIN_CHUNK = 16
 
 #: The work a forked scoring process runs: set before the fork, inherited by the children.
 _work: BatchWork | None = None
-
-
-def _compare(live: Sequence[ScoredReply], shadow: Sequence[ScoredReply], tally: Tally) -> None:
-    """Count, per dimension, whether the shadow model agrees with the live one on
-    present/absent (score >= 0.5), over replies both scored."""
-    for a, b in zip(live, shadow, strict=True):
-        if a.dimensions is None or b.dimensions is None:
-            continue
-        for dim in ("greeting", "explanation", "closing"):
-            same = (getattr(a.dimensions, dim) >= 0.5) == (getattr(b.dimensions, dim) >= 0.5)
-            tally.shadow[(dim, "agree" if same else "disagree")] += 1
 
 
 def _run(values: list[bytes | None], stages: list[bool] | None,

@@ -35,10 +35,16 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scorer.model import ModelLoadError, ReplyModel
+
+if TYPE_CHECKING:
+    from scorer.metrics import Tally
+    from scorer.schema import ScoredReply
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +130,15 @@ class ModelWatch:
                     self._loaded = ModelSpec(str(self.path), model.version)
         finally:
             self._loading = None
+
+
+def compare_shadow(live: Sequence[ScoredReply], shadow: Sequence[ScoredReply],
+                   tally: Tally) -> None:
+    """Count, per dimension, whether the shadow model agrees with the live one on
+    present/absent (score >= 0.5), over replies both scored."""
+    for a, b in zip(live, shadow, strict=True):
+        if a.dimensions is None or b.dimensions is None:
+            continue
+        for dim in ("greeting", "explanation", "closing"):
+            same = (getattr(a.dimensions, dim) >= 0.5) == (getattr(b.dimensions, dim) >= 0.5)
+            tally.shadow[(dim, "agree" if same else "disagree")] += 1

@@ -1,15 +1,42 @@
-"""`Batch`: one poll's records on their way from poll to commit (`scorer.service.loop`)."""
+"""Batches of the loop (`scorer.service.loop`): one poll's records from poll to commit
+(`Batch`), how many records the next poll takes (`BatchSizer`), and whether records wait
+in the log behind a poll (`records_waiting`)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from scorer.pool import Outcome
+
+
+def partition_lags(consumer: KafkaConsumer) -> Iterator[tuple[TopicPartition, int]]:
+    """Records past the consumer's position in each assigned partition whose high
+    watermark and position are known (from the last fetch: no request)."""
+    for tp in consumer.assignment():
+        high = consumer.highwater(tp)
+        if high is None:
+            continue
+        try:
+            pos = consumer.position(tp, timeout_ms=0)
+        except KafkaError:
+            continue
+        if pos is not None:
+            yield tp, max(0, high - pos)
+
+
+def records_waiting(consumer: KafkaConsumer) -> bool:
+    """Whether the log holds records past the consumer's position. Polls stay partial when
+    the stream arrives a little faster than one batch at a time is scored, so a full poll
+    alone would never call that a backlog and only one scoring process would work."""
+    return any(lag for _, lag in partition_lags(consumer))
 
 
 @dataclass

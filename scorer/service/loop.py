@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
@@ -38,7 +38,7 @@ from scorer.backoff import Backoff, Stopped
 from scorer.conversations.routes import DirectRoutes
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
-from scorer.service.batch import Batch, BatchSizer
+from scorer.service.batch import Batch, BatchSizer, partition_lags, records_waiting
 from scorer.service.kafka_step import STOP_GRACE_S, Abandoned, run_step
 from scorer.service.publish import produce
 from scorer.service.store_writes import store_batch
@@ -53,28 +53,6 @@ T = TypeVar("T")
 
 #: How often (seconds) an idle loop looks for conversations the wall clock has closed.
 EXPIRE_EVERY_S = 1.0
-
-
-def partition_lags(consumer: KafkaConsumer) -> Iterator[tuple[TopicPartition, int]]:
-    """Records past the consumer's position in each assigned partition whose high
-    watermark and position are known (from the last fetch: no request)."""
-    for tp in consumer.assignment():
-        high = consumer.highwater(tp)
-        if high is None:
-            continue
-        try:
-            pos = consumer.position(tp, timeout_ms=0)
-        except KafkaError:
-            continue
-        if pos is not None:
-            yield tp, max(0, high - pos)
-
-
-def records_waiting(consumer: KafkaConsumer) -> bool:
-    """Whether the log holds records past the consumer's position. Polls stay partial when
-    the stream arrives a little faster than one batch at a time is scored, so a full poll
-    alone would never call that a backlog and only one scoring process would work."""
-    return any(lag for _, lag in partition_lags(consumer))
 
 
 class _OnRevoke(ConsumerRebalanceListener):

@@ -22,7 +22,7 @@ from scorer.metrics import Health, Metrics
 from scorer.pool import BatchWork, ScoringPool
 from scorer.scoring import Scorer
 from scorer.service import Service
-from scorer.service.loop import records_waiting
+from scorer.service.batch import records_waiting
 from scorer.settings import Settings
 from tests.kafka_utils import (
     committed_offsets,
