@@ -12,16 +12,22 @@ characters, with lookaheads), trying the full pattern only there finds the same 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 
 def matches(rx: re.Pattern[str], starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """What `rx.finditer(text)` yields, for a pattern `rx` of non-empty matches whose every
     match starts where `starts` (one character wide, so every such position is found)
     matches. `rx.match(text, pos)` sees the text before `pos`, as its lookbehinds need."""
+    return matches_at(rx, (c.start() for c in starts.finditer(text)), text)
+
+
+def matches_at(rx: re.Pattern[str], positions: Iterable[int], text: str
+               ) -> Iterator[re.Match[str]]:
+    """What `rx.finditer(text)` yields when every match of `rx` opens at one of
+    `positions` (ascending): each is tried, skipping those inside the last match."""
     end = 0
-    for c in starts.finditer(text):
-        pos = c.start()
+    for pos in positions:
         if pos < end:
             continue
         m = rx.match(text, pos)

@@ -286,15 +286,15 @@ def test_candidates_picked_with_the_remembered_test_are_the_candidates() -> None
 
 
 def test_english_street_patterns_tried_at_house_numbers_find_what_finditer_finds() -> None:
-    """`addresses._at`: the lower-case English street patterns tried only where
+    """`starts.matches_at` in `addresses`: the lower-case English street patterns tried only where
     `_HOUSE_RE` matches find the matches `finditer` finds (random texts of numbers, glued
     and punctuated, lower-case street words, towns and UK postcodes)."""
     from scorer.redact.addresses import (
         _HOUSE_RE,
         _LOWER_EN_POSTCODE_RE,
         _LOWER_EN_STREET_RE,
-        _at,
     )
+    from scorer.redact.starts import matches_at
 
     pieces = ["12", "7", "221b", "4500", "12345", "3", "x", "victoria", "canal", "walk",
               "street", "road", "terrace", "st", "cambridge", "cb4 1ga", "bd1 4rr", "sw1a 1aa",
@@ -308,7 +308,7 @@ def test_english_street_patterns_tried_at_house_numbers_find_what_finditer_finds
         starts = [m.start() for m in _HOUSE_RE.finditer(text)]
         for k, rx in enumerate((_LOWER_EN_STREET_RE, _LOWER_EN_POSTCODE_RE)):
             want = [m.span() for m in rx.finditer(text)]
-            assert [m.span() for m in _at(rx, text, starts)] == want, text
+            assert [m.span() for m in matches_at(rx, starts, text)] == want, text
             found[k] += len(want)
     assert min(found) > 100, found
 
