@@ -79,7 +79,6 @@ class Outcome:
     #: sizes its batches by.
     seconds: float = 0.0
 
-
     def shifted(self, by: int) -> Outcome:
         """This outcome with every record index moved `by` (a chunk's place in its batch).
         Moves its messages' indexes in place: a chunk's outcome is read once."""

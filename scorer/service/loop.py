@@ -9,12 +9,12 @@ score it in about the poll wait (`BatchSizer`). Under a backlog (polls return as
 records as asked, or records wait in the log) batches are pipelined: while the loop
 stores and publishes batch N, batches N+1… are being scored, so Kafka I/O and scoring use
 different cores. Once caught up, each batch is committed before the next poll, which
-keeps the latency of a quiet stream low. Batches
-are still committed one at a time and in poll order. A batch that is polled but not yet
-committed is "in flight"; whenever in-flight batches cannot be committed — a failed Kafka
-step, or a rebalance that revokes partitions — all of them are dropped and the consumer
-is rewound to the first of their offsets, so nothing is lost; the next poll (or the
-partitions' new owner, from the committed offsets) replays them.
+keeps the latency of a quiet stream low. Batches are still committed one at a time and in
+poll order. A batch that is polled but not yet committed is "in flight"; whenever
+in-flight batches cannot be committed — a failed Kafka step, or a rebalance that revokes
+partitions — all of them are dropped and the consumer is rewound to the first of their
+offsets, so nothing is lost; the next poll (or the partitions' new owner, from the
+committed offsets) replays them.
 """
 
 from __future__ import annotations
