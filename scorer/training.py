@@ -70,6 +70,8 @@ EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public2.jsonl"),
     ("real public customer-service replies quoted in articles, third set (26; en, nb, da)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public3.jsonl"),
+    ("real public support e-mails and issue answers, fourth set (82; en, nb)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_public4.jsonl"),
 )
 
 
