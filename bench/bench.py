@@ -487,12 +487,59 @@ def offline(values: list[bytes], tmp: Path, processes: int = 1) -> dict:
 
 
 # -- latency mode -------------------------------------------------------------------------------
+#: The load generator's linger: ~200 produce requests/s at 1,000 records/s rather than ~1,000,
+#: which cost the co-located broker and generator a core between them. Its wait is inside
+#: the measured latency (records are stamped at send).
+LATENCY_LINGER_MS = 5
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(all, idle) CPU time of the machine so far, in clock ticks (/proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]  # idle + iowait
+
+
+class CpuSplit:
+    """Cores used by each party between `start` and `stop`: on a machine shared by the
+    broker, the load generator and the worker, a latency figure taken with every core
+    busy measures capacity, not the pipeline, and the reader must be able to tell."""
+
+    def __init__(self, parties: dict[str, list[int]]) -> None:
+        self.parties = parties
+
+    def _read(self) -> tuple[float, dict[str, float], tuple[int, int]]:
+        return (time.perf_counter(), {name: cpu_seconds(pids) for name, pids in
+                                      self.parties.items()}, machine_jiffies())
+
+    def start(self) -> None:
+        self._t0, self._cpu0, self._m0 = self._read()
+
+    def stop(self) -> dict:
+        t1, cpu1, (all1, idle1) = self._read()
+        wall = t1 - self._t0
+        all0, idle0 = self._m0
+        out = {name: round((cpu1[name] - self._cpu0[name]) / wall, 2) for name in cpu1}
+        out["machine_busy"] = round((1 - (idle1 - idle0) / max(1, all1 - all0))
+                                    * (os.cpu_count() or 1), 2)
+        out["machine_cores"] = os.cpu_count() or 1
+        return out
+
+
 def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path,
-            key: str = "conversation") -> dict:
-    """Produce the corpus at `rate`/s for `seconds`; produce → scored latency per reply.
+            key: str = "conversation", broker_pid: int | None = None) -> dict:
+    """Produce the corpus at `rate`/s for `seconds`; latency per reply, two ways.
+
+    - *stamped*: the scored record's own timestamp (set when the worker sends it) minus
+      the input's: scoring and publishing, without the transaction commit;
+    - *visible*: when a live `read_committed` consumer received it minus the input's
+      timestamp: what a downstream reader sees, commit and fetch included.
+
     `key`: records keyed by conversation_id (as DESIGN asks producers; the conversation
     stage applies them where it reads them) or by reply id (forwarded through the
-    repartition topic first)."""
+    repartition topic first). The cores each party used while producing are reported
+    beside it (`CpuSplit`)."""
+    import threading
+
     topic = f"lat-{uuid.uuid4().hex[:6]}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 4, 1), NewTopic(topic + ".scored", 4, 1)])
@@ -505,52 +552,74 @@ def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path,
                SCORER_SCORING_PROCESSES=str(processes),
                SCORER_BATCH_MAX_WAIT_MS="50", SCORER_STORE_URL=f"sqlite:///{tmp / 'lat.db'}")
     proc = subprocess.Popen([str(BIN / "scorer"), "run"], env=env)
+    received: list[tuple[bytes, int, int]] = []  # (reply id, stamped ms, received ms)
+    done = threading.Event()
+    n = rate * seconds
+
+    def read_scored() -> None:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed",
+                                 fetch_max_wait_ms=10)
+        parts = [TopicPartition(topic + ".scored", p) for p in range(4)]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        while not done.is_set() and len(received) < n:
+            for recs in consumer.poll(timeout_ms=100).values():
+                now = int(time.time() * 1000)
+                received.extend((r.key, r.timestamp, now) for r in recs)
+        consumer.close()
+
     try:
         while http_get(f"http://127.0.0.1:{port}/readyz") != "ok\n":
             time.sleep(0.3)
-        corpus = load_corpus(DEFAULT_CORPUS)
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=1)
-        sent_at: dict[bytes, int] = {}
-        n = rate * seconds
-        t0 = time.perf_counter()
-        for i, (rid, value) in enumerate(generate(corpus, invalid_share=0.0)):
-            if i >= n:
-                break
+        # Built before the clock starts: the load generator shares the machine's cores with
+        # the broker and the worker, so it does no more per record than send.
+        records = []
+        traffic = generate(load_corpus(DEFAULT_CORPUS), invalid_share=0.0)
+        for i, (rid, value) in enumerate(itertools.islice(traffic, n)):
             cid = orjson.loads(value).get("conversation_id") if key == "conversation" else None
-            fut = producer.send(topic, key=cid.encode() if cid else rid,
-                                value=without_language(value, i))
-            sent_at[rid] = fut  # outputs are keyed by reply id
+            records.append((rid, cid.encode() if cid else rid, without_language(value, i)))
+        reader = threading.Thread(target=read_scored, daemon=True)
+        reader.start()
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1,
+                                 linger_ms=LATENCY_LINGER_MS)
+        split = CpuSplit({"worker": _tree(proc.pid), "broker": [broker_pid] if broker_pid
+                          else [], "load_generator_and_reader": [os.getpid()]})
+        sent_at = {}
+        split.start()
+        t0 = time.perf_counter()
+        for i, (rid, record_key, value) in enumerate(records):
+            sent_at[rid] = producer.send(topic, key=record_key, value=value)
             delay = t0 + (i + 1) / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
         producer.flush()
+        cores = split.stop()
         input_ts = {k: f.get().timestamp for k, f in sent_at.items()}
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
-        parts = [TopicPartition(topic + ".scored", p) for p in range(4)]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        lat = []
-        deadline = time.monotonic() + 60
-        while len(lat) < n and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=500).values():
-                lat.extend((input_ts[r.key], r.timestamp - input_ts[r.key])
-                           for r in records if r.key in input_ts)
-        consumer.close()
+        reader.join(timeout=60)
+        done.set()
+        reader.join(timeout=5)
     finally:
+        done.set()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     first = min(input_ts.values())
+    rows = [(input_ts[k], stamped - input_ts[k], got - input_ts[k])
+            for k, stamped, got in received if k in input_ts]
     # Per second of the run: shows whether the tail is start-up (cold caches, lazy imports)
     # or periodic (commits, collections).
     per_second: dict[int, list[int]] = {}
-    for ts, ms in lat:
+    for ts, _, ms in rows:
         per_second.setdefault((ts - first) // 1000, []).append(ms)
-    values = sorted(ms for _, ms in lat)
-    warm = sorted(ms for ts, ms in lat if ts - first >= 5000)
-    return {"rate": rate, "key": key, "sent": n, "count": len(values), **_quantiles(values),
-            "after_first_5s": _quantiles(warm),
-            "p99_ms_per_second": [_quantiles(sorted(v))["p99_ms"]
-                                  for _, v in sorted(per_second.items())]}
+
+    def figures(column: int) -> dict:
+        return {**_quantiles(sorted(r[column] for r in rows)),
+                "after_first_5s": _quantiles(sorted(r[column] for r in rows
+                                                    if r[0] - first >= 5000))}
+
+    return {"rate": rate, "key": key, "sent": n, "count": len(rows),
+            "visible": figures(2), "stamped": figures(1), "cores_while_producing": cores,
+            "visible_p99_ms_per_second": [_quantiles(sorted(v))["p99_ms"]
+                                          for _, v in sorted(per_second.items())]}
 
 
 # -- failover mode ------------------------------------------------------------------------------
@@ -844,8 +913,12 @@ def main() -> int:
                 f"median {fo['up_to_first_commit_median_s']:.1f}s")
         elif args.latency:
             log(f"latency: producing {args.rate}/s for {args.seconds}s")
-            result["latency"] = latency(bootstrap, args.rate, args.seconds, args.processes, tmp,
-                                        args.key)
+            lat = result["latency"] = latency(bootstrap, args.rate, args.seconds,
+                                              args.processes, tmp, args.key, broker_pid)
+            log(f"visible p50/p99 {lat['visible'].get('p50_ms')}/"
+                f"{lat['visible'].get('p99_ms')} ms, stamped p50/p99 "
+                f"{lat['stamped'].get('p50_ms')}/{lat['stamped'].get('p99_ms')} ms, "
+                f"{lat['count']} of {lat['sent']}; cores {lat['cores_while_producing']}")
         else:
             runs: list[dict] = []
             for traffic in traffics:
