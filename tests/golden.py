@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from scorer import features
@@ -55,8 +56,11 @@ def compute() -> dict[str, str]:
     for view in ("greeting", "explanation", "closing"):
         m = getattr(batch, view).tocsr()
         m.sort_indices()
-        out[f"features.{view}"] = _sha([m.data.tobytes(), m.indices.tobytes(),
-                                        m.indptr.tobytes()])
+        # Values at float32 precision: numpy's log1p (the explanation bag) may differ in
+        # the last bit of a float64 from one CPU to another (SIMD code paths), which
+        # changed this hash between machines while every score stayed the same.
+        out[f"features.{view}"] = _sha([m.data.astype(np.float32).tobytes(),
+                                        m.indices.tobytes(), m.indptr.tobytes()])
     model = ReplyModel.load(DEFAULT_MODEL_PATH)
     scored = Scorer(model, Settings()).score_batch(replies)
     out["model_version"] = model.version
