@@ -169,6 +169,15 @@ def _label_words(line: str) -> list[str] | None:
     return words
 
 
+def _dotted_label(line: str) -> bool:
+    """A name or company line closed by one full stop ("Ola.", "Maarud A/S."): part of the
+    signature only when the backward scan ends at a sign-off above it, since alone such a
+    line may be a one-word sentence ("Ok.") or an abbreviated sign-off ("Hälsn.")."""
+    stripped = line.strip()
+    return (stripped.endswith(".") and not stripped.endswith("..")
+            and _label_words(stripped[:-1]) is not None)
+
+
 def _sig_line_kind(line: str) -> str | None:
     """Classify one line for the backward signature scan.
 
@@ -245,6 +254,9 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
     collected: list[str] = []
     sig_from: int | None = None
     terminated_by_signoff = False
+    # Set at a name line closed by a full stop: what was collected before it, restored
+    # unless a sign-off above it confirms it (`_dotted_label`).
+    undotted: tuple[int, int | None] | None = None
     for s, e in last_lines(text, start, end, _SIG_SCAN_LINES):
         line = text[s:e]
         if _is_signoff_line(line):
@@ -252,9 +264,15 @@ def _signature_start(text: str, start: int, end: int, explicit: int | None) -> i
             break
         kind = _sig_line_kind(line)
         if kind is None:
-            break
+            if undotted is not None or not _dotted_label(line):
+                break
+            undotted = (len(collected), sig_from)  # where the scan would have stopped
+            kind = "dotted"
         collected.append(kind)
         sig_from = s
+    if undotted is not None and not terminated_by_signoff:
+        del collected[undotted[0]:]
+        sig_from = undotted[1]
     if sig_from is not None and text[start:sig_from].strip():  # never the whole body
         accept = (
             terminated_by_signoff

@@ -204,6 +204,26 @@ def test_signoffs_in_every_language_stay_in_the_body(signoff):
     assert p.signature_text == "Sam Berg\nCustomer Service Team"
 
 
+@pytest.mark.parametrize("name",
+                         ["Ola.", "Maarud A/S.", "Anna Svensson.", "Ola Nordmann\nFirma AS."])
+def test_a_name_closed_by_a_full_stop_under_a_signoff_is_signature(name):
+    p = prepare(f"Vi sender deg en ny pose om en tid.\n\nMed vennlig hilsen\n{name}")
+    assert segs(p)[-1] == "Med vennlig hilsen"
+    assert p.signature_text == name
+
+
+@pytest.mark.parametrize("text", ["Vi har sendt pakken.\nOk.", "Det er ordnet.\nKari."])
+def test_a_name_closed_by_a_full_stop_without_a_signoff_stays_text(text):
+    p = prepare(text)
+    assert p.signature is None
+    assert p.body_text == text
+
+
+def test_an_abbreviated_signoff_with_a_full_stop_keeps_the_name_below_it_as_signature():
+    p = prepare("Ärendet är registrerat.\n\nHälsn.\nDaniel")
+    assert p.signature_text == "Daniel"
+
+
 @pytest.mark.parametrize("line", ["Mvh Kari", "Best, Sam", "Hilsen Ola i Kundeservice"])
 def test_signoff_with_the_name_on_the_same_line_stays_whole(line):
     p = prepare(f"Hei, saken er løst.\n{line}")
