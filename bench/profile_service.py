@@ -87,7 +87,7 @@ def main() -> int:
                          redact_text=settings.redact)
         pool = ScoringPool(work, 0)  # its submit() does the batch work before returning
         service = Service(settings, pool, store, Metrics(), Health(),
-                          kafka_io.make_consumer(settings), kafka_io.make_producer(settings))
+                          kafka_io.make_consumer(settings))
         gc.freeze()  # as run_worker does once the worker is built
         totals: dict[str, float] = defaultdict(float)
         cpu: dict[str, float] = defaultdict(float)

@@ -91,7 +91,7 @@ def wanted_topics(settings: Settings) -> list[str]:
 def _kafka_checks(settings: Settings, timeout: float) -> list[Result]:
     from kafka import KafkaAdminClient
 
-    from scorer.kafka_io import KafkaSetupError, _setting_up
+    from scorer.kafka_setup import KafkaSetupError, setting_up
 
     where = f"{settings.kafka_bootstrap} ({settings.security_protocol})"
     bootstrap_hint = (f"check SCORER_KAFKA_BOOTSTRAP={settings.kafka_bootstrap}, "
@@ -101,7 +101,7 @@ def _kafka_checks(settings: Settings, timeout: float) -> list[Result]:
 
     def broker() -> Result:
         try:
-            with _setting_up(settings):
+            with setting_up(settings):
                 client = KafkaAdminClient(**settings.kafka_client_config(),
                                           **_client_timeouts(timeout))
                 admin.append(client)
@@ -183,13 +183,14 @@ def _transactions(settings: Settings, timeout: float) -> Result:
         return Result("transactions", True, "not used (SCORER_DELIVERY=at_least_once)")
     from kafka import KafkaProducer
 
-    from scorer.kafka_io import KafkaSetupError, _setting_up, transactional_id
+    from scorer.kafka_io import transactional_id
+    from scorer.kafka_setup import KafkaSetupError, setting_up
 
     # Under the workers' prefix, so a prefixed TransactionalId ACL applies to it too.
     tid = f"{transactional_id(settings, 0)}-check-{uuid.uuid4().hex[:8]}"
     producer = None
     try:
-        with _setting_up(settings):
+        with setting_up(settings):
             producer = KafkaProducer(**settings.kafka_client_config(),
                                      **_client_timeouts(timeout),
                                      max_block_ms=_client_ms(timeout),

@@ -14,32 +14,30 @@ takes back the same partitions at once instead of waiting for the session timeou
 expire the dead member. A static member sends no LeaveGroup when it stops: a restart with
 the same identity is fast, but a worker that does not come back (scale-down, new pod
 name) keeps its partitions unserved for SCORER_SESSION_TIMEOUT_MS. Two live processes
-with one identity fence each other: the older one stops (exit 2 or 3), it never loops.
+with one identity fence each other: the older one stops (exit 2 or 3), it never loops
+(the group identity is claimed before the transactional one: `scorer.service.producer`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import re
 import socket
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerGroupMetadata, KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
     FencedInstanceIdError,
     KafkaError,
-    KafkaTimeoutError,
-    SaslAuthenticationFailedError,
     TopicAlreadyExistsError,
     UnknownTopicOrPartitionError,
 )
 
+from scorer.kafka_setup import KafkaSetupError, explain, setting_up
 from scorer.schema import InvalidRecord
 from scorer.settings import Settings
 
@@ -53,61 +51,6 @@ log = logging.getLogger(__name__)
 #: With 30 s a worker noticed a restarted broker up to half a minute late; at 1 s it
 #: resumes within about a second of the broker accepting connections again.
 RECONNECT_BACKOFF_MAX_MS = 1000
-
-
-class KafkaSetupError(RuntimeError):
-    """The broker cannot be used as configured; the message says what to fix."""
-
-
-def _explain(exc: Exception, settings: Settings) -> KafkaSetupError:
-    if isinstance(exc, SaslAuthenticationFailedError) or "SASL" in type(exc).__name__:
-        return KafkaSetupError(
-            f"Kafka authentication failed for user {settings.sasl_username!r} "
-            f"({settings.sasl_mechanism}) at {settings.kafka_bootstrap!r}: check "
-            "SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD and SCORER_SASL_MECHANISM"
-        )
-    if isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc):
-        return KafkaSetupError(
-            f"no Kafka broker reachable at {settings.kafka_bootstrap!r}: check "
-            "SCORER_KAFKA_BOOTSTRAP and SCORER_SECURITY_PROTOCOL, or start a local broker "
-            "with `deploy/local/kafka start`"
-        )
-    return KafkaSetupError(f"Kafka setup failed ({type(exc).__name__}: {exc})")
-
-
-class _AuthFailureSeen(logging.Handler):
-    """Notices kafka-python reporting a rejected SASL handshake.
-
-    kafka-python 3 retries a bootstrap whose authentication was rejected until
-    bootstrap_timeout_ms and then raises a bare KafkaTimeoutError ("Unable to bootstrap"),
-    which would send the operator off to check the broker address. The rejection itself
-    is only logged, with the exception object among the log arguments, so we listen for
-    it while a client is being set up and report that instead.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.error: SaslAuthenticationFailedError | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args if isinstance(record.args, tuple) else ()
-        for value in (*args, record.exc_info[1] if record.exc_info else None):
-            if isinstance(value, SaslAuthenticationFailedError):
-                self.error = value
-
-
-@contextlib.contextmanager
-def _setting_up(settings: Settings) -> Iterator[None]:
-    """Turn a Kafka error while creating clients into a KafkaSetupError that says what to fix."""
-    seen = _AuthFailureSeen()
-    kafka_log = logging.getLogger("kafka")
-    kafka_log.addHandler(seen)
-    try:
-        yield
-    except KafkaError as exc:
-        raise _explain(seen.error or exc, settings) from exc
-    finally:
-        kafka_log.removeHandler(seen)
 
 
 def worker_identity(settings: Settings, worker: int) -> str:
@@ -140,6 +83,14 @@ def group_instance_id(settings: Settings, worker: int) -> str:
             f"the worker identity {ident!r} cannot be a Kafka group.instance.id: it may hold "
             f"only letters, digits, '.', '_' and '-', at most 249 characters; fix {source}")
     return ident
+
+
+def fenced_message(group: str, instance_id: str | None) -> str:
+    """What a worker says when another process took its group.instance.id."""
+    return (f"another consumer joined group {group!r} with this worker's group.instance.id "
+            f"{instance_id!r} and took its partitions: either a second process runs with the "
+            "same identity (give every worker its own SCORER_GROUP_INSTANCE_ID, e.g. the pod "
+            "name) or this one was already replaced; stopping")
 
 
 class InstanceFencedError(KafkaSetupError):
@@ -184,27 +135,22 @@ class StaticMemberConsumer(KafkaConsumer):
         self._fenced_seen = _FencedSeen(self._instance_id)
         logging.getLogger("kafka.coordinator").addHandler(self._fenced_seen)
 
-    def _fenced(self) -> InstanceFencedError:
-        return InstanceFencedError(
-            f"another consumer joined group {self._group!r} with this worker's "
-            f"group.instance.id {self._instance_id!r} and took its partitions: either a "
-            "second process runs with the same identity (give every worker its own "
-            "SCORER_GROUP_INSTANCE_ID, e.g. the pod name) or this one was already replaced; "
-            "stopping")
+    def fenced_error(self) -> InstanceFencedError:
+        return InstanceFencedError(fenced_message(self._group, self._instance_id))
 
     def poll(self, *args: Any, **kwargs: Any) -> Any:
         if self._fenced_seen.fenced:
-            raise self._fenced()
+            raise self.fenced_error()
         try:
             return super().poll(*args, **kwargs)
         except FencedInstanceIdError as exc:
-            raise self._fenced() from exc
+            raise self.fenced_error() from exc
 
     def commit(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().commit(*args, **kwargs)
         except FencedInstanceIdError as exc:
-            raise self._fenced() from exc
+            raise self.fenced_error() from exc
 
     def close(self, *args: Any, **kwargs: Any) -> None:
         logging.getLogger("kafka.coordinator").removeHandler(self._fenced_seen)
@@ -224,7 +170,7 @@ def make_consumer(settings: Settings, worker: int | None = None) -> KafkaConsume
     group.instance.id is the identity of `worker` (default: this process's worker)."""
     cfg = settings.kafka_client_config()
     instance_id = group_instance_id(settings, _current_worker() if worker is None else worker)
-    with _setting_up(settings):
+    with setting_up(settings):
         consumer = StaticMemberConsumer(
             **cfg,
             group_id=settings.group_id,
@@ -242,6 +188,32 @@ def make_consumer(settings: Settings, worker: int | None = None) -> KafkaConsume
     return consumer
 
 
+def identity_taken(settings: Settings, membership: ConsumerGroupMetadata) -> bool:
+    """Whether the group coordinator names another member as holder of `membership`'s
+    group.instance.id: a second process with this worker's identity has joined. False
+    when it cannot tell (coordinator unreachable, never joined, between generations).
+
+    Asked before a worker re-claims its transactional id with a new producer: that would
+    fence the live process that took the identity over, and keep the replaced one."""
+    if not membership.member_id or not membership.group_instance_id:
+        return False
+    try:
+        with setting_up(settings):
+            admin = KafkaAdminClient(**settings.kafka_client_config(),
+                                     reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
+        try:
+            group = admin.describe_groups([settings.group_id]).get(settings.group_id) or {}
+        finally:
+            admin.close()
+    except (KafkaError, KafkaSetupError) as exc:
+        log.warning("could not ask the group coordinator who holds group.instance.id %r (%s)",
+                    membership.group_instance_id, exc)
+        return False
+    return any(m.get("group_instance_id") == membership.group_instance_id
+               and m.get("member_id") != membership.member_id
+               for m in group.get("members", ()))
+
+
 def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
     cfg = settings.kafka_client_config()
     extra: dict[str, Any] = {}
@@ -251,7 +223,7 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
             "transaction_timeout_ms": settings.transaction_timeout_ms,
             "enable_idempotence": True,
         }
-    with _setting_up(settings):
+    with setting_up(settings):
         producer = KafkaProducer(
             **cfg,
             acks="all",
@@ -270,7 +242,7 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
 def ensure_topics(settings: Settings) -> None:
     """Create the topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false),
     and check that the conversation stage's two internal topics are partitioned alike."""
-    with _setting_up(settings):
+    with setting_up(settings):
         admin = KafkaAdminClient(**settings.kafka_client_config(),
                                  reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
     try:
@@ -279,7 +251,7 @@ def ensure_topics(settings: Settings) -> None:
         if settings.conversations:
             _check_copartitioned(admin, settings)
     except KafkaError as exc:
-        raise _explain(exc, settings) from exc
+        raise explain(exc, settings) from exc
     finally:
         admin.close()
 
@@ -336,7 +308,7 @@ def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
 
 def make_restore_consumer(settings: Settings) -> KafkaConsumer:
     """A group-less read_committed consumer for reading changelog partitions back."""
-    with _setting_up(settings):
+    with setting_up(settings):
         return KafkaConsumer(
             **settings.kafka_client_config(),
             group_id=None,

@@ -18,6 +18,8 @@ Modules, one concern each:
   (`batch`: one polled batch);
 - `store_writes`: step 2, and waiting out a store outage with the input paused;
 - `publish`: step 3, what one batch sends to Kafka;
+- `producer`: the worker's producer — claimed once the consumer holds partitions, and
+  replaced after a failed abort only while the worker still holds its group identity;
 - `kafka_step`: running blocking producer calls on a helper thread, so an unreachable
   broker leaves the worker able to report itself unready and to honour SIGTERM;
 - `worker`: start-up wiring (`run_worker`, `run_service`), signals, the store at start-up.

@@ -28,18 +28,19 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, ProducerFencedError
 from kafka.structs import TopicPartition
 
 from scorer import kafka_io
-from scorer.backoff import Backoff, Stopped
+from scorer.backoff import Backoff
 from scorer.conversations.routes import DirectRoutes
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
 from scorer.service.batch import Batch, BatchSizer, partition_lags, records_waiting
 from scorer.service.kafka_step import STOP_GRACE_S, Abandoned, run_step
+from scorer.service.producer import WorkerProducer
 from scorer.service.publish import produce
 from scorer.service.store_writes import store_batch
 from scorer.settings import Settings
@@ -75,8 +76,7 @@ class Service:
     """The consume → score → store → publish → commit loop of one worker."""
 
     def __init__(self, settings: Settings, pool: ScoringPool, store: FlaggedStore | None,
-                 metrics: Metrics, health: Health, consumer: KafkaConsumer,
-                 producer: KafkaProducer, worker: int = 0,
+                 metrics: Metrics, health: Health, consumer: KafkaConsumer, worker: int = 0,
                  conversations: ConversationStage | None = None) -> None:
         self.settings = settings
         self.pool = pool
@@ -84,7 +84,9 @@ class Service:
         self.metrics = metrics
         self.health = health
         self.consumer = consumer
-        self.producer = producer
+        #: Claimed once the consumer holds partitions (`scorer.service.producer`).
+        self.producer = WorkerProducer(settings, worker, consumer,
+                                       lambda *a: self._kafka_step(*a))
         self.worker = worker
         self.transactional = settings.delivery == "exactly_once"
         #: Polled, not yet committed, in poll order; `_finishing` is the one being committed.
@@ -117,6 +119,12 @@ class Service:
             wait = 0 if self._inflight else self.settings.batch_max_wait_ms
             limit = self.sizer.limit
             polled = self.consumer.poll(timeout_ms=wait, max_records=limit)
+            if self.producer.current is None and self.consumer.assignment():
+                try:
+                    self.producer.claim(stop)  # before the restore: see its module
+                except Abandoned:
+                    self._abandoned = True
+                    return 0
             self._restore()
             if not self._inflight:
                 self._refresh_routes()
@@ -277,7 +285,7 @@ class Service:
                 log.warning("publishing a batch of %d failed (%s); replaying it in %ss",
                             batch.size, type(exc).__name__, delay)
                 self.health.tick(False, f"Kafka error: {type(exc).__name__}")
-                self._recover_producer(stop)
+                self.producer.recover(stop)
                 self._drop_inflight(f"the Kafka error {type(exc).__name__}")
                 self._kafka_backoff.wait(delay, stop)
                 return
@@ -307,8 +315,9 @@ class Service:
         offsets = batch.next_offsets()
         # The consumer is not thread-safe: read what the helper thread needs from it here.
         txn = (offsets, self.consumer.group_metadata()) if self.transactional else None
-        self._kafka_step(lambda: produce(self.producer, self.settings, batch.flat, outcome, fx,
-                                         txn), "publish", stop)
+        producer = self.producer.claim(stop)
+        self._kafka_step(lambda: produce(producer, self.settings, batch.flat, outcome, fx, txn),
+                         "publish", stop)
         if not self.transactional and offsets:
             self.consumer.commit(offsets)
 
@@ -316,26 +325,6 @@ class Service:
         """A blocking producer call, run by `kafka_step.run_step` (a method, so that
         bench/profile_service.py can run the steps inline)."""
         return run_step(step, what, stop, self.health)
-
-    def _recover_producer(self, stop: threading.Event) -> None:
-        """After a failed transaction: abort it, or replace the producer (which fences the
-        old one and aborts its transaction on the broker)."""
-        if not self.transactional:
-            return
-        try:
-            self._kafka_step(self.producer.abort_transaction, "abort", stop)
-            return
-        except KafkaError as exc:
-            log.warning("abort failed (%s); replacing the producer", type(exc).__name__)
-        self.producer.close(timeout=1)
-        backoff = Backoff(on_failure=lambda exc, delay, _n: log.warning(
-            "%s; retrying in %ss", exc, delay))
-        try:
-            self.producer = backoff.retry(lambda: self._kafka_step(
-                lambda: kafka_io.make_producer(self.settings, self.worker), "init", stop),
-                kafka_io.KafkaSetupError, stop)
-        except Stopped:
-            raise Abandoned("Kafka producer setup") from None
 
     def _drop_inflight(self, why: str) -> None:
         """Give up every polled, uncommitted batch and rewind the consumer to the first
@@ -369,15 +358,7 @@ class Service:
         try:
             self.consumer.close()  # static member: no LeaveGroup (README, Failover)
         finally:
-            try:
-                # After an abandoned step the broker is unreachable: do not wait for it.
-                self.producer.close(timeout=1 if self._abandoned else 5)
-            except KafkaError as exc:
-                # kafka-python's close() flushes first and raises when the broker is gone
-                # (e.g. SIGTERM during an outage). Nothing is lost: the open transaction is
-                # aborted by the successor's init_transactions or the transaction timeout.
-                log.warning("Kafka producer did not close cleanly (%s); its uncommitted "
-                            "batch will be replayed", type(exc).__name__)
+            self.producer.close(self._abandoned)
             if self.store is not None:
                 self.store.close()
             if self.conversations is not None:

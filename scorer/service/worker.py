@@ -132,8 +132,7 @@ def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metr
             server.shutdown()
             return 0
     kafka_io.ensure_topics(settings)
-    consumer = kafka_io.make_consumer(settings, worker)
-    producer = kafka_io.make_producer(settings, worker)
+    consumer = kafka_io.make_consumer(settings, worker)  # the producer: `Service._claim_producer`
     # What exists now (model vocabularies, SQLAlchemy, Kafka clients) lives as long as the
     # process: freeze it out of the collector's generations, so the full collections that
     # each batch's allocations trigger stop re-scanning ~200k objects (~40 µs per reply).
@@ -144,8 +143,7 @@ def _serve(settings: Settings, worker: int, stop: threading.Event, metrics: Metr
 
         conversations = ConversationStage(settings, pool.work.scorer.model_version,
                                           lambda: kafka_io.make_restore_consumer(settings))
-    service = Service(settings, pool, store, metrics, health, consumer, producer, worker,
-                      conversations)
+    service = Service(settings, pool, store, metrics, health, consumer, worker, conversations)
     try:
         return service.run(stop)
     finally:

@@ -1,8 +1,9 @@
 """Worker identity: transactional.id and group.instance.id (static group membership).
 
-The unit tests need no broker; the last one runs two consumers with one
-group.instance.id against the session's real broker and checks that the older one stops
-with InstanceFencedError instead of going on with a stale assignment.
+The unit tests need no broker; the last ones run against the session's real broker: two
+consumers with one group.instance.id (the older one stops with InstanceFencedError
+instead of going on with a stale assignment), and a worker replacing a producer it
+cannot abort only while it still holds its group.instance.id (`scorer.service.producer`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import socket
+import threading
 import time
 import uuid
 
 import pytest
+from kafka import KafkaProducer
 
 from scorer import kafka_io
+from scorer.service.producer import WorkerProducer
 from scorer.settings import Settings
 from tests.kafka_utils import create_topics
 
@@ -110,3 +114,87 @@ def test_a_second_consumer_with_the_same_instance_id_takes_over_and_fences_the_f
     finally:
         first.close()
         second.close()
+
+
+def _joined(s: Settings, topic: str) -> kafka_io.StaticMemberConsumer:
+    consumer = kafka_io.make_consumer(s, 0)
+    assert consumer.partitions_for_topic(topic)  # fresh metadata before the join
+    consumer.subscribe([topic])
+    deadline = time.monotonic() + 30
+    while not consumer.assignment():
+        assert time.monotonic() < deadline, "no partitions assigned"
+        consumer.poll(timeout_ms=200)
+    return consumer
+
+
+def _inline(call, _what, _stop):
+    return call()
+
+
+def _open_transaction(producer: KafkaProducer, topic: str) -> None:
+    producer.begin_transaction()
+    producer.send(topic, b"in flight").get(timeout=10)
+
+
+@pytest.mark.kafka
+def test_a_worker_whose_identity_was_taken_stops_instead_of_fencing_the_new_holder(
+        kafka_bootstrap: str) -> None:
+    """The older twin's transaction fails and its abort too (fenced by the newer twin's
+    init_transactions): before making a new producer it asks the coordinator, finds
+    its group.instance.id held by another member, and stops. The newer twin's producer,
+    which a new producer of the older would have fenced, still commits."""
+    suffix = uuid.uuid4().hex[:8]
+    topic = f"twins-{suffix}"
+    create_topics(kafka_bootstrap, [topic], partitions=2)
+    s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"twins-{suffix}",
+                 group_instance_id=f"pod-{suffix}", session_timeout_ms=30_000)
+    stop = threading.Event()
+    older = _joined(s, topic)
+    older_producer = WorkerProducer(s, 0, older, _inline)
+    newer = newer_producer = None
+    try:
+        _open_transaction(older_producer.claim(stop), topic)
+        newer = _joined(s, topic)  # takes the group.instance.id first ...
+        newer_producer = WorkerProducer(s, 0, newer, _inline)
+        claimed = newer_producer.claim(stop)  # ... then the transactional id
+        with pytest.raises(kafka_io.InstanceFencedError, match=f"pod-{suffix}-0"):
+            older_producer.recover(stop)
+        _open_transaction(claimed, topic)
+        claimed.commit_transaction()
+    finally:
+        for consumer in (older, newer):
+            if consumer is not None:
+                consumer.close()
+        older_producer.close(abandoned=True)
+        if newer_producer is not None:
+            newer_producer.close(abandoned=False)
+
+
+@pytest.mark.kafka
+def test_a_worker_that_still_holds_its_identity_replaces_a_producer_it_cannot_abort(
+        kafka_bootstrap: str) -> None:
+    """Fenced by a producer outside the group (a stale process that holds no partitions),
+    the worker's abort fails; it still holds its group.instance.id, so it makes a new
+    producer, whose transactions commit."""
+    suffix = uuid.uuid4().hex[:8]
+    topic = f"alone-{suffix}"
+    create_topics(kafka_bootstrap, [topic], partitions=2)
+    s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"alone-{suffix}",
+                 group_instance_id=f"pod-{suffix}", session_timeout_ms=30_000)
+    stop = threading.Event()
+    consumer = _joined(s, topic)
+    worker = WorkerProducer(s, 0, consumer, _inline)
+    stale = None
+    try:
+        first = worker.claim(stop)
+        _open_transaction(first, topic)
+        stale = kafka_io.make_producer(s, 0)  # same transactional id: fences `first`
+        worker.recover(stop)
+        assert worker.current is not None and worker.current is not first
+        _open_transaction(worker.current, topic)
+        worker.current.commit_transaction()
+    finally:
+        consumer.close()
+        worker.close(abandoned=False)
+        if stale is not None:
+            stale.close(timeout=1)

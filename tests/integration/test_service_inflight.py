@@ -58,8 +58,7 @@ def service(kafka_bootstrap: str, scorer: Scorer, tmp_path: Path):
     pool = ScoringPool(BatchWork(scorer, max_record_bytes=settings.max_record_bytes,
                                  max_text_chars=settings.max_text_chars, store_rows=False,
                                  redact_text=True), processes=0)
-    svc = Service(settings, pool, None, Metrics(), Health(), kafka_io.make_consumer(settings),
-                  kafka_io.make_producer(settings))
+    svc = Service(settings, pool, None, Metrics(), Health(), kafka_io.make_consumer(settings))
     yield svc
     svc.close()
 

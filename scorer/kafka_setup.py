@@ -1,0 +1,70 @@
+"""Errors while setting up Kafka clients, turned into messages that say what to fix.
+
+Apart from `scorer.kafka_io` so that the clients' own module keeps to the clients, and so
+that `scorer.checks` can set up its probes the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from kafka.errors import KafkaError, KafkaTimeoutError, SaslAuthenticationFailedError
+
+from scorer.settings import Settings
+
+
+class KafkaSetupError(RuntimeError):
+    """The broker cannot be used as configured; the message says what to fix."""
+
+
+def explain(exc: Exception, settings: Settings) -> KafkaSetupError:
+    if isinstance(exc, SaslAuthenticationFailedError) or "SASL" in type(exc).__name__:
+        return KafkaSetupError(
+            f"Kafka authentication failed for user {settings.sasl_username!r} "
+            f"({settings.sasl_mechanism}) at {settings.kafka_bootstrap!r}: check "
+            "SCORER_SASL_USERNAME / SCORER_SASL_PASSWORD and SCORER_SASL_MECHANISM"
+        )
+    if isinstance(exc, KafkaTimeoutError) and "bootstrap" in str(exc):
+        return KafkaSetupError(
+            f"no Kafka broker reachable at {settings.kafka_bootstrap!r}: check "
+            "SCORER_KAFKA_BOOTSTRAP and SCORER_SECURITY_PROTOCOL, or start a local broker "
+            "with `deploy/local/kafka start`"
+        )
+    return KafkaSetupError(f"Kafka setup failed ({type(exc).__name__}: {exc})")
+
+
+class _AuthFailureSeen(logging.Handler):
+    """Notices kafka-python reporting a rejected SASL handshake.
+
+    kafka-python 3 retries a bootstrap whose authentication was rejected until
+    bootstrap_timeout_ms and then raises a bare KafkaTimeoutError ("Unable to bootstrap"),
+    which would send the operator off to check the broker address. The rejection itself
+    is only logged, with the exception object among the log arguments, so we listen for
+    it while a client is being set up and report that instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.error: SaslAuthenticationFailedError | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        for value in (*args, record.exc_info[1] if record.exc_info else None):
+            if isinstance(value, SaslAuthenticationFailedError):
+                self.error = value
+
+
+@contextlib.contextmanager
+def setting_up(settings: Settings) -> Iterator[None]:
+    """Turn a Kafka error while creating clients into a KafkaSetupError that says what to fix."""
+    seen = _AuthFailureSeen()
+    kafka_log = logging.getLogger("kafka")
+    kafka_log.addHandler(seen)
+    try:
+        yield
+    except KafkaError as exc:
+        raise explain(seen.error or exc, settings) from exc
+    finally:
+        kafka_log.removeHandler(seen)
