@@ -79,6 +79,17 @@ def test_the_fenced_log_line_of_another_instance_is_ignored() -> None:
     assert seen.fenced
 
 
+def _joined(s: Settings, topic: str) -> kafka_io.StaticMemberConsumer:
+    consumer = kafka_io.make_consumer(s, 0)
+    assert consumer.partitions_for_topic(topic)  # fresh metadata before the join
+    consumer.subscribe([topic])
+    deadline = time.monotonic() + 30
+    while not consumer.assignment():
+        assert time.monotonic() < deadline, "no partitions assigned"
+        consumer.poll(timeout_ms=200)
+    return consumer
+
+
 @pytest.mark.kafka
 def test_a_second_consumer_with_the_same_instance_id_takes_over_and_fences_the_first(
         kafka_bootstrap: str) -> None:
@@ -87,20 +98,9 @@ def test_a_second_consumer_with_the_same_instance_id_takes_over_and_fences_the_f
     create_topics(kafka_bootstrap, [topic], partitions=2)
     s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"identity-{suffix}",
                  group_instance_id="pod-0", session_timeout_ms=30_000)
-
-    def joined() -> kafka_io.StaticMemberConsumer:
-        consumer = kafka_io.make_consumer(s, 0)
-        assert consumer.partitions_for_topic(topic)  # fresh metadata before the join
-        consumer.subscribe([topic])
-        deadline = time.monotonic() + 30
-        while not consumer.assignment():
-            assert time.monotonic() < deadline, "no partitions assigned"
-            consumer.poll(timeout_ms=200)
-        return consumer
-
-    first = joined()
+    first = _joined(s, topic)
     t0 = time.monotonic()
-    second = joined()
+    second = _joined(s, topic)
     # Well within the 30 s session timeout: the broker hands the static member's
     # partitions to its replacement without waiting for the old member to expire.
     took = time.monotonic() - t0
@@ -116,16 +116,14 @@ def test_a_second_consumer_with_the_same_instance_id_takes_over_and_fences_the_f
         second.close()
 
 
-def _joined(s: Settings, topic: str) -> kafka_io.StaticMemberConsumer:
-    consumer = kafka_io.make_consumer(s, 0)
-    assert consumer.partitions_for_topic(topic)  # fresh metadata before the join
-    consumer.subscribe([topic])
-    deadline = time.monotonic() + 30
-    while not consumer.assignment():
-        assert time.monotonic() < deadline, "no partitions assigned"
-        consumer.poll(timeout_ms=200)
-    return consumer
 
+def _fresh_group(bootstrap: str, name: str) -> tuple[Settings, str]:
+    """Settings of a new group with one static identity, and a new 2-partition topic."""
+    suffix = uuid.uuid4().hex[:8]
+    topic = f"{name}-{suffix}"
+    create_topics(bootstrap, [topic], partitions=2)
+    return Settings(kafka_bootstrap=bootstrap, group_id=topic, group_instance_id=f"pod-{suffix}",
+                    session_timeout_ms=30_000), topic
 
 def _inline(call, _what, _stop):
     return call()
@@ -143,11 +141,7 @@ def test_a_worker_whose_identity_was_taken_stops_instead_of_fencing_the_new_hold
     init_transactions): before making a new producer it asks the coordinator, finds
     its group.instance.id held by another member, and stops. The newer twin's producer,
     which a new producer of the older would have fenced, still commits."""
-    suffix = uuid.uuid4().hex[:8]
-    topic = f"twins-{suffix}"
-    create_topics(kafka_bootstrap, [topic], partitions=2)
-    s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"twins-{suffix}",
-                 group_instance_id=f"pod-{suffix}", session_timeout_ms=30_000)
+    s, topic = _fresh_group(kafka_bootstrap, "twins")
     stop = threading.Event()
     older = _joined(s, topic)
     older_producer = WorkerProducer(s, 0, older, _inline)
@@ -157,7 +151,7 @@ def test_a_worker_whose_identity_was_taken_stops_instead_of_fencing_the_new_hold
         newer = _joined(s, topic)  # takes the group.instance.id first ...
         newer_producer = WorkerProducer(s, 0, newer, _inline)
         claimed = newer_producer.claim(stop)  # ... then the transactional id
-        with pytest.raises(kafka_io.InstanceFencedError, match=f"pod-{suffix}-0"):
+        with pytest.raises(kafka_io.InstanceFencedError, match=s.group_instance_id):
             older_producer.recover(stop)
         _open_transaction(claimed, topic)
         claimed.commit_transaction()
@@ -176,11 +170,7 @@ def test_a_worker_that_still_holds_its_identity_replaces_a_producer_it_cannot_ab
     """Fenced by a producer outside the group (a stale process that holds no partitions),
     the worker's abort fails; it still holds its group.instance.id, so it makes a new
     producer, whose transactions commit."""
-    suffix = uuid.uuid4().hex[:8]
-    topic = f"alone-{suffix}"
-    create_topics(kafka_bootstrap, [topic], partitions=2)
-    s = Settings(kafka_bootstrap=kafka_bootstrap, group_id=f"alone-{suffix}",
-                 group_instance_id=f"pod-{suffix}", session_timeout_ms=30_000)
+    s, topic = _fresh_group(kafka_bootstrap, "alone")
     stop = threading.Event()
     consumer = _joined(s, topic)
     worker = WorkerProducer(s, 0, consumer, _inline)
