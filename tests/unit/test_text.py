@@ -412,6 +412,29 @@ def test_emoji_joins_the_sentence_it_decorates():
     assert segs(prepare("😊")) == ["😊"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pakken er sendt :) Ha en fin dag!", ["Pakken er sendt :)", "Ha en fin dag!"]),
+    ("Hei 😊 Du kan fryse kortet i appen.", ["Hei 😊", "Du kan fryse kortet i appen."]),
+    ("Hav en skøn dag ☀️ Tak igen", ["Hav en skøn dag ☀️", "Tak igen"]),
+    ("Det er leit :( Vi sender en ny.", ["Det er leit :(", "Vi sender en ny."]),
+    ("ok 👍🏽 Vi ses", ["ok 👍🏽", "Vi ses"]),
+])
+def test_an_emoticon_or_emoji_before_a_capital_ends_a_sentence_without_punctuation(
+        text, expected):
+    assert segs(prepare(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["Hei :) pakken er sendt", "punkt 8) Gå til Min side",
+                                  "Kl. 12:30 Du får svar", "Se https://x.no/a:)B"])
+def test_an_emoticon_before_a_small_letter_or_a_lookalike_splits_nothing(text):
+    assert segs(prepare(text)) == [text]
+
+
+def test_a_greeting_before_an_emoticon_is_its_own_segment():
+    p = prepare("Hei :) Pakken er sendt i dag fordi lageret var tomt.")
+    assert segs(p)[0] == "Hei :)"
+
+
 @pytest.mark.parametrize("tail", ["^AG", "-Martin", "– Stine"])
 def test_initials_or_dash_name_at_the_end_of_the_last_line_are_signature(tail):
     p = prepare(f"Hei! Ikke nøl med å ta kontakt om du har flere spørsmål. {tail}")
