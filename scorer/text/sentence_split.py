@@ -45,11 +45,13 @@ _SENT_END = re.compile(
 # An emoticon or emoji closing a sentence that has no end punctuation, before the capital of
 # the next ("Pakken er sendt 😊 Ha en fin dag!", "on its way :) Thanks"): chat and Messenger
 # replies often end sentences so. It stays with the sentence before it. The pattern starts
-# with its first character class, so the engine skips straight to candidates; the word it
-# must follow is checked in `_after_emoticons`.
+# with its first character class, so the engine skips straight to candidates; the words
+# around it are checked in `_after_emoticons`.
 _EMO = (r"(?:[:;=][-^']?[)(DPp3/|\]\[]"
         r"|[\u2600-\u27bf\U0001F300-\U0001FAFF][\ufe0f\U0001F3FB-\U0001F3FF]*+)")
-_EMO_END = re.compile(rf"{_EMO}(?:[ \t]*+{_EMO})*+(?=[ \t]++[^\W\d_])")
+# A whole run, and no look-ahead: one that fails after a long run would make every start
+# inside the run scan it again (quadratic on a line of emoji alone).
+_EMO_RUN = re.compile(rf"{_EMO}(?:[ \t]*+{_EMO})*+")
 _NUMBER = re.compile(r"^[\d.,:/-]+$")
 # Lines longer than this are split by the regex only: Punkt is too slow for megabyte lines.
 _PUNKT_MAX_LINE = 20_000
@@ -93,7 +95,7 @@ def split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pieces = _pieces(start, end, list(_SENT_END.finditer(line)))
     else:
         pieces = [(start, end)]
-    if _EMO_END.search(line):
+    if _EMO_RUN.search(line):
         pieces = _after_emoticons(text, pieces)
     out: list[tuple[int, int]] = []
     for s, e in pieces:
@@ -116,12 +118,12 @@ def _pieces(start: int, end: int, ends: list[re.Match[str]]) -> list[tuple[int, 
 
 
 def _after_emoticons(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`pieces` split after every emoticon or emoji that ends a sentence (`_EMO_END`): one
-    right after a word (spaces between allowed) and before a word with a capital letter."""
+    """`pieces` split after every run of emoticons or emoji (`_EMO_RUN`) that ends a
+    sentence: one right after a word and before a capital letter (spaces between)."""
     out: list[tuple[int, int]] = []
     for s, e in pieces:
         pos = s
-        for m in _EMO_END.finditer(text, s, e):
+        for m in _EMO_RUN.finditer(text, s, e):
             before = m.start()
             while before > pos and text[before - 1] in " \t":
                 before -= 1
@@ -129,7 +131,7 @@ def _after_emoticons(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int
             while after < e and text[after] in " \t":
                 after += 1
             if (before > pos and (text[before - 1].isalnum() or text[before - 1] == "_")
-                    and after < e and text[after].isupper()):
+                    and m.end() < after < e and text[after].isupper()):
                 out.append((pos, m.end()))
                 pos = m.end()
         out.append((pos, e))
