@@ -558,7 +558,7 @@ def latency(bootstrap: str, rate: int, seconds: int, processes: int, tmp: Path,
 
     def read_scored() -> None:
         consumer = KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed",
-                                 fetch_max_wait_ms=10)
+                                 fetch_max_wait_ms=100)
         parts = [TopicPartition(topic + ".scored", p) for p in range(4)]
         consumer.assign(parts)
         consumer.seek_to_beginning(*parts)
