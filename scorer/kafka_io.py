@@ -188,6 +188,13 @@ def make_consumer(settings: Settings, worker: int | None = None) -> KafkaConsume
     return consumer
 
 
+def make_admin(settings: Settings) -> KafkaAdminClient:
+    """An admin client (topics, group descriptions); setup errors say what to fix."""
+    with setting_up(settings):
+        return KafkaAdminClient(**settings.kafka_client_config(),
+                                reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
+
+
 def identity_taken(settings: Settings, membership: ConsumerGroupMetadata) -> bool:
     """Whether the group coordinator names another member as holder of `membership`'s
     group.instance.id: a second process with this worker's identity has joined. False
@@ -198,9 +205,7 @@ def identity_taken(settings: Settings, membership: ConsumerGroupMetadata) -> boo
     if not membership.member_id or not membership.group_instance_id:
         return False
     try:
-        with setting_up(settings):
-            admin = KafkaAdminClient(**settings.kafka_client_config(),
-                                     reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
+        admin = make_admin(settings)
         try:
             group = admin.describe_groups([settings.group_id]).get(settings.group_id) or {}
         finally:
@@ -242,9 +247,7 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
 def ensure_topics(settings: Settings) -> None:
     """Create the topics if missing (idempotent; skipped when SCORER_CREATE_TOPICS=false),
     and check that the conversation stage's two internal topics are partitioned alike."""
-    with setting_up(settings):
-        admin = KafkaAdminClient(**settings.kafka_client_config(),
-                                 reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
+    admin = make_admin(settings)
     try:
         if settings.create_topics:
             _create_missing(admin, settings)

@@ -88,7 +88,7 @@ class Service:
         self.producer = WorkerProducer(settings, worker, consumer,
                                        lambda *a: self._kafka_step(*a))
         self.worker = worker
-        self.transactional = settings.delivery == "exactly_once"
+        self.transactional = self.producer.transactional
         #: Polled, not yet committed, in poll order; `_finishing` is the one being committed.
         self._inflight: deque[Batch] = deque()
         self._finishing: Batch | None = None
