@@ -195,18 +195,6 @@ def make_admin(settings: Settings) -> KafkaAdminClient:
                                 reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
 
 
-def await_topic_metadata(consumer: KafkaConsumer, topics: list[str],
-                         timeout_s: float = 10.0) -> None:
-    """Wait (bounded) until the consumer's metadata lists partitions for every topic it is
-    about to subscribe to. A group leader that joins without them assigns a just-created
-    topic no partitions, and kafka-python notices only at its next metadata refresh
-    (minutes). A topic still missing after `timeout_s` is left to that refresh."""
-    deadline = time.monotonic() + timeout_s
-    for topic in topics:
-        while not consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-
 def identity_taken(settings: Settings, membership: ConsumerGroupMetadata) -> bool:
     """Whether the group coordinator names another member as holder of `membership`'s
     group.instance.id: a second process with this worker's identity has joined. False

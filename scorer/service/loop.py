@@ -105,7 +105,6 @@ class Service:
         self.routes = DirectRoutes(settings.topic_input, settings.repartition_topic)
         if conversations is not None:
             topics.append(conversations.topic)
-        kafka_io.await_topic_metadata(consumer, topics)
         consumer.subscribe(topics, listener=_OnRevoke(self))
 
     # -- the loop -------------------------------------------------------------------------
