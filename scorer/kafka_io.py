@@ -259,10 +259,9 @@ def ensure_topics(settings: Settings) -> None:
         admin.close()
 
 
-def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
+def _wanted(settings: Settings) -> dict[str, dict[str, str]]:
     from scorer.conversations.changelog import CHANGELOG_CONFIGS
 
-    existing = set(admin.list_topics())
     wanted: dict[str, dict[str, str]] = {
         name: {} for name in (settings.topic_input, settings.topic_scored,
                               settings.topic_flagged, settings.topic_dlq)}
@@ -270,6 +269,16 @@ def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
         wanted.setdefault(settings.topic_conversations, {})
         wanted.setdefault(settings.repartition_topic, {})
         wanted.setdefault(settings.changelog_topic, CHANGELOG_CONFIGS)
+    return wanted
+
+
+def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
+    """Create what is missing, then wait (bounded) until every topic has a leader for each
+    partition: a group leader that joins before the broker serves a just-created topic's
+    metadata assigns it no partitions, and kafka-python notices only at its next metadata
+    refresh, minutes later."""
+    wanted = _wanted(settings)
+    existing = set(admin.list_topics())
     missing = [
         NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=-1,
                  topic_configs=configs)
@@ -281,23 +290,32 @@ def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
             log.info("created topics %s", ", ".join(t.name for t in missing))
         except TopicAlreadyExistsError:
             pass  # another worker won the race
+        _await_led(admin, [t.name for t in missing])
 
 
-def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
-    """Changelog partition p holds the state of repartition partition p: the counts must
-    match, or restored state would belong to the wrong conversations."""
-    names = [settings.repartition_topic, settings.changelog_topic]
-    deadline = time.monotonic() + 15  # topics created a moment ago may not be described yet
+def _await_led(admin: KafkaAdminClient, names: list[str], timeout_s: float = 15.0
+               ) -> dict[str, int]:
+    """Partition counts of `names` once each partition has a leader, or what is known when
+    `timeout_s` runs out (a topic created a moment ago may not be described yet)."""
+    deadline = time.monotonic() + timeout_s
     while True:
         try:
             found = admin.describe_topics(names)
         except UnknownTopicOrPartitionError:
             found = []
         counts = {t["name"]: len(t["partitions"] or ()) for t in found}
-        missing = [n for n in names if not counts.get(n)]
-        if not missing or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+        led = all(p["leader_id"] >= 0 for t in found for p in t["partitions"] or ())
+        if (led and all(counts.get(n) for n in names)) or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.2)
+
+
+def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
+    """Changelog partition p holds the state of repartition partition p: the counts must
+    match, or restored state would belong to the wrong conversations."""
+    names = [settings.repartition_topic, settings.changelog_topic]
+    counts = _await_led(admin, names)
+    missing = [n for n in names if not counts.get(n)]
     if missing:
         raise KafkaSetupError(
             f"conversation topics {', '.join(missing)} do not exist; create them (as many "
