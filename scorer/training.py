@@ -72,6 +72,8 @@ EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public3.jsonl"),
     ("real public support e-mails and issue answers, fourth set (82; en, nb)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public4.jsonl"),
+    ("real public replies by brand support accounts on Twitter, fifth set (107; en, da, nb, sv)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_public5.jsonl"),
 )
 
 
