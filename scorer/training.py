@@ -64,6 +64,8 @@ _CODE_FILES = ("features", "model.py", "evidence.py", "linear.py", "langid.py", 
 EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
     ("written independently of the corpus and features",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_independent.jsonl"),
+    ("social and chat replies written independently, blind (250; nb, nn, sv, da, en)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_social.jsonl"),
     ("real public customer-service replies (English)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public.jsonl"),
     ("real public support answers, second set (GitHub issues and a forum; en, da, nb, sv)",
