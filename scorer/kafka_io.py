@@ -20,11 +20,11 @@ with one identity fence each other: the older one stops (exit 2 or 3), it never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import re
 import socket
-import time
 from typing import TYPE_CHECKING, Any
 
 from kafka import ConsumerGroupMetadata, KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -33,6 +33,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
     FencedInstanceIdError,
     KafkaError,
+    KafkaTimeoutError,
     TopicAlreadyExistsError,
     UnknownTopicOrPartitionError,
 )
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 #: With 30 s a worker noticed a restarted broker up to half a minute late; at 1 s it
 #: resumes within about a second of the broker accepting connections again.
 RECONNECT_BACKOFF_MAX_MS = 1000
+#: How long a worker waits for just-created topics to have a leader per partition.
+TOPIC_READY_MS = 15_000
 
 
 def worker_identity(settings: Settings, worker: int) -> str:
@@ -273,48 +276,42 @@ def _wanted(settings: Settings) -> dict[str, dict[str, str]]:
 
 
 def _create_missing(admin: KafkaAdminClient, settings: Settings) -> None:
-    """Create what is missing, then wait (bounded) until every topic has a leader for each
-    partition: a group leader that joins before the broker serves a just-created topic's
-    metadata assigns it no partitions, and kafka-python notices only at its next metadata
-    refresh, minutes later."""
-    wanted = _wanted(settings)
+    """Create what is missing, then wait (bounded) until every partition has a leader: a
+    group leader that joins before the broker serves a just-created topic's metadata
+    assigns it no partitions, and kafka-python notices only at its next metadata refresh,
+    minutes later."""
     existing = set(admin.list_topics())
     missing = [
         NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=-1,
                  topic_configs=configs)
-        for name, configs in wanted.items() if name not in existing
+        for name, configs in _wanted(settings).items() if name not in existing
     ]
-    if missing:
-        try:
-            admin.create_topics(missing)
-            log.info("created topics %s", ", ".join(t.name for t in missing))
-        except TopicAlreadyExistsError:
-            pass  # another worker won the race
-        _await_led(admin, [t.name for t in missing])
-
-
-def _await_led(admin: KafkaAdminClient, names: list[str], timeout_s: float = 15.0
-               ) -> dict[str, int]:
-    """Partition counts of `names` once each partition has a leader, or what is known when
-    `timeout_s` runs out (a topic created a moment ago may not be described yet)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            found = admin.describe_topics(names)
-        except UnknownTopicOrPartitionError:
-            found = []
-        counts = {t["name"]: len(t["partitions"] or ()) for t in found}
-        led = all(p["leader_id"] >= 0 for t in found for p in t["partitions"] or ())
-        if (led and all(counts.get(n) for n in names)) or time.monotonic() > deadline:
-            return counts
-        time.sleep(0.2)
+    if not missing:
+        return
+    try:
+        admin.create_topics(missing)
+        log.info("created topics %s", ", ".join(t.name for t in missing))
+    except TopicAlreadyExistsError:
+        pass  # another worker won the race
+    try:
+        admin.wait_for_topics([t.name for t in missing], timeout_ms=TOPIC_READY_MS)
+    except KafkaTimeoutError as exc:
+        log.warning("%s; joining anyway, they are picked up at the next metadata refresh",
+                    exc)
 
 
 def _check_copartitioned(admin: KafkaAdminClient, settings: Settings) -> None:
     """Changelog partition p holds the state of repartition partition p: the counts must
     match, or restored state would belong to the wrong conversations."""
     names = [settings.repartition_topic, settings.changelog_topic]
-    counts = _await_led(admin, names)
+    # Topics created a moment ago may not be described yet; what stays missing is named below.
+    with contextlib.suppress(KafkaTimeoutError):
+        admin.wait_for_topics(names, timeout_ms=TOPIC_READY_MS)
+    try:
+        found = admin.describe_topics(names)
+    except UnknownTopicOrPartitionError:
+        found = []
+    counts = {t["name"]: len(t["partitions"] or ()) for t in found}
     missing = [n for n in names if not counts.get(n)]
     if missing:
         raise KafkaSetupError(

@@ -1,4 +1,5 @@
-"""Errors while setting up Kafka clients, turned into messages that say what to fix.
+"""Setting up Kafka clients: errors turned into messages that say what to fix, and the
+consumer's first metadata fetched before it joins its group.
 
 Apart from `scorer.kafka_io` so that the clients' own module keeps to the clients, and so
 that `scorer.checks` can set up its probes the same way.
@@ -10,9 +11,12 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, KafkaTimeoutError, SaslAuthenticationFailedError
 
 from scorer.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class KafkaSetupError(RuntimeError):
@@ -68,3 +72,23 @@ def setting_up(settings: Settings) -> Iterator[None]:
         raise explain(seen.error or exc, settings) from exc
     finally:
         kafka_log.removeHandler(seen)
+
+
+#: How long a worker waits for its consumer's first metadata before joining its group.
+METADATA_WAIT_MS = 5_000
+
+
+def await_metadata(consumer: KafkaConsumer, topics: list[str],
+                   timeout_ms: int = METADATA_WAIT_MS) -> None:
+    """Fetch the partition metadata of `topics` into `consumer` before its first poll joins
+    the group. A static member rejoining a stable group is answered at once; as leader it
+    then assigns before its first metadata response has arrived, so it assigns nothing, and
+    the rejoin that should follow does not rebalance a stable static group: the worker
+    stays idle. Asking for the end offsets of partition 0 of each topic is the public,
+    bounded call that needs (and so fetches) that metadata; on a timeout (broker down) the
+    worker joins anyway and the loop's own retries take over."""
+    try:
+        consumer.end_offsets([TopicPartition(t, 0) for t in topics], timeout_ms=timeout_ms)
+    except KafkaError as exc:
+        log.warning("no partition metadata for %s within %d ms (%s); joining anyway",
+                    ", ".join(topics), timeout_ms, exc)

@@ -36,6 +36,7 @@ from kafka.structs import TopicPartition
 from scorer import kafka_io
 from scorer.backoff import Backoff
 from scorer.conversations.routes import DirectRoutes
+from scorer.kafka_setup import await_metadata
 from scorer.metrics import Health, Metrics, Tally
 from scorer.pool import Outcome, ScoringPool
 from scorer.service.batch import Batch, BatchSizer, partition_lags, records_waiting
@@ -106,6 +107,7 @@ class Service:
         if conversations is not None:
             topics.append(conversations.topic)
         consumer.subscribe(topics, listener=_OnRevoke(self))
+        await_metadata(consumer, topics)
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> int:
