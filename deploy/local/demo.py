@@ -83,6 +83,17 @@ def summary(url: str) -> str:
     return summarize(text)
 
 
+def wait_ready(url: str, scorer: subprocess.Popen, timeout_s: float = 180.0) -> None:
+    """Until the scorer's /readyz answers 200, it exits, or `timeout_s` passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and scorer.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - local URL
+                return
+        except OSError:  # not listening yet, or 503 (HTTPError is an OSError)
+            time.sleep(0.5)
+
+
 def main() -> int:
     print(f"starting Apache Kafka on 127.0.0.1:{PORT} (first run assembles it from Maven "
           "Central)…", flush=True)
@@ -101,10 +112,13 @@ def main() -> int:
                **{key: os.environ.get(key, value) for key, value in IDLE_TIMEOUTS.items()})
     procs = [
         subprocess.Popen([str(SCORER), "run"], env=env),
-        subprocess.Popen([str(SCORER), "traffic", "--rate", RATE, "--time-scale", TIME_SCALE,
-                          "--max-gap", MAX_GAP], env=env),
         subprocess.Popen([str(SCORER), "serve", "--port", str(QA_PORT)], env=env),
     ]
+    # Traffic starts once the scorer has created its topics and joined: sent earlier, it
+    # would have the broker auto-create the input topic with one partition.
+    wait_ready(f"http://127.0.0.1:{METRICS_PORT}/readyz", procs[0])
+    procs.append(subprocess.Popen([str(SCORER), "traffic", "--rate", RATE, "--time-scale",
+                                   TIME_SCALE, "--max-gap", MAX_GAP], env=env))
     metrics_url = f"http://127.0.0.1:{METRICS_PORT}/metrics"
     idle = {key.rsplit("_", 1)[1]: env[key] for key in IDLE_TIMEOUTS}
     print(f"""
