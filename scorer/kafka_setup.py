@@ -81,12 +81,12 @@ METADATA_WAIT_MS = 5_000
 def await_metadata(consumer: KafkaConsumer, topics: list[str],
                    timeout_ms: int = METADATA_WAIT_MS) -> None:
     """Fetch the partition metadata of `topics` into `consumer` before its first poll joins
-    the group. A static member rejoining a stable group is answered at once; as leader it
-    then assigns before its first metadata response has arrived, so it assigns nothing, and
-    the rejoin that should follow does not rebalance a stable static group: the worker
-    stays idle. Asking for the end offsets of partition 0 of each topic is the public,
-    bounded call that needs (and so fetches) that metadata; on a timeout (broker down) the
-    worker joins anyway and the loop's own retries take over."""
+    the group. A group leader that assigns before its first metadata response has arrived
+    assigns nothing ("No partition metadata for topic …", seen once in CI: the worker sat
+    idle past a minute), and kafka-python may notice only at its next metadata refresh.
+    Asking for the end offsets of partition 0 of each topic is the public, bounded call
+    that needs (and so fetches) that metadata; on a timeout (broker down) the worker joins
+    anyway and the loop's own retries take over."""
     try:
         consumer.end_offsets([TopicPartition(t, 0) for t in topics], timeout_ms=timeout_ms)
     except KafkaError as exc:
