@@ -8,7 +8,6 @@ what was missing instead of hanging or passing on a partial read.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import uuid
@@ -21,17 +20,12 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
 
+from tests.ports import free_port as free_port  # the tests import it from here too
+
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = ROOT / "deploy" / "local" / "kafka"
 
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    """A port the kernel considers free right now (another process may still take it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unique_topic(prefix: str = "test") -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -28,6 +27,7 @@ import pytest
 from scorer.schema import Reply, ScoredReply, Span, band_for
 from scorer.settings import Settings, load_settings
 from scorer.store import FlaggedStore
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SCRIPT = ROOT / "deploy" / "local" / "postgres"
@@ -42,12 +42,6 @@ API_TOKENS = (f"{ADMIN_NAME}:admin:{TOKEN}, {REVIEWER_NAME}:reviewer:{REVIEWER_T
 BASE_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """URL of a real PostgreSQL server (admin database `scorer`)."""
@@ -58,7 +52,7 @@ def postgres_url() -> Iterator[str]:
     data = tempfile.mkdtemp(prefix="scorer-pg-")  # under /tmp: reachable by the postgres user
     os.chmod(data, 0o755)  # noqa: S103 - the script chowns it to postgres and tightens it
     proc = subprocess.run(
-        [str(PG_SCRIPT), "start", "--port", str(_free_port()), "--data", data],
+        [str(PG_SCRIPT), "start", "--port", str(free_port()), "--data", data],
         capture_output=True, text=True, timeout=180, check=False,
     )
     if proc.returncode != 0:

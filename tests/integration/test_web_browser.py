@@ -10,7 +10,6 @@ and the conversation's verdict; older inquiries of a reopened id; a deep link on
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import uvicorn
 from scorer.api import create_app
 from scorer.settings import Settings
 from scorer.store import FlaggedStore
+from tests.ports import free_port
 from tests.qa_fixtures import (
     ADMIN_NAME,
     BASE_TIME,
@@ -47,16 +47,10 @@ TEXT = ("Hei Kari! Pakken ble forsinket fordi lageret var stengt. Ring oss på 9
         "hvis du lurer på noe. Ha en fin dag!")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _serving(settings: Settings, store: FlaggedStore) -> Iterator[str]:
     """The app on a real uvicorn server in a thread; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store=store), host="127.0.0.1",
                                            port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
