@@ -38,7 +38,7 @@ from kafka.errors import (
     UnknownTopicOrPartitionError,
 )
 
-from scorer.kafka_setup import KafkaSetupError, explain, setting_up
+from scorer.kafka_setup import KafkaSetupError, explain, prefetch_metadata, setting_up
 from scorer.schema import InvalidRecord
 from scorer.settings import Settings
 
@@ -54,6 +54,15 @@ log = logging.getLogger(__name__)
 RECONNECT_BACKOFF_MAX_MS = 1000
 #: How long a worker waits for just-created topics to have a leader per partition.
 TOPIC_READY_MS = 15_000
+#: The worker producer's retry backoff (kafka-python and Java default to 100 ms). A
+#: transaction begun right after the previous commit is refused with
+#: CONCURRENT_TRANSACTIONS until the coordinator has written the commit markers (a few
+#: ms), and each of a new producer's output topics waits one backoff for its metadata.
+#: Java retries that AddPartitionsToTxn after 20 ms (KAFKA-5477); kafka-python 3.0
+#: computes the same 20 ms but its sender sleeps the configured backoff, so with the
+#: default every back-to-back transaction and every output topic cost 100 ms: about 0.1 s
+#: a batch under a backlog and 0.4 s on a new worker's first batch (BENCHMARKS.md).
+PRODUCER_RETRY_BACKOFF_MS = 20
 
 
 def worker_identity(settings: Settings, worker: int) -> str:
@@ -240,10 +249,12 @@ def make_producer(settings: Settings, worker: int = 0) -> KafkaProducer:
             max_request_size=max(1_048_576, settings.max_record_bytes + 65_536),
             compression_type=None if settings.compression == "none" else settings.compression,
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+            retry_backoff_ms=PRODUCER_RETRY_BACKOFF_MS,
             **extra,
         )
         if settings.delivery == "exactly_once":
             producer.init_transactions()
+    prefetch_metadata(producer, [t for t in _wanted(settings) if t != settings.topic_input])
     return producer
 
 

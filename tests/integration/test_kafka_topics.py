@@ -103,3 +103,37 @@ def test_missing_conversation_topics_without_topic_creation_are_named(
                        match=rf"{s.repartition_topic}, {s.changelog_topic} do not exist.*"
                              "SCORER_CREATE_TOPICS=true"):
         kafka_io.ensure_topics(s)
+
+
+@pytest.mark.parametrize("conversations", [False, True], ids=["replies", "conversations"])
+def test_a_new_worker_producer_knows_every_output_topic_before_its_first_send(
+        kafka_bootstrap: str, conversations: bool) -> None:
+    """Without it a worker's first batch waited one 100 ms metadata refresh per output
+    topic (~0.5 s with conversations on). Checked without a clock: with `max_block_ms`
+    set to 0, `partitions_for` answers only from metadata the producer already holds."""
+    s = _settings(kafka_bootstrap, conversations=conversations)
+    kafka_io.ensure_topics(s)
+    producer = kafka_io.make_producer(s)
+    try:
+        producer.config["max_block_ms"] = 0
+        outputs = [t for t in _all_topics(s) if t != s.topic_input
+                   and (conversations or t in (s.topic_scored, s.topic_flagged, s.topic_dlq))]
+        assert {t: producer.partitions_for(t) for t in outputs} == {t: {0, 1, 2}
+                                                                      for t in outputs}
+    finally:
+        producer.close()
+
+
+def test_a_transaction_begun_right_after_a_commit_is_retried_after_20_ms_not_100(
+        kafka_bootstrap: str) -> None:
+    """The coordinator refuses it (CONCURRENT_TRANSACTIONS) until the previous commit's
+    markers are written, and kafka-python sleeps the producer's configured retry backoff
+    before retrying (BENCHMARKS.md: with the default 100 ms, about one back-to-back
+    transaction in three took 0.1 s longer)."""
+    s = _settings(kafka_bootstrap, delivery="exactly_once")
+    kafka_io.ensure_topics(s)
+    producer = kafka_io.make_producer(s)
+    try:
+        assert producer.config["retry_backoff_ms"] == 20
+    finally:
+        producer.close()
