@@ -57,11 +57,9 @@ TOPIC_READY_MS = 15_000
 #: The worker producer's retry backoff (kafka-python and Java default to 100 ms). A
 #: transaction begun right after the previous commit is refused with
 #: CONCURRENT_TRANSACTIONS until the coordinator has written the commit markers (a few
-#: ms), and each of a new producer's output topics waits one backoff for its metadata.
-#: Java retries that AddPartitionsToTxn after 20 ms (KAFKA-5477); kafka-python 3.0
+#: ms). Java retries that AddPartitionsToTxn after 20 ms (KAFKA-5477); kafka-python 3.0
 #: computes the same 20 ms but its sender sleeps the configured backoff, so with the
-#: default every back-to-back transaction and every output topic cost 100 ms: about 0.1 s
-#: a batch under a backlog and 0.4 s on a new worker's first batch (BENCHMARKS.md).
+#: default about one back-to-back transaction in three took 100 ms longer (BENCHMARKS.md).
 PRODUCER_RETRY_BACKOFF_MS = 20
 
 
