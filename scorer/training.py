@@ -66,6 +66,8 @@ EXTERNAL_SETS: tuple[tuple[str, Path], ...] = (
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_independent.jsonl"),
     ("social and chat replies written independently, blind (250; nb, nn, sv, da, en)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_social.jsonl"),
+    ("social, chat and e-mail replies by a second blind writer (300; nb, nn, sv, da, en)",
+     MODELS_DIR.parent / "tests" / "data" / "replies_eval_social2.jsonl"),
     ("real public customer-service replies (English)",
      MODELS_DIR.parent / "tests" / "data" / "replies_eval_public.jsonl"),
     ("real public support answers, second set (GitHub issues and a forum; en, da, nb, sv)",
